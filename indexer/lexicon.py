@@ -1,0 +1,185 @@
+"""Actors, media and topics: load the vocabularies in data/*.json and match them in text.
+
+The vocabularies are data (indexer/data/actors.json, media.json, topics.json); this module
+only knows their shape. Users add their own actors with a file of the same shape.
+Matching is case-sensitive for names (so "US" is the state, "us" is not) and
+case-insensitive for topic triggers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+MAX_TOPICS = 3
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    type: str  # person | organisation | state | group
+    affiliation: str | None = None
+
+
+@dataclass(frozen=True)
+class _Alias:
+    """One written form, pointing at an actor, valid between two dates (roles change hands)."""
+
+    text: str
+    name: str
+    since: str | None = None
+    until: str | None = None
+
+    def valid_on(self, date: str | None) -> bool:
+        if date is None:
+            # Without a date a role is ambiguous; only open-ended roles and plain names count.
+            return self.until is None
+        return (self.since is None or date >= self.since) and (self.until is None or date <= self.until)
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    label: str
+    triggers: tuple[str, ...]
+
+
+def _alias_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
+    # Longest first, so "Israel Katz" wins over "Israel" and "Israeli Prime Minister" over "Israeli".
+    ordered = sorted(set(aliases), key=len, reverse=True)
+    body = "|".join(re.escape(a) for a in ordered)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])") if ordered else re.compile(r"(?!x)x")
+
+
+def _trigger_regex(trigger: str) -> str:
+    # "negotiat*" matches any word starting with "negotiat"; spaces match any run of spaces/hyphens.
+    stem = trigger.endswith("*")
+    words = [re.escape(w) for w in trigger.rstrip("*").split()]
+    core = r"[\s-]+".join(words)
+    return rf"\b{core}\w*" if stem else rf"\b{core}\b"
+
+
+class Lexicon:
+    """Canonical actors with aliases and dated roles, media names, and the topic taxonomy."""
+
+    def __init__(self, actors: Sequence[dict], media: Sequence[dict], topics: Sequence[dict]):
+        self.actors: dict[str, Actor] = {}
+        self._aliases: dict[str, list[_Alias]] = {}
+        for entry in actors:
+            self._add_actor(entry)
+        self.media: dict[str, str] = {}  # alias -> canonical media name
+        self.media_types: dict[str, str] = {}
+        for entry in media:
+            self.media_types[entry["name"]] = entry.get("type", "outlet")
+            for alias in {entry["name"], *entry.get("aliases", ())}:
+                self.media[alias] = entry["name"]
+        self.topics = tuple(
+            Topic(t["name"], t.get("label", t["name"]), tuple(t["triggers"])) for t in topics
+        )
+        self._actor_re = _alias_pattern(self._aliases)
+        self._media_re = _alias_pattern(self.media)
+        self._topic_res = [
+            (t, [(trig, re.compile(_trigger_regex(trig), re.I)) for trig in t.triggers])
+            for t in self.topics
+        ]
+        self._folded = {a.casefold(): a for a in self._aliases}
+
+    def _add_actor(self, entry: dict) -> None:
+        name = entry["name"]
+        self.actors[name] = Actor(name, entry.get("type", "person"), entry.get("affiliation"))
+        for alias in {name, *entry.get("aliases", ())}:
+            self._aliases.setdefault(alias, []).append(_Alias(alias, name))
+        for role in entry.get("roles", ()):
+            for alias in role.get("aliases", ()):
+                self._aliases.setdefault(alias, []).append(
+                    _Alias(alias, name, role.get("from"), role.get("to"))
+                )
+
+    @classmethod
+    def load(cls, extra: Iterable[str | Path] = ()) -> Lexicon:
+        """The shipped vocabularies, plus any user files of the same shape (actors/media/topics keys)."""
+        docs = [_read_json(DATA_DIR / n) for n in ("actors.json", "media.json", "topics.json")]
+        docs += [_read_json(Path(p)) for p in extra]
+        pick = lambda key: [item for d in docs for item in d.get(key, ())]  # noqa: E731
+        return cls(pick("actors"), pick("media"), pick("topics"))
+
+    # -- actors ---------------------------------------------------------------------------
+
+    def _pick(self, alias: str, date: str | None) -> str | None:
+        for candidate in self._aliases.get(alias, ()):
+            if candidate.valid_on(date):
+                return candidate.name
+        return None
+
+    def resolve(self, name: str, date: str | None = None) -> str | None:
+        """The canonical actor for a written name or role ("Israeli PM" -> "Benjamin Netanyahu")."""
+        name = name.strip()
+        exact = self._pick(name, date)
+        if exact:
+            return exact
+        folded = self._folded.get(name.casefold())
+        if folded:
+            return self._pick(folded, date)
+        # "US Special Envoy Steve Witkoff": the longest known name inside the phrase.
+        found = self.find_actors(name, date)
+        return found[0] if len(found) == 1 else self._person_in(found)
+
+    def _person_in(self, names: Sequence[str]) -> str | None:
+        people = [n for n in names if self.actors[n].type == "person"]
+        return people[0] if len(people) == 1 else None
+
+    def find_actors(self, text: str, date: str | None = None) -> tuple[str, ...]:
+        """Canonical actors named in the text, in order of first mention."""
+        seen: dict[str, None] = {}
+        for match in self._actor_re.finditer(text):
+            name = self._pick(match.group(0), date)
+            if name:
+                seen.setdefault(name, None)
+        return tuple(seen)
+
+    def actor_type(self, name: str) -> str:
+        actor = self.actors.get(name)
+        return actor.type if actor else "unknown"
+
+    def canonical_or_none(self, name: str) -> str | None:
+        """Case-insensitive alias lookup only (for user input such as --actor netanyahu)."""
+        alias = self._folded.get(name.strip().casefold())
+        return self._pick(alias, None) or (self._aliases[alias][0].name if alias else None)
+
+    # -- media and topics -----------------------------------------------------------------
+
+    def find_media(self, text: str) -> tuple[str, ...]:
+        """Wires and outlets named in the text (canonical names), in order of first mention."""
+        return tuple(dict.fromkeys(self.media[m.group(0)] for m in self._media_re.finditer(text)))
+
+    def explain_topics(self, text: str) -> dict[str, list[str]]:
+        """Each topic whose triggers occur in the text, with the triggers that fired."""
+        fired: dict[str, list[str]] = {}
+        for topic, patterns in self._topic_res:
+            hits = [trig for trig, rx in patterns if rx.search(text)]
+            if hits:
+                fired[topic.name] = hits
+        return fired
+
+    def find_topics(self, text: str) -> tuple[str, ...]:
+        """Up to three topics, the ones with most distinct triggers first (ties: taxonomy order)."""
+        fired = self.explain_topics(text)
+        order = {t.name: i for i, t in enumerate(self.topics)}
+        ranked = sorted(fired, key=lambda name: (-len(fired[name]), order[name]))
+        return tuple(ranked[:MAX_TOPICS])
+
+
+def _read_json(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=4)
+def default_lexicon(extra: tuple[str, ...] = ()) -> Lexicon:
+    """The shared, immutable lexicon (loading compiles a few large regexes; do it once)."""
+    return Lexicon.load(extra)
