@@ -1,0 +1,507 @@
+"""Read one saved news page (HTML bytes) into an Article: story paragraphs plus metadata.
+
+What belongs here: decoding (declared charset, then UTF-8, then cp1252), guards against hostile
+input (size caps, gzip bombs, binary data, absurd nesting), main-text extraction (trafilatura,
+then Parley's own news boilerplate filters), and metadata (JSON-LD, Open Graph, meta tags,
+<time>, htmldate, datelines and wire credits). Archives (WARC/WACZ) are unpacked in archives.py;
+splitting into paragraphs for the index happens in paragraphs.py.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from indexer.errors import InputError
+from indexer.models import Article
+
+MAX_BYTES = 50 * 1024 * 1024  # refuse pages bigger than this, after decompression
+MIN_TEXT_CHARS = 40  # a page whose story text is shorter than this has no article
+_PARA_MARK = "PARLEYPARABREAK"  # stands in for <br><br> while trafilatura runs
+
+# ---------------------------------------------------------------------------------------------
+# Bytes: gzip, binary guard, decoding
+
+
+def gunzip_capped(data: bytes, limit: int = MAX_BYTES) -> bytes:
+    """Decompress gzip data in chunks, refusing to grow past `limit` (gzip bombs)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    view = memoryview(data)
+    for start in range(0, len(data), 64 * 1024):
+        try:
+            out += inflater.decompress(view[start : start + 64 * 1024], limit + 1 - len(out))
+        except zlib.error as exc:
+            raise InputError(f"corrupt gzip data: {exc}") from exc
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise InputError(f"page larger than {limit // (1024 * 1024)} MB once decompressed")
+    return bytes(out)
+
+
+def _check_size_and_binary(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise InputError(f"page larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if not data.strip():
+        raise InputError("empty page")
+    head = data[:65536]
+    if _utf16_without_bom(head):
+        return
+    # Text never has NULs; a few stray ones are tolerated, many mean an image, PDF or archive.
+    if head.count(0) > max(8, len(head) // 100):
+        raise InputError("binary data, not an HTML page")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when every other byte is NUL (ASCII markup in UTF-16)."""
+    sample = head[:4096]
+    if len(sample) < 16:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.9 * half and even < 0.1 * half:
+        return "utf-16-le"
+    if even > 0.9 * half and odd < 0.1 * half:
+        return "utf-16-be"
+    return None
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.-]+)""", re.I)
+# Browsers read these labels as windows-1252 (WHATWG Encoding Standard); so do we.
+_AS_CP1252 = {"latin_1", "iso8859_1", "ascii", "cp1252", "iso8859_15"}
+
+
+def _codec_name(label: str | None) -> str | None:
+    """Python's codec name for a charset label, or None when unknown."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return "cp1252" if name.replace("-", "_") in _AS_CP1252 else name
+
+
+def _declared_charset(data: bytes) -> str | None:
+    head = data[:8192]
+    found = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    name = _codec_name(found.group(1).decode("ascii", "ignore")) if found else None
+    # A <meta> that says UTF-16 was readable as ASCII, so it cannot be true (WHATWG: use UTF-8).
+    return "utf-8" if name and name.startswith(("utf-16", "utf-32")) else name
+
+
+def _is_single_byte(codec: str) -> bool:
+    return codec.startswith(("cp", "iso8859", "latin", "mac", "koi8", "windows"))
+
+
+def _decode_as(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
+    """Decode page bytes: BOM, then the HTTP/meta charset, then UTF-8, then cp1252.
+
+    Charset guessers are not used: on short texts they take cp1252 for cp1250 ("Genčve").
+    A page declared as a single-byte charset that is valid UTF-8 with non-ASCII bytes is
+    UTF-8 in practice (mislabelled templates); random cp1252 text is almost never valid UTF-8.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace"), codec.replace("-sig", "")
+    utf16 = _utf16_without_bom(data[:65536])
+    if utf16:
+        return data.decode(utf16, errors="replace"), utf16
+    declared = _codec_name(http_charset) or _declared_charset(data)
+    as_utf8 = _decode_as(data, "utf-8")
+    if declared and not (as_utf8 is not None and _is_single_byte(declared) and not data.isascii()):
+        text = _decode_as(data, declared)
+        if text is not None:
+            return text, declared
+    if as_utf8 is not None:
+        return as_utf8, "utf-8"
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata from the DOM
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page says about itself, before choosing among sources."""
+
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    site_name: str | None = None
+    url: str | None = None
+    description: str | None = None
+
+
+def _clean(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text or None
+
+
+def _iter_json_ld(soup: BeautifulSoup) -> Iterator[dict]:
+    """Every JSON-LD object on the page, @graph members included."""
+    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
+        try:
+            data = json.loads(script.string or "", strict=False)
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                yield item
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+
+
+_ARTICLE_TYPES = re.compile(r"Article|Posting|Report|BlogPosting|LiveBlog", re.I)
+
+
+def _json_ld_article(soup: BeautifulSoup) -> dict:
+    """The first JSON-LD object typed as a news/blog article (or {})."""
+    for item in _iter_json_ld(soup):
+        types = item.get("@type")
+        types = types if isinstance(types, list) else [types]
+        if any(isinstance(t, str) and _ARTICLE_TYPES.search(t) for t in types):
+            return item
+    return {}
+
+
+def _names(value: object) -> list[str]:
+    """Person or organisation names from a JSON-LD author/publisher value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def _meta_content(soup: BeautifulSoup, *keys: str) -> str | None:
+    """The content of the first <meta name|property|itemprop=key> found, in key order."""
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            tag = soup.find("meta", attrs={attr: re.compile(rf"^{re.escape(key)}$", re.I)})
+            if isinstance(tag, Tag) and _clean(tag.get("content")):
+                return _clean(tag.get("content"))
+    return None
+
+
+def _canonical_url(soup: BeautifulSoup) -> str | None:
+    link = soup.find("link", rel="canonical")
+    href = _clean(link.get("href")) if isinstance(link, Tag) else None
+    if href and href.startswith("http"):
+        return href
+    og = _meta_content(soup, "og:url")
+    return og if og and og.startswith("http") else None
+
+
+def read_page_meta(soup: BeautifulSoup) -> PageMeta:
+    """Title, byline, date, site name, URL and description as the page declares them."""
+    ld = _json_ld_article(soup)
+    authors = [a for a in (_clean(n) for n in _names(ld.get("author"))) if a]
+    publisher = next(iter(_names(ld.get("publisher"))), None)
+    return PageMeta(
+        title=_clean(ld.get("headline")) or _meta_content(soup, "og:title", "twitter:title"),
+        byline="; ".join(dict.fromkeys(authors))
+        or _meta_content(soup, "author", "article:author", "byl", "sailthru.author", "dc.creator"),
+        published=_iso_day(ld.get("datePublished"))
+        or _iso_day(
+            _meta_content(
+                soup,
+                "article:published_time",
+                "og:article:published_time",
+                "datePublished",
+                "pubdate",
+                "publishdate",
+                "date",
+                "dc.date.issued",
+                "dc.date",
+                "sailthru.date",
+                "parsely-pub-date",
+            )
+        ),
+        site_name=_meta_content(soup, "og:site_name", "application-name") or _clean(publisher),
+        url=_canonical_url(soup) or _clean(ld.get("url")),
+        description=_meta_content(soup, "description", "og:description"),
+    )
+
+
+_ISO_DAY = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
+
+
+def _iso_day(value: object) -> str | None:
+    """YYYY-MM-DD from an ISO-ish date string, when it is a real, not-future-ish day."""
+    if not isinstance(value, str):
+        return None
+    found = _ISO_DAY.search(value)
+    if not found:
+        return None
+    try:
+        return date(*map(int, found.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse_soup(text: str) -> BeautifulSoup:
+    """A BeautifulSoup tree (lxml parser); absurd nesting is refused rather than crashing."""
+    try:
+        return BeautifulSoup(text, "lxml")
+    except RecursionError as exc:
+        raise InputError("HTML nested too deeply to parse") from exc
+
+
+def _title_tag(soup: BeautifulSoup) -> str | None:
+    tag = soup.find("title")
+    return _clean(tag.get_text()) if isinstance(tag, Tag) else None
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The site's domain without 'www.' (the outlet of last resort)."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+# ---------------------------------------------------------------------------------------------
+# Story paragraphs
+
+
+def _mark_double_breaks(text: str) -> str:
+    # trafilatura folds <br><br> into one line break; keep the paragraph boundary visible.
+    return re.sub(r"(?:<br\s*/?>\s*){2,}", f"<br>{_PARA_MARK}<br>", text, flags=re.I)
+
+
+def _element_blocks(element) -> Iterator[str]:
+    """Text blocks of one trafilatura body element: a paragraph, heading or list item each."""
+    if element.tag == "list":
+        for item in element.iter("item"):
+            yield "".join(item.itertext())
+        return
+    if element.tag in ("quote", "table") and len(element):
+        for child in element:
+            yield from _element_blocks(child)
+        return
+    if element.tag in ("graphic", "ref"):
+        return
+    yield from "".join(element.itertext()).split(_PARA_MARK)
+
+
+def extract_blocks(text: str, url: str | None) -> list[str]:
+    """The story's text blocks, as trafilatura finds them (no comments, no tables)."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            _mark_double_breaks(text),
+            url=url,
+            include_comments=False,
+            include_tables=False,
+            with_metadata=False,
+        )
+    except RecursionError as exc:
+        raise InputError("HTML nested too deeply to parse") from exc
+    if doc is None or doc.body is None:
+        return []
+    blocks = (" ".join(b.replace(_PARA_MARK, " ").split()) for el in doc.body for b in _element_blocks(el))
+    return [b for b in blocks if b]
+
+
+# News boilerplate that survives main-text extraction. Each pattern must match a whole block.
+_BOILERPLATE = [
+    # cross-links and prompts
+    r"(?:also read|read also|read more|more on this|related(?: stories| articles| coverage)?"
+    r"|see also|recommended|most read|must read|don'?t miss|trending|watch|listen|click here"
+    r"|explore more|more from [\w .]+|top stories)\b\s*[:|»>\-–—].*",
+    r"(?:also read|read more|read also|related stories|related articles|more stories)[.:]?",
+    r"(?:share|share this(?: article| story)?|tweet|email|print|copy link|comments?)"
+    r"(?:\s*(?:on|via)?\s*(?:facebook|twitter|x|whatsapp|linkedin|email|reddit|telegram))*[.:]?",
+    r"(?:sign up|subscribe|register|join)\b.{0,160}(?:newsletter|inbox|updates|alerts|subscription|"
+    r"free|now|today|here)\b.{0,80}",
+    r".{0,80}\b(?:newsletter|subscribe to our|follow us on|download the .{0,40}app|"
+    r"get the latest news)\b.{0,120}",
+    r"advertisement|sponsored(?: content)?|story continues below(?: advertisement)?|"
+    r"continue reading(?: below)?|scroll to continue.*",
+    # captions and picture credits
+    r"(?:photo|image|picture|file photo|photograph|video|graphic|illustration|credit|source)s?"
+    r"\s*(?:credit)?\s*[:/|].{0,200}",
+    r".{0,250}[(\[](?:photo|image|picture|credit|file)[^)\]]{0,80}[)\]]\.?",
+    r".{0,250}\b(?:getty images|afp via getty|/ ?reuters|/ ?ap photo|ap photo/|"
+    r"reuters/[\w ]+|epa-efe|shutterstock|file photo)\.?\)?",
+    # syndication, copyright and updates notes
+    r"\(?\s*(?:except for the headline, )?this story has not been edited by .{0,200}",
+    r".{0,60}\bpublished from a syndicated feed.{0,100}",
+    r"\(?\s*with inputs? from [^)]{2,80}\)?\.?",
+    r"(?:©|copyright|\(c\))\s*(?:\d{4}\s*)?.{0,160}",
+    r"(?:this (?:article|story) (?:was|has been|is) (?:originally |first )?(?:published|"
+    r"appeared|updated)).{0,200}",
+    r"(?:updated|published|posted|last updated|first published)\s*(?:on|at)?\s*:?\s*[\w ,:.+-]{0,60}",
+]
+_BOILERPLATE_RE = re.compile(r"^\s*(?:" + "|".join(_BOILERPLATE) + r")\s*$", re.I | re.S)
+
+# Notes whose credits we keep even though the note itself leaves the text.
+_CREDIT_NOTES = re.compile(
+    r"syndicated feed|with inputs? from|originally (?:published|appeared)|copyright|©|"
+    r"^\(?(?:reporting|writing|additional reporting) by", re.I
+)
+# "GAZA CITY (Reuters) -", "CAIRO, Jan 15 (AP) —", "JERUSALEM —", "Doha, Qatar (AFP):"
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z'’.\- ]{1,40}[A-Z.](?:,\s*[A-Z][A-Za-z'’.\- ]{1,30})?"
+    r"|[A-Z][a-z'’\-]+(?: [A-Z][a-z'’\-]+){0,2}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?(?=[^)]{0,30}\())"
+    r"(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?))?"
+    r"\s*(?:\((?P<wire>[^)]{2,40})\))?\s*(?:[-—–:]+|--)\s+"
+)
+_WIRE_TAIL = re.compile(r"^\s*[-—–]+\s*(?P<wire>[A-Z][\w .&]{1,30})\s*$")
+
+
+def is_boilerplate(block: str) -> bool:
+    """True for a block that is site furniture, a caption or a syndication note, not story."""
+    return len(block) < 600 and bool(_BOILERPLATE_RE.match(block))
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    fold = lambda s: re.sub(r"\W+", " ", s).strip().casefold()  # noqa: E731
+    return fold(a) == fold(b)
+
+
+def clean_blocks(blocks: list[str], title: str | None) -> tuple[list[str], list[str]]:
+    """(story paragraphs, removed notes that may carry credits)."""
+    kept: list[str] = []
+    notes: list[str] = []
+    for block in blocks:
+        if _same_text(block, title) or block == _PARA_MARK:
+            continue
+        if is_boilerplate(block) or _WIRE_TAIL.match(block):
+            notes.append(block)
+            continue
+        if block not in kept[-3:]:  # repeated pull quotes and teaser lines
+            kept.append(block)
+    return kept, notes
+
+
+def find_dateline(paragraphs: list[str]) -> tuple[str | None, str | None]:
+    """(place, wire) from a dateline at the start of the first story paragraph."""
+    for para in paragraphs[:2]:
+        found = _DATELINE.match(para)
+        if found and len(para) > found.end() + 20:
+            return found.group("place").strip(" ,"), found.group("wire")
+    return None, None
+
+
+def find_credits(texts: list[str]) -> tuple[str, ...]:
+    """Wires and outlets credited by datelines, syndication notes and copyright lines."""
+    from indexer.lexicon import default_lexicon
+
+    lexicon = default_lexicon()
+    found: list[str] = []
+    for text in texts:
+        found.extend(lexicon.find_media(text))
+    return tuple(dict.fromkeys(found))
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+
+def find_published(html: str, meta: PageMeta, url: str | None) -> str | None:
+    """The publication day: declared metadata first, then htmldate's original-date search."""
+    if meta.published:
+        return meta.published
+    import htmldate
+
+    try:
+        found = htmldate.find_date(html, url=url, original_date=True, extensive_search=True)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return _iso_day(found)
+
+
+# ---------------------------------------------------------------------------------------------
+# The page as a whole
+
+
+def _load_text(data: bytes, http_charset: str | None) -> tuple[str, str]:
+    if data[:2] == b"\x1f\x8b":
+        data = gunzip_capped(data)
+    _check_size_and_binary(data)
+    return decode_html(data, http_charset)
+
+
+def read_html(
+    data: bytes,
+    *,
+    path: str,
+    url: str | None = None,
+    capture_date: str | None = None,
+    http_charset: str | None = None,
+) -> Article:
+    """One saved page (plain or gzipped HTML bytes) as an Article; InputError if it has no story."""
+    text, encoding = _load_text(data, http_charset)
+    soup = parse_soup(text)
+    meta = read_page_meta(soup)
+    page_url = url or meta.url
+    title = meta.title or _title_tag(soup)
+    blocks = extract_blocks(text, page_url)
+    paragraphs, notes = clean_blocks(blocks, title)
+    if sum(len(p) for p in paragraphs) < MIN_TEXT_CHARS:
+        raise InputError("no article text found on the page")
+    place, wire = find_dateline(paragraphs)
+    credit_texts = [n for n in notes if _CREDIT_NOTES.search(n) or _WIRE_TAIL.match(n)]
+    credits = find_credits([wire or "", *credit_texts])
+    published = find_published(text, meta, page_url)
+    return Article(
+        article_id="",
+        text="\n\n".join(paragraphs),
+        path=path,
+        title=title,
+        outlet=meta.site_name or outlet_from_url(page_url),
+        url=page_url,
+        published=published or _iso_day(capture_date),
+        date_precision="day" if published or _iso_day(capture_date) else "unknown",
+        dateline=place,
+        credits=credits,
+        byline=meta.byline,
+        kind="article",
+        extra={
+            "encoding": encoding,
+            "description": meta.description,
+            "site_name": meta.site_name,
+            "capture_date": capture_date,
+            "date_source": "page" if published else ("capture" if capture_date else None),
+        },
+    )
