@@ -305,39 +305,65 @@ def _mark_double_breaks(text: str) -> str:
     return re.sub(r"(?:<br\s*/?>\s*){2,}", f"<br>{_PARA_MARK}<br>", text, flags=re.I)
 
 
-def _element_blocks(element) -> Iterator[str]:
-    """Text blocks of one trafilatura body element: a paragraph, heading or list item each."""
-    if element.tag == "list":
-        for item in element.iter("item"):
-            yield "".join(item.itertext())
-        return
-    if element.tag in ("quote", "table") and len(element):
-        for child in element:
-            yield from _element_blocks(child)
-        return
+@dataclass(frozen=True)
+class Block:
+    """One text block of the extracted story: its trafilatura tag (p, head, item, row...) and text."""
+
+    kind: str
+    text: str
+
+
+_CONTAINERS = {"list", "quote", "table", "item", "cell", "div"}
+
+
+def _walk(element) -> Iterator[tuple[str, str]]:
+    """(tag, raw text) blocks of one trafilatura body element, containers opened up."""
     if element.tag in ("graphic", "ref"):
         return
-    yield from "".join(element.itertext()).split(_PARA_MARK)
+    if element.tag == "row":
+        yield "row", " | ".join(" ".join(cell.itertext()) for cell in element.iter("cell"))
+    elif element.tag in _CONTAINERS and any(child.tag not in ("hi", "lb", "ref") for child in element):
+        yield element.tag, element.text or ""
+        for child in element:
+            yield from _walk(child)
+            yield element.tag, child.tail or ""
+    else:
+        yield from ((element.tag, part) for part in "".join(element.itertext()).split(_PARA_MARK))
 
 
-def extract_blocks(text: str, url: str | None) -> list[str]:
-    """The story's text blocks, as trafilatura finds them (no comments, no tables)."""
+@dataclass(frozen=True)
+class Story:
+    """trafilatura's reading of the page: text blocks plus its own metadata guesses."""
+
+    blocks: list[Block]
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    site_name: str | None = None
+
+
+def extract_story(text: str, url: str | None) -> Story:
+    """The story's text blocks (no comments; a table row is one block) and trafilatura's metadata."""
     import trafilatura
 
     try:
         doc = trafilatura.bare_extraction(
-            _mark_double_breaks(text),
-            url=url,
-            include_comments=False,
-            include_tables=False,
-            with_metadata=False,
+            _mark_double_breaks(text), url=url, include_comments=False, include_tables=True,
+            with_metadata=True,
         )
     except RecursionError as exc:
         raise InputError("HTML nested too deeply to parse") from exc
     if doc is None or doc.body is None:
-        return []
-    blocks = (" ".join(b.replace(_PARA_MARK, " ").split()) for el in doc.body for b in _element_blocks(el))
-    return [b for b in blocks if b]
+        return Story([])
+    for br in doc.body.iter("lb"):  # a single <br> inside a paragraph reads as a space
+        br.tail = " " + (br.tail or "")
+    raw = [("p", doc.body.text or "")]
+    for element in doc.body:
+        raw.extend(_walk(element))
+        raw.append(("p", element.tail or ""))  # loose text between elements is story text too
+    blocks = [Block(kind, " ".join(t.replace(_PARA_MARK, " ").split())) for kind, t in raw]
+    return Story([b for b in blocks if b.text], _clean(doc.title), _clean(doc.author), doc.date,
+                 _clean(doc.sitename))
 
 
 # News boilerplate that survives main-text extraction. Each pattern must match a whole block.
@@ -399,11 +425,18 @@ def _same_text(a: str | None, b: str | None) -> bool:
     return fold(a) == fold(b)
 
 
-def clean_blocks(blocks: list[str], title: str | None) -> tuple[list[str], list[str]]:
+def _drop_leading_heads(blocks: list[Block]) -> list[Block]:
+    # Headings before the first paragraph are the headline, standfirst or related-story
+    # teasers, never story text.
+    first = next((i for i, b in enumerate(blocks) if b.kind != "head"), len(blocks))
+    return blocks[first:]
+
+
+def clean_blocks(blocks: list[Block], title: str | None) -> tuple[list[str], list[str]]:
     """(story paragraphs, removed notes that may carry credits)."""
     kept: list[str] = []
     notes: list[str] = []
-    for block in blocks:
+    for block in (b.text for b in _drop_leading_heads(blocks)):
         if _same_text(block, title) or block == _PARA_MARK:
             continue
         if is_boilerplate(block) or _WIRE_TAIL.match(block):
@@ -476,8 +509,8 @@ def read_html(
     meta = read_page_meta(soup)
     page_url = url or meta.url
     title = meta.title or _title_tag(soup)
-    blocks = extract_blocks(text, page_url)
-    paragraphs, notes = clean_blocks(blocks, title)
+    story = extract_story(text, page_url)
+    paragraphs, notes = clean_blocks(story.blocks, title)
     if sum(len(p) for p in paragraphs) < MIN_TEXT_CHARS:
         raise InputError("no article text found on the page")
     place, wire = find_dateline(paragraphs)
