@@ -89,6 +89,7 @@ class IngestReport:
     articles: int = 0
     unchanged: int = 0
     replaced: int = 0
+    duplicates: int = 0
     paragraphs: int = 0
     quotes: int = 0
     skipped: list[Skipped] = field(default_factory=list)
@@ -102,6 +103,7 @@ class IngestReport:
             "articles": self.articles,
             "unchanged": self.unchanged,
             "replaced": self.replaced,
+            "duplicates": self.duplicates,
             "paragraphs": self.paragraphs,
             "quotes": self.quotes,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],

@@ -1,0 +1,127 @@
+"""Split an Article's text into story Paragraphs. Tagging happens later, in tagging.py.
+
+What is not a story paragraph is dropped here: repeated headlines and the standfirst above
+them, "Also Read | ..." link lines, syndication notes, a dateline standing alone, and
+paragraphs repeated (verbatim, or as a summary block) elsewhere in the article. Short
+crossheads become the `heading` of the paragraph that follows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.models import Article, Paragraph
+
+_BLANK = re.compile(r"\n[ \t\u00a0]*\n")
+_TERMINAL = tuple('.!?"”’\'):;…')
+_BOILERPLATE = re.compile(
+    r"^\s*(also read|read more|read also|related|recommended|watch|click here|follow us|"
+    r"subscribe|sign up|advertisement\b|share this)\b\s*[|:\-–—]?",
+    re.I,
+)
+SYNDICATION = re.compile(
+    r"this story has not been edited by (?P<outlet>[\w .&-]+?) staff and is "
+    r"(?:auto-generated|published) from a syndicated feed",
+    re.I,
+)
+# A dateline on a line of its own: "Cairo, Egypt:" (the place goes to the article's tags).
+DATELINE_ALONE = re.compile(r"^[A-Z][\w .,'’()\[\]-]{1,60}:\s*$")
+_TOKEN = re.compile(r"\w+")
+MIN_DUP_TOKENS = 6
+DUP_CONTAINMENT = 0.9
+MAX_HEADING_WORDS = 14
+
+
+def split_blocks(text: str) -> list[str]:
+    """Blank-line blocks; a block whose lines each look complete is split into its lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = [b for b in _BLANK.split(text) if b.strip()]
+    if len(blocks) == 1 and "\n" in blocks[0]:
+        # No blank lines at all: one paragraph per line, as in plain feeds.
+        return [line.strip() for line in blocks[0].split("\n") if line.strip()]
+    out: list[str] = []
+    for block in blocks:
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        out.extend(lines if _lines_are_paragraphs(lines) else [" ".join(lines)])
+    return out
+
+
+def _lines_are_paragraphs(lines: list[str]) -> bool:
+    # Hard-wrapped prose has lines ending mid-sentence; a paragraph-per-line block does not.
+    if len(lines) < 2:
+        return True
+    ended = sum(line.endswith(_TERMINAL) for line in lines[:-1])
+    short = sum(len(line) < 60 for line in lines[:-1])
+    return ended + short >= len(lines) - 1 and ended >= (len(lines) - 1) / 2 or short == len(lines) - 1
+
+
+def _norm(text: str) -> str:
+    return " ".join(_TOKEN.findall(text.casefold()))
+
+
+def is_boilerplate(line: str) -> bool:
+    """Link lines, promos and syndication notes: never story text."""
+    return bool(_BOILERPLATE.match(line) or SYNDICATION.search(line))
+
+
+def is_heading(line: str) -> bool:
+    """A crosshead: short, no sentence ending, mostly capitalised or set in quotes."""
+    bare = line.strip().strip("'\"‘’“”").strip()
+    words = bare.split()
+    if not words or len(words) > MAX_HEADING_WORDS or bare.endswith(_TERMINAL + (",",)):
+        return False
+    quoted = line.strip()[:1] in "'\"‘“" and line.strip()[-1:] in "'\"’”"
+    capitalised = sum(w[:1].isupper() or not w[:1].isalpha() for w in words) / len(words)
+    return quoted or capitalised >= 0.6
+
+
+def _drop_headline_and_standfirst(blocks: list[str], title: str | None) -> list[str]:
+    if not title:
+        return blocks
+    key = _norm(title)
+    hits = [i for i, b in enumerate(blocks[:4]) if _norm(b) == key]
+    start = hits[0] + 1 if hits else 0
+    # Lines above the first printed headline are the standfirst; repeats of it are dropped too.
+    return [b for b in blocks[start:] if _norm(b) != key]
+
+
+def _drop_repeats(blocks: list[str]) -> list[str]:
+    """Keep one copy of repeated text: verbatim repeats, and summary lines the body repeats."""
+    tokens = [set(_TOKEN.findall(b.casefold())) for b in blocks]
+    keep: list[str] = []
+    seen: set[str] = set()
+    for i, block in enumerate(blocks):
+        key = _norm(block)
+        # Crossheads echo the paragraph below them by design; they are not repeats.
+        if key in seen or (not is_heading(block) and _repeated_later(i, tokens)):
+            continue
+        seen.add(key)
+        keep.append(block)
+    return keep
+
+
+def _repeated_later(i: int, tokens: list[set[str]]) -> bool:
+    mine = tokens[i]
+    if len(mine) < MIN_DUP_TOKENS:
+        return False
+    for j in range(i + 1, len(tokens)):
+        window = tokens[j] | (tokens[j + 1] if j + 1 < len(tokens) else set())
+        if len(mine & window) >= DUP_CONTAINMENT * len(mine) and len(window) >= len(mine):
+            return True
+    return False
+
+
+def split_paragraphs(article: Article) -> list[Paragraph]:
+    """The article's story paragraphs, numbered from 0, crossheads attached as headings."""
+    blocks = [b for b in split_blocks(article.text) if not is_boilerplate(b)]
+    blocks = _drop_headline_and_standfirst(blocks, article.title)
+    blocks = _drop_repeats([b for b in blocks if not DATELINE_ALONE.match(b)])
+    paragraphs: list[Paragraph] = []
+    heading: str | None = None
+    for i, block in enumerate(blocks):
+        if is_heading(block) and i + 1 < len(blocks):
+            heading = block.strip().strip("'\"‘’“”").strip()
+            continue
+        paragraphs.append(Paragraph(article.article_id, len(paragraphs), block, heading))
+        heading = None
+    return paragraphs

@@ -1,0 +1,115 @@
+"""The one Whoosh schema, its field names, and how an index directory is opened or created.
+
+Only this module, writer.py and search/engine.py, query.py, highlight.py import whoosh.
+A Parley index directory carries a marker file; a directory without it is refused,
+because Whoosh stores pickles and opening a stranger's index could run code.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from whoosh import fields, index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.columns import VarBytesColumn
+
+from indexer.errors import IndexCorrupt, IndexNotFound, NotParleyIndex
+
+FORMAT = "parley-index"
+FORMAT_VERSION = 1
+MARKER = "parley-index.json"
+SEP = "\x1f"  # joins multi-valued facet values inside one column cell
+
+# Stop words are kept: journalists search exact quotations ("no progress yet").
+_TEXT = StemmingAnalyzer(stoplist=None, minsize=1)
+
+SCHEMA = fields.Schema(
+    pid=fields.ID(stored=True, unique=True),
+    article_id=fields.ID(stored=True),
+    position=fields.NUMERIC(stored=True),
+    text=fields.TEXT(stored=True, analyzer=_TEXT, phrase=True),
+    title=fields.TEXT(stored=True, analyzer=_TEXT),
+    quote=fields.TEXT(analyzer=_TEXT, phrase=True),  # words inside quotation marks only
+    heading=fields.STORED(),
+    url=fields.STORED(),
+    precision=fields.STORED(),
+    quotes_json=fields.STORED(),
+    outlet=fields.ID(stored=True),
+    actors=fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+    topics=fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+    credits=fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+    speakers=fields.KEYWORD(commas=True, lowercase=False, scorable=False),
+    date=fields.ID(stored=True),
+    month=fields.ID(),
+    has_quotes=fields.ID(),
+    # Per-document columns: facet counts, date filters and sorting read these without
+    # touching postings or unpickling stored fields.
+    c_outlet=fields.COLUMN(VarBytesColumn()),
+    c_actors=fields.COLUMN(VarBytesColumn()),
+    c_topics=fields.COLUMN(VarBytesColumn()),
+    c_speakers=fields.COLUMN(VarBytesColumn()),
+    c_date=fields.NUMERIC(sortable=True, bits=32, signed=False),
+)
+
+# Facet name (JSON key) -> (keyword field used to filter, column holding the values).
+FACET_FIELDS = {
+    "outlet": ("outlet", "c_outlet"),
+    "actor": ("actors", "c_actors"),
+    "topic": ("topics", "c_topics"),
+    "speaker": ("speakers", "c_speakers"),
+    "month": ("month", "c_date"),
+}
+
+
+def date_number(iso: str | None) -> int:
+    """YYYY-MM-DD -> YYYYMMDD (0 when unknown): sortable and cheap to compare."""
+    if not iso:
+        return 0
+    parts = (iso + "-00-00")[:10].split("-")
+    return int(parts[0]) * 10000 + int(parts[1] or 0) * 100 + int(parts[2] or 0)
+
+
+def is_parley_index(path: Path) -> bool:
+    return (path / MARKER).is_file()
+
+
+def create_index(path: Path) -> index.Index:
+    path.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(path), SCHEMA)
+    (path / MARKER).write_text(json.dumps({"format": FORMAT, "version": FORMAT_VERSION}))
+    return ix
+
+
+def open_index(path: Path, *, retries: int = 5) -> index.Index:
+    """Open an existing Parley index; refuse anything else."""
+    path = Path(path)
+    if not path.is_dir() or not any(path.glob("*.toc")):
+        if path.is_dir() and any(path.iterdir()) and not is_parley_index(path):
+            raise NotParleyIndex(f"{path} is not a Parley index (no {MARKER}); refusing to open it.")
+        raise IndexNotFound(f"No index at {path}; build one with `parley index PATH`.")
+    _check_marker(path)
+    for attempt in range(retries):
+        try:
+            return index.open_dir(str(path))
+        except FileNotFoundError:
+            # A commit can delete the old TOC between our listing and our read; try again.
+            time.sleep(0.02 * (attempt + 1))
+        except Exception as exc:  # noqa: BLE001 - Whoosh raises bare pickle/struct errors
+            raise IndexCorrupt(f"Index at {path} cannot be read ({exc.__class__.__name__}: {exc}); "
+                               "rebuild it with `parley index --rebuild PATH`.") from exc
+    return index.open_dir(str(path))
+
+
+def _check_marker(path: Path) -> None:
+    try:
+        marker = json.loads((path / MARKER).read_text())
+    except (OSError, ValueError):
+        raise NotParleyIndex(f"{path} is not a Parley index (missing or bad {MARKER}); "
+                             "refusing to open it.") from None
+    if marker.get("format") != FORMAT:
+        raise NotParleyIndex(f"{path} is not a Parley index; refusing to open it.")
+    if marker.get("version") != FORMAT_VERSION:
+        raise IndexCorrupt(f"Index at {path} has format version {marker.get('version')}; this Parley "
+                           f"reads version {FORMAT_VERSION}. Rebuild it with `parley index --rebuild`.")

@@ -1,0 +1,302 @@
+"""Read files from disk into Articles: .txt with manifest.json, JSON/JSONL(.gz), HTML, WARC/WACZ.
+
+Every file yields Articles or `Skipped` entries with a one-line reason; nothing here raises
+for bad input, so one bad file never stops a run. Splitting and tagging come later.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from indexer.errors import InputError
+from indexer.models import Article, Skipped
+
+MAX_TEXT_BYTES = 20 * 1024 * 1024  # one article file; larger ones are not articles
+MAX_RECORD_BYTES = 5 * 1024 * 1024  # one JSONL line
+MAX_DECOMPRESSED = 2 * 1024 * 1024 * 1024  # a .jsonl.gz may be large, but not a bomb
+MANIFEST = "manifest.json"
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
+ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".wacz", ".arc.gz")
+JSON_SUFFIXES = (".json", ".jsonl", ".jsonl.gz", ".ndjson", ".json.gz")
+TEXT_SUFFIXES = (".txt",)
+SUPPORTED = TEXT_SUFFIXES + JSON_SUFFIXES + HTML_SUFFIXES + ARCHIVE_SUFFIXES
+
+Item = Article | Skipped
+
+
+def article_id_for(url: str | None, text: str) -> str:
+    """Stable identity: the URL when known (so a re-fetched page replaces itself), else the text."""
+    if url:
+        key = url.strip().split("#", 1)[0].rstrip("/").lower()
+        return "u" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    return "t" + hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def content_hash(article: Article) -> str:
+    """Changes when anything we index about the article changes."""
+    parts = [article.text, article.title or "", article.outlet or "", article.published or "",
+             article.url or "", "|".join(article.credits), article.dateline or ""]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def suffix_of(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in sorted(SUPPORTED, key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    return path.suffix.lower()
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
+    """Files under the given paths, folders recursively, in a stable order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and name != MANIFEST:
+                        yield Path(root) / name
+        elif path.is_file():
+            yield path
+        else:
+            yield Skipped(str(path), "no such file or folder")
+
+
+def read_path(path: Path) -> Iterator[Item]:
+    """Articles in one file, or the reason it was skipped."""
+    suffix = suffix_of(path)
+    try:
+        if suffix not in SUPPORTED:
+            raise InputError(f"unsupported file type {suffix or '(none)'!r}")
+        if suffix in TEXT_SUFFIXES:
+            yield read_text_file(path)
+        elif suffix in JSON_SUFFIXES:
+            yield from read_json_file(path)
+        elif suffix in HTML_SUFFIXES:
+            yield read_html_file(path)
+        else:
+            yield from read_archive_file(path)
+    except InputError as exc:
+        yield Skipped(str(path), str(exc))
+    except (OSError, EOFError, gzip.BadGzipFile, UnicodeError) as exc:
+        yield Skipped(str(path), f"unreadable: {exc.__class__.__name__}: {exc}")
+
+
+# -- plain text with a manifest ---------------------------------------------------------------
+
+
+def _manifest_for(folder: Path) -> dict[str, dict]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: manifest is not valid JSON ({exc})") from None
+    entries = data.get("articles", data) if isinstance(data, dict) else data
+    return {e["file"]: e for e in entries if isinstance(e, dict) and "file" in e}
+
+
+_manifest_cache: dict[Path, dict[str, dict]] = {}
+
+
+def read_text_file(path: Path) -> Article:
+    text = decode_text(_read_capped(path), str(path))
+    folder = path.parent.resolve()
+    if folder not in _manifest_cache:
+        _manifest_cache[folder] = _manifest_for(folder)
+    meta = _manifest_cache[folder].get(path.name, {})
+    return build_article(text, str(path), meta)
+
+
+def _read_capped(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("empty file")
+    if size > MAX_TEXT_BYTES:
+        raise InputError(f"too large for one article ({size / 1e6:.0f} MB > {MAX_TEXT_BYTES / 1e6:.0f} MB)")
+    return path.read_bytes()
+
+
+def decode_text(data: bytes, label: str = "") -> str:
+    """UTF-8 (with or without BOM), else cp1252; binary data is refused."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    if b"\x00" in data[:8192]:
+        raise InputError("binary file (NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace")
+    if text.count("\ufffd") > max(10, len(text) // 100):
+        raise InputError("undecodable text (neither UTF-8 nor cp1252)")
+    return text
+
+
+def build_article(text: str, path: str, meta: dict) -> Article:
+    """An Article from text plus metadata keys (manifest or JSON record vocabulary)."""
+    text = text.strip()
+    if not text:
+        raise InputError("no text")
+    url = _str(meta.get("url"))
+    published = _str(meta.get("published") or meta.get("date"))
+    published = published[:10] if published else None
+    credits = meta.get("credits") or ()
+    return Article(
+        article_id=_str(meta.get("article_id")) or article_id_for(url, text),
+        text=text,
+        path=path,
+        title=_str(meta.get("title")),
+        outlet=_str(meta.get("outlet") or meta.get("source")),
+        url=url,
+        published=published,
+        date_precision=_precision(meta, published),
+        dateline=_str(meta.get("dateline")),
+        credits=tuple(str(c) for c in credits if c) if isinstance(credits, list | tuple) else (),
+        byline=_str(meta.get("byline") or meta.get("author")),
+        kind=_kind(meta),
+    )
+
+
+def _str(value) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _precision(meta: dict, published: str | None) -> str:
+    if not published:
+        return "unknown"
+    stated = str(meta.get("date_precision") or "")
+    for level in ("day", "month", "year"):
+        if stated.startswith(level):
+            return level
+    return {10: "day", 7: "month", 4: "year"}.get(len(published), "day")
+
+
+def _kind(meta: dict) -> str:
+    category = str(meta.get("category") or meta.get("kind") or "")
+    if category in ("press-briefings",) or "briefing" in category:
+        return "transcript"
+    if category in ("statements-releases", "statement"):
+        return "statement"
+    return "article" if category not in ("transcript", "statement") else category
+
+
+# -- JSON and JSONL ---------------------------------------------------------------------------
+
+
+def read_json_file(path: Path) -> Iterator[Item]:
+    if path.stat().st_size == 0:
+        raise InputError("empty file")
+    name = path.name.lower()
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
+        yield from _read_jsonl(path)
+        return
+    raw = _read_maybe_gz(path)
+    try:
+        data = json.loads(decode_text(raw, str(path)))
+    except ValueError as exc:
+        raise InputError(f"not valid JSON ({exc})") from None
+    records = data.get("articles", [data]) if isinstance(data, dict) else data
+    if not isinstance(records, list):
+        raise InputError("JSON holds neither an article object nor a list of them")
+    for i, record in enumerate(records):
+        yield _record_to_article(record, f"{path}#{i + 1}")
+
+
+def _read_maybe_gz(path: Path) -> bytes:
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "rb") as fh:
+            data = fh.read(MAX_TEXT_BYTES + 1)
+        if len(data) > MAX_TEXT_BYTES:
+            raise InputError("decompressed JSON is larger than one article file may be")
+        return data
+    return _read_capped(path)
+
+
+def _read_jsonl(path: Path) -> Iterator[Item]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as raw:
+        stream = _CappedReader(raw, MAX_DECOMPRESSED)
+        for lineno, line in enumerate(io.BufferedReader(stream), 1):
+            label = f"{path}#{lineno}"
+            if not line.strip():
+                continue
+            if len(line) > MAX_RECORD_BYTES:
+                yield Skipped(label, "record too large")
+                continue
+            try:
+                record = json.loads(line.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                yield Skipped(label, f"malformed JSON line ({exc.__class__.__name__})")
+                continue
+            yield _record_to_article(record, label)
+
+
+def _record_to_article(record, label: str) -> Item:
+    if not isinstance(record, dict):
+        return Skipped(label, "record is not a JSON object")
+    text = record.get("text") or record.get("body") or record.get("content")
+    if not isinstance(text, str) or not text.strip():
+        return Skipped(label, "record has no text")
+    try:
+        return build_article(text, label, record)
+    except InputError as exc:
+        return Skipped(label, str(exc))
+
+
+class _CappedReader(io.RawIOBase):
+    """Reads through to a stream but stops with InputError past `cap` bytes (gzip bombs)."""
+
+    def __init__(self, raw, cap: int):
+        self._raw, self._cap, self._seen = raw, cap, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read(len(buffer))
+        self._seen += len(data)
+        if self._seen > self._cap:
+            raise InputError(f"decompressed data exceeds {self._cap / 1e9:.0f} GB; not read further")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+# -- HTML pages and web archives (extraction itself lives in html.py / archives.py) ----------
+
+
+def read_html_file(path: Path) -> Article:
+    from indexer.html import read_html  # imported lazily: trafilatura takes ~0.3 s to import
+
+    data = _read_capped(path)
+    article = read_html(data, path=str(path))
+    return _with_id(article)
+
+
+def read_archive_file(path: Path) -> Iterator[Item]:
+    from indexer.archives import read_archive
+
+    for label, result in read_archive(path):
+        if isinstance(result, Exception):
+            yield Skipped(label, str(result))
+        else:
+            yield _with_id(result)
+
+
+def _with_id(article: Article) -> Article:
+    if article.article_id:
+        return article
+    from dataclasses import replace
+
+    return replace(article, article_id=article_id_for(article.url, article.text))

@@ -1,0 +1,144 @@
+"""Write tagged paragraphs into the Whoosh index, in batches, one writer at a time.
+
+Each batch is one Whoosh commit followed by the registry update for the same articles, so a
+crash leaves the last committed batch searchable and the next run redoes only the rest.
+A second `parley index` on the same directory waits a bounded time, then reports it busy.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.writing import LockError
+
+from indexer import registry
+from indexer.errors import IndexBusy, IndexWriteError
+from indexer.models import TaggedParagraph
+from indexer.schema import SEP, create_index, date_number, open_index
+
+LOCK_FILE = "parley-write.lock"
+
+
+@contextmanager
+def exclusive(index_dir: Path, timeout: float) -> Iterator[None]:
+    """Hold the directory's write lock (flock: the kernel drops it if we are killed)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(index_dir / LOCK_FILE, "a+")
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(f"Index at {index_dir} is busy: another `parley index` is "
+                                    f"writing to it (waited {timeout:.0f} s).") from None
+                time.sleep(0.2)
+        yield
+    finally:
+        fh.close()
+
+
+def _join(values) -> bytes:
+    return SEP.join(values).encode("utf-8")
+
+
+def _keyword(values) -> str:
+    # Keyword fields split on commas; a comma inside a name would split it in two.
+    return ",".join(v.replace(",", " ") for v in values)
+
+
+def document_for(tp: TaggedParagraph) -> dict:
+    """The Whoosh document of one paragraph."""
+    a, p = tp.article, tp.paragraph
+    speakers = [q.speaker for q in tp.quotes if q.speaker]
+    quotes = [{"text": q.text, "speaker": q.speaker, "verb": q.verb, "via": q.via,
+               "speaker_type": q.speaker_type, "kind": q.kind, "start": q.start, "end": q.end}
+              for q in tp.quotes]
+    return dict(
+        pid=tp.paragraph_id, article_id=a.article_id, position=p.position, text=p.text,
+        title=a.title or "", quote=" … ".join(q.text for q in tp.quotes if q.kind == "direct"),
+        heading=p.heading, url=a.url, precision=a.date_precision,
+        quotes_json=json.dumps(quotes, ensure_ascii=False),
+        outlet=tp.outlet or "", actors=_keyword(tp.actors), topics=_keyword(tp.topics),
+        credits=_keyword(tp.credits), speakers=_keyword(dict.fromkeys(speakers)),
+        date=tp.date or "", month=(tp.date or "")[:7], has_quotes="1" if tp.quotes else "0",
+        c_outlet=(tp.outlet or "").encode("utf-8"), c_actors=_join(tp.actors),
+        c_topics=_join(tp.topics), c_speakers=_join(dict.fromkeys(speakers)),
+        c_date=date_number(tp.date),
+    )
+
+
+@dataclass
+class Batch:
+    """What goes into one commit: documents, and the registry rows to write after it."""
+
+    articles: list[registry.ArticleRow] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    docs: list[dict] = field(default_factory=list)
+    files: list[tuple[str, str, int, list[str]]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+class IndexWriter:
+    """Opens (or creates) the index and commits batches of articles."""
+
+    def __init__(self, index_dir: Path, *, rebuild: bool = False, lock_timeout: float = 10.0):
+        self.index_dir = Path(index_dir)
+        self.lock_timeout = lock_timeout
+        if rebuild or not any(self.index_dir.glob("*.toc")):
+            self.ix = create_index(self.index_dir)
+            registry.clear(self.index_dir)
+        else:
+            self.ix = open_index(self.index_dir)
+
+    def commit(self, batch: Batch) -> None:
+        if not batch.docs and not batch.files and not batch.replaced:
+            return
+        try:
+            writer = self.ix.writer(timeout=self.lock_timeout, limitmb=256)
+        except LockError:
+            raise IndexBusy(f"Index at {self.index_dir} is locked by another writer.") from None
+        try:
+            for article_id in batch.replaced:
+                writer.delete_by_term("article_id", article_id)
+            for doc in batch.docs:
+                writer.add_document(**doc)
+            writer.commit()
+        except OSError as exc:
+            writer.cancel()
+            raise IndexWriteError(_write_error(self.index_dir, exc)) from exc
+        try:
+            with registry.connect(self.index_dir, write=True) as conn:
+                registry.record(conn, batch.articles, batch.files)
+        except Exception as exc:  # sqlite3.OperationalError on a full or read-only disk
+            raise IndexWriteError(_write_error(self.index_dir, exc)) from exc
+
+
+def _write_error(index_dir: Path, exc: Exception) -> str:
+    why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+           errno.EACCES: "permission denied"}.get(getattr(exc, "errno", None), str(exc))
+    return (f"Could not write the index at {index_dir}: {why}. Articles committed before this "
+            "batch are intact; free space or fix permissions and run the same command again.")
+
+
+def file_sha1(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha1()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    digest.update(str(os.path.getsize(path)).encode())
+    return digest.hexdigest()

@@ -1,0 +1,306 @@
+"""Run requests against the index: searchers, filters, facet counts, hits, quotes, articles.
+
+Threading: a Whoosh Searcher must not be shared between threads (measured: pickle errors
+under load), so each thread keeps its own, and reopens it when a commit has changed the
+index. `Searcher.refresh()` is never used (forks double-count after merges).
+Facet values, dates and speakers are read from per-document columns once per index
+generation and kept in memory, so counting facets is a loop over the matched docnums.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh import sorting
+
+from indexer import registry
+from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
+from indexer.lexicon import default_lexicon
+from indexer.schema import FACET_FIELDS, SEP, open_index
+from search import highlight
+from search.query import KEYWORD_FIELDS, parse_query, positive_terms
+from search.request import SearchRequest
+from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
+
+FACET_LIMIT = 30
+MAX_PREFIX_EXPANSION = 300
+_COLUMN_OF = {"outlet": "c_outlet", "actors": "c_actors", "topics": "c_topics",
+              "speakers": "c_speakers"}
+
+
+@dataclass
+class DocTable:
+    """Per-document facet values of one index generation, read from columns on first use."""
+
+    reader: object
+    _cache: dict = field(default_factory=dict)
+
+    def values(self, column: str) -> list[tuple[str, ...]]:
+        if column not in self._cache:
+            cr = self.reader.column_reader(column)
+            self._cache[column] = [tuple(v.decode("utf-8").split(SEP)) if v else () for v in cr]
+        return self._cache[column]
+
+    @cached_property
+    def dates(self) -> list[int]:
+        return list(self.reader.column_reader("c_date"))
+
+    @cached_property
+    def _by_date(self) -> tuple[list[int], list[int]]:
+        order = sorted(range(len(self.dates)), key=self.dates.__getitem__)
+        return [self.dates[i] for i in order], order
+
+    def docs_between(self, lo: int, hi: int) -> set[int]:
+        """Docnums dated lo..hi inclusive (YYYYMMDD numbers); undated documents never match."""
+        keys, order = self._by_date
+        return set(order[bisect.bisect_left(keys, max(lo, 1)): bisect.bisect_right(keys, hi)])
+
+    def vocabulary(self, column: str) -> list[str]:
+        if ("vocab", column) not in self._cache:
+            self._cache[("vocab", column)] = sorted({v for vals in self.values(column) for v in vals})
+        return self._cache[("vocab", column)]
+
+
+class Session:
+    """One thread's open searcher on one index generation."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self.ix = open_index(index_dir)
+        self.searcher = self.ix.searcher()
+        self.table = DocTable(self.searcher.reader())
+        self._filter_cache: dict = {}
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    def is_current(self) -> bool:
+        try:
+            return self.searcher.up_to_date()
+        except FileNotFoundError:
+            return False
+
+    # -- mapping what users type to what the index holds --------------------------------
+
+    def resolve(self, fieldname: str, value: str) -> list[str]:
+        """Index values for a typed value: canonical actor, else case-insensitive, else substring."""
+        value = value.strip()
+        if fieldname == "month":
+            return [value]
+        if fieldname == "credits":  # no column: credits are filtered, never faceted
+            vocab = [t.decode("utf-8") for t in self.searcher.lexicon("credits")]
+        else:
+            vocab = self.table.vocabulary(_COLUMN_OF[fieldname])
+        if value in vocab:
+            return [value]
+        canonical = default_lexicon().canonical_or_none(value)
+        if canonical in vocab:
+            return [canonical]
+        folded = value.casefold()
+        exact = [v for v in vocab if v.casefold() == folded]
+        return exact or [v for v in vocab if folded in v.casefold()]
+
+    # -- filters ------------------------------------------------------------------------
+
+    def filter_docs(self, req: SearchRequest) -> set[int] | None:
+        key = (tuple(sorted((k, v) for k, v in req.filters.items())), req.since, req.until,
+               req.quotes_only)
+        if key not in self._filter_cache:
+            if len(self._filter_cache) > 256:
+                self._filter_cache.clear()
+            self._filter_cache[key] = self._compute_filter(req)
+        return self._filter_cache[key]
+
+    def _compute_filter(self, req: SearchRequest) -> set[int] | None:
+        sets: list[set[int]] = []
+        for facet, values in req.filters.items():
+            sets.append(self._facet_docs(facet, values))
+        if req.since or req.until:
+            lo = int((req.since or "0001-01-01").replace("-", ""))
+            hi = int((req.until or "9999-12-31").replace("-", ""))
+            sets.append(self.table.docs_between(lo, hi))
+        if req.quotes_only:
+            sets.append(set(self.searcher.docs_for_query(wq.Term("has_quotes", "1"))))
+        if not sets:
+            return None
+        sets.sort(key=len)
+        return set.intersection(*sets)
+
+    def _facet_docs(self, facet: str, values: tuple[str, ...]) -> set[int]:
+        fieldname = FACET_FIELDS[facet][0]
+        per_value = []
+        for value in values:
+            resolved = self.resolve(fieldname, value)
+            terms = [wq.Term(fieldname, v) for v in resolved]
+            per_value.append(set(self.searcher.docs_for_query(wq.Or(terms))) if terms else set())
+        if facet in ("outlet", "month"):
+            # One outlet or month per paragraph: several selected values widen (either/or).
+            return set().union(*per_value)
+        # Actors, topics, speakers: a paragraph can have many, so each selected value narrows.
+        return set.intersection(*per_value)
+
+    # -- query --------------------------------------------------------------------------
+
+    def parse(self, text: str, default_field: str = "text") -> wq.Query:
+        q = parse_query(text, default_field=default_field, resolve=self.resolve)
+        self._check_prefixes(q)
+        return q
+
+    def _check_prefixes(self, q: wq.Query) -> None:
+        for leaf in q.leaves():
+            if isinstance(leaf, wq.Prefix):
+                n = sum(1 for _ in self.searcher.reader().expand_prefix(leaf.fieldname, leaf.text))
+                if n > MAX_PREFIX_EXPANSION:
+                    raise QueryTooExpensive(
+                        f"'{leaf.text}*' matches {n} different words; make the beginning longer.")
+
+    def matched(self, q: wq.Query, req: SearchRequest) -> set[int]:
+        flt = self.filter_docs(req)
+        if isinstance(q, wq.Every):
+            docs = flt if flt is not None else set(self.searcher.reader().all_doc_ids())
+            return set(docs)
+        docs = set(self.searcher.docs_for_query(q))
+        return docs & flt if flt is not None else docs
+
+    def facet_counts(self, docs: set[int], req: SearchRequest) -> dict[str, tuple[FacetValue, ...]]:
+        out = {}
+        for facet in FACET_NAMES:
+            counts = self._count(facet, docs)
+            selected = req.filters.get(facet, ())
+            top = [FacetValue(v, c, v in selected) for v, c in counts.most_common(FACET_LIMIT)]
+            shown = {fv.value for fv in top}
+            # A selected value stays visible even when nothing matches it any more.
+            top += [FacetValue(v, counts.get(v, 0), True) for v in selected if v not in shown]
+            if facet == "month":
+                top.sort(key=lambda fv: fv.value, reverse=True)
+            out[facet] = tuple(top)
+        return out
+
+    def _count(self, facet: str, docs: set[int]) -> Counter:
+        counts: Counter = Counter()
+        if facet == "month":
+            dates = self.table.dates
+            counts.update(f"{dates[d] // 10000:04d}-{dates[d] // 100 % 100:02d}" for d in docs if dates[d])
+            return counts
+        values = self.table.values(FACET_FIELDS[facet][1])
+        for d in docs:
+            counts.update(values[d])
+        counts.pop("", None)
+        return counts
+
+    def ranked(self, q: wq.Query, docs: set[int], req: SearchRequest, limit: int | None):
+        """Whoosh Results for the page, in the requested order, restricted to `docs`."""
+        sortedby, reverse = None, False
+        if req.sort != "relevance" or isinstance(q, wq.Every):
+            sortedby = sorting.MultiFacet([sorting.FieldFacet("c_date", reverse=req.sort != "oldest"),
+                                           sorting.FieldFacet("pid")])
+        results = self.searcher.search(q if not isinstance(q, wq.Every) else wq.Every(),
+                                       filter=docs, limit=limit, sortedby=sortedby,
+                                       reverse=reverse, terms=True)
+        highlight.configure(results)
+        return results
+
+
+class Engine:
+    """Sessions for one index directory, one per thread, reopened after commits."""
+
+    def __init__(self, index_dir: str | Path):
+        self.index_dir = Path(index_dir)
+        self._local = threading.local()
+
+    def session(self) -> Session:
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None and current.is_current():
+            return current
+        if current is not None:
+            current.close()
+        self._local.session = None
+        session = _open_session(self.index_dir)
+        self._local.session = session
+        return session
+
+
+def _open_session(index_dir: Path) -> Session:
+    last: Exception | None = None
+    for _ in range(5):
+        try:
+            return Session(index_dir)
+        except FileNotFoundError as exc:  # a commit removed files between listing and reading
+            last = exc
+    raise IndexCorrupt(f"Index at {index_dir} keeps changing under the reader ({last}); try again.")
+
+
+_ENGINES: dict[Path, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine_for(index_dir: str | Path) -> Engine:
+    key = Path(index_dir).resolve()
+    with _ENGINES_LOCK:
+        if key not in _ENGINES:
+            _ENGINES[key] = Engine(key)
+        return _ENGINES[key]
+
+
+# -- building result objects -------------------------------------------------------------
+
+
+def quotes_of(fields: dict) -> tuple[QuoteHit, ...]:
+    raw = json.loads(fields.get("quotes_json") or "[]")
+    return tuple(QuoteHit(q["text"], q.get("speaker"), q.get("verb"), q.get("via"),
+                          q.get("speaker_type", "unknown"), q.get("kind", "direct"),
+                          q.get("start", 0), q.get("end", 0)) for q in raw)
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (value or "").split(",") if v)
+
+
+def hit_from_fields(fields: dict, snippet: str, score: float | None) -> Hit:
+    return Hit(
+        paragraph_id=fields["pid"], article_id=fields["article_id"], title=fields.get("title") or None,
+        outlet=fields.get("outlet") or None, url=fields.get("url"), published=fields.get("date") or None,
+        position=fields.get("position", 0), text=fields.get("text", ""), snippet=snippet,
+        actors=_split(fields.get("actors")), topics=_split(fields.get("topics")),
+        credits=_split(fields.get("credits")), quotes=quotes_of(fields), score=score,
+        heading=fields.get("heading"),
+    )
+
+
+def iter_hits(results, start: int, stop: int | None) -> Iterator[Hit]:
+    scored = results.scored_length() and results.top_n and results.top_n[0][0] is not None
+    for hit in results[start:stop] if stop is not None else results:
+        fields = hit.fields()
+        snip = highlight.snippet(hit, fields.get("text", ""))
+        yield hit_from_fields(fields, snip, round(hit.score, 4) if scored and hit.score else None)
+
+
+def article_hits(session: Session, article_id: str) -> list[Hit]:
+    docs = session.searcher.documents(article_id=article_id)
+    hits = [hit_from_fields(d, highlight.lead(d.get("text", "")), None) for d in docs]
+    return sorted(hits, key=lambda h: h.position)
+
+
+def article_row(index_dir: Path, article_id: str) -> registry.ArticleRow:
+    if not article_id or len(article_id) > 64 or not article_id.isalnum():
+        raise NotFound(f"No article {article_id!r}.")
+    row = registry.get_article(index_dir, article_id)
+    if row is None:
+        raise NotFound(f"No article {article_id!r}.")
+    return row
+
+
+def positive(q: wq.Query) -> set[str]:
+    return positive_terms(q)
+
+
+__all__ = ["Engine", "Session", "engine_for", "iter_hits", "article_hits", "article_row",
+           "SearchError", "KEYWORD_FIELDS"]

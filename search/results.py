@@ -1,0 +1,168 @@
+"""What a search returns: plain dataclasses with `to_dict()`, the JSON contract of CLI and API.
+
+The web page, the JSON API, CSV export and the CLI all render these same objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from search.request import SearchRequest
+
+FACET_NAMES = ("outlet", "actor", "topic", "speaker", "month")
+
+
+@dataclass(frozen=True)
+class QuoteHit:
+    text: str
+    speaker: str | None
+    verb: str | None
+    via: str | None
+    speaker_type: str = "unknown"
+    kind: str = "direct"
+    start: int = 0
+    end: int = 0
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "speaker": self.speaker, "verb": self.verb, "via": self.via,
+                "speaker_type": self.speaker_type, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching paragraph. `snippet` is HTML: escaped text with <mark>ed terms."""
+
+    paragraph_id: str
+    article_id: str
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published: str | None
+    position: int
+    text: str
+    snippet: str
+    actors: tuple[str, ...]
+    topics: tuple[str, ...]
+    credits: tuple[str, ...]
+    quotes: tuple[QuoteHit, ...]
+    score: float | None
+    heading: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["actors"], d["topics"], d["credits"] = list(self.actors), list(self.topics), list(self.credits)
+        d["quotes"] = [q.to_dict() for q in self.quotes]
+        return d
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "count": self.count, "selected": self.selected}
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    timeline: tuple[FacetValue, ...] = ()  # matches per month, in date order (for the chart)
+
+    @property
+    def page(self) -> int:
+        return self.request.page
+
+    @property
+    def pages(self) -> int:
+        size = self.request.size
+        return 1 if size == 0 else max(1, -(-self.total // size))
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.request.text,
+            "request": self.request.to_dict(),
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {name: [v.to_dict() for v in vals] for name, vals in self.facets.items()},
+            "timeline": [{"month": v.value, "count": v.count} for v in self.timeline],
+        }
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    """A quotation with where it was published (the unit of `parley quotes`)."""
+
+    text: str
+    speaker: str | None
+    verb: str | None
+    via: str | None
+    article_id: str
+    paragraph_id: str
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published: str | None
+    speaker_type: str = "unknown"
+    kind: str = "direct"
+    also_reported_by: tuple[dict, ...] = ()  # same quotation in other outlets: {outlet, published, url, article_id, paragraph_id}
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["also_reported_by"] = list(self.also_reported_by)
+        return d
+
+
+@dataclass(frozen=True)
+class QuoteResults:
+    request: SearchRequest
+    total: int
+    quotes: tuple[QuoteRecord, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.request.text,
+            "total": self.total,
+            "page": self.request.page,
+            "quotes": [q.to_dict() for q in self.quotes],
+            "facets": {name: [v.to_dict() for v in vals] for name, vals in self.facets.items()},
+        }
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    article_id: str
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published: str | None
+    path: str
+    paragraphs: int
+    quotes: int
+    credits: tuple[str, ...] = ()
+    date_precision: str = "unknown"
+    dateline: str | None = None
+    byline: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["credits"] = list(self.credits)
+        return d
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An article with all its indexed paragraphs (as Hits with the whole text as snippet)."""
+
+    summary: ArticleSummary
+    paragraphs: tuple[Hit, ...]
+
+    def to_dict(self) -> dict:
+        return {**self.summary.to_dict(), "paragraph_list": [p.to_dict() for p in self.paragraphs]}
