@@ -203,8 +203,15 @@ def _body_rows(pages, out, systems=("Parley", "trafilatura")) -> dict[str, dict[
     return rows
 
 
+def _as_text(value: object) -> str | None:
+    """Gold values are strings, lists of strings (several authors) or empty."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value if v) or None
+    return value or None
+
+
 def _accuracy(pages, outputs, key, same) -> float:
-    pairs = [(p.gold.get(key), o) for p, o in zip(pages, outputs, strict=True)]
+    pairs = [(_as_text(p.gold.get(key)), o) for p, o in zip(pages, outputs, strict=True)]
     judged = [same(o, g) for g, o in pairs if g]
     return mean([float(j) for j in judged])
 
