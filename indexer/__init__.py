@@ -20,7 +20,7 @@ from indexer.tagging import tag_article
 from indexer.writer import Batch, IndexWriter, document_for, exclusive, file_sha1
 
 __all__ = ["ingest", "Article", "Paragraph", "Quote", "TaggedParagraph", "IngestReport",
-           "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article"]
+           "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article", "iter_files"]
 
 BATCH_PARAGRAPHS = 5000
 

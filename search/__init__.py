@@ -41,7 +41,7 @@ from search.results import (
 )
 
 __all__ = [
-    "search", "iter_search_hits", "search_quotes", "list_articles", "get_article", "index_stats",
+    "search", "iter_search_hits", "search_quotes", "list_speakers", "list_articles", "get_article", "index_stats",
     "SearchRequest", "SearchResults", "QuoteResults", "QuoteRecord", "Hit", "FacetValue",
     "ArticleSummary", "ArticleView", "ParleyError", "SearchError", "QuerySyntaxError",
     "QueryTooExpensive", "BadFilter", "IndexNotFound", "IndexBusy", "IndexCorrupt",
@@ -168,3 +168,24 @@ def index_stats(index_dir: str | Path) -> dict:
         "size_bytes": size,
         "top": {name: [v.to_dict() for v in vals[:10]] for name, vals in facets.items()},
     }
+
+
+def list_speakers(index_dir: str | Path) -> list[dict]:
+    """Every speaker with the number of quotations and first/last dates, most quoted first."""
+    from whoosh import query as wq
+
+    session = engine_for(index_dir).session()
+    stats: dict[str, dict] = {}
+    for docnum in session.searcher.docs_for_query(wq.Term("has_quotes", "1")):
+        fields = session.searcher.stored_fields(docnum)
+        for q in quotes_of(fields):
+            if not q.speaker:
+                continue
+            row = stats.setdefault(q.speaker, {"speaker": q.speaker, "type": q.speaker_type,
+                                               "quotes": 0, "first": None, "last": None})
+            row["quotes"] += 1
+            date = fields.get("date") or None
+            if date:
+                row["first"] = min(filter(None, [row["first"], date]))
+                row["last"] = max(filter(None, [row["last"], date]))
+    return sorted(stats.values(), key=lambda r: (-r["quotes"], r["speaker"]))

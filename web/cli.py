@@ -1,0 +1,363 @@
+"""The `parley` command line: a thin face over the indexer and the search core.
+
+No search logic lives here: commands build a SearchRequest, call the core, and print.
+Data (JSON, CSV) goes to stdout; progress and messages go to stderr.
+Exit codes: 0 ok; 1 an error you can fix (or, for `index`, some inputs were skipped);
+2 usage; 3 index busy; 4 index damaged or not a Parley index; 5 index could not be written.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+
+import indexer
+import search as core
+from search.export import HIT_COLUMNS, QUOTE_COLUMNS, csv_lines, hit_row, quote_row
+from search.request import SearchRequest
+
+DEFAULT_INDEX_DIR = ".parley/index"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = ("seeds", "samples")
+
+
+class ParleyFailure(click.ClickException):
+    """A ParleyError shown as one line on stderr, with the error's own exit code."""
+
+    def __init__(self, exc: indexer.ParleyError):
+        super().__init__(str(exc))
+        self.exit_code = exc.exit_code
+
+
+def fail_nicely(fn):
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except indexer.ParleyError as exc:
+            raise ParleyFailure(exc) from None
+        except BrokenPipeError:  # `parley search ... | head`
+            sys.stderr.close()
+
+    return wrapper
+
+
+def index_dir_option(fn):
+    return click.option(
+        "--index-dir", envvar="PARLEY_INDEX_DIR", default=DEFAULT_INDEX_DIR, show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where the index lives (also PARLEY_INDEX_DIR).")(fn)
+
+
+def filter_options(fn):
+    """The filters shared by `search` and `quotes`."""
+    opts = [
+        click.option("--actor", multiple=True, help="Only paragraphs naming this actor (any alias)."),
+        click.option("--outlet", multiple=True, help="Only this outlet (repeat for either/or)."),
+        click.option("--topic", multiple=True, help="Only paragraphs on this topic."),
+        click.option("--speaker", multiple=True, help="Only quotations by this speaker (any alias)."),
+        click.option("--month", multiple=True, help="Only this month, YYYY-MM."),
+        click.option("--since", help="From this date, YYYY-MM-DD."),
+        click.option("--until", help="Up to this date, YYYY-MM-DD."),
+        click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
+                     show_default=True),
+        click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+                     help="Results per page; 0 = all, streamed."),
+        click.option("--page", type=click.IntRange(min=1), default=1, show_default=True),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def build_request(query, actor, outlet, topic, speaker, month, since, until, sort, limit, page,
+                  quotes_only=False) -> SearchRequest:
+    filters = {"actor": actor, "outlet": outlet, "topic": topic, "speaker": speaker, "month": month}
+    return SearchRequest(text=query or "", filters=filters, since=since, until=until, sort=sort,
+                         page=page, size=limit, quotes_only=quotes_only)
+
+
+@click.group()
+@click.version_option(package_name="parley")
+def cli():
+    """Parley: search news coverage of negotiations by paragraph, quotation, speaker and outlet.
+
+    Example:
+
+        parley index seeds/ && parley search "ceasefire" --actor Hamas
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_dir_option
+@click.option("--rebuild", is_flag=True, help="Start a fresh index instead of updating.")
+@click.option("--actors-file", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra actors/topics/media JSON file (same shape as indexer/data/*.json).")
+@click.option("--wait", type=float, default=10.0, show_default=True,
+              help="Seconds to wait for another indexing run to finish before giving up.")
+@fail_nicely
+def index(paths, index_dir, rebuild, actors_file, wait):
+    """Index articles: .txt with manifest.json, .json/.jsonl(.gz), .html(.gz), .warc(.gz)/.wacz.
+
+    Folders are read recursively. Unchanged files are skipped, changed articles replaced.
+    Exit status 1 if any file was skipped (each is listed with its reason).
+
+    Example:
+
+        parley index seeds/ samples/ --index-dir ./my-index
+    """
+    lexicon = indexer.Lexicon.load(actors_file) if actors_file else None
+    files = [p for p in paths]
+    bar = _progress(sum(1 for _ in indexer.iter_files(files)) if len(files) < 50 else 0)
+    report = indexer.ingest(files, index_dir, rebuild=rebuild, lexicon=lexicon,
+                            lock_timeout=wait, progress=bar)
+    bar.finish()
+    for skipped in report.skipped:
+        click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    click.echo(
+        f"indexed {report.articles} articles ({report.paragraphs} paragraphs, {report.quotes} quotations); "
+        f"{report.unchanged} unchanged, {report.replaced} replaced, {report.duplicates} duplicates, "
+        f"{len(report.skipped)} skipped -> {index_dir}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+class _progress:
+    """A progress bar on stderr for long runs; silent when stderr is not a terminal."""
+
+    def __init__(self, total: int):
+        self.bar = None
+        if total > 20 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
+            self.bar.__enter__()
+
+    def __call__(self, _path) -> None:
+        if self.bar:
+            self.bar.update(1)
+
+    def finish(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+
+
+@cli.command(name="search")
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option("--quotes-only", is_flag=True, help="Only paragraphs that contain quotations.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True)
+@index_dir_option
+@fail_nicely
+def search_cmd(query, actor, outlet, topic, speaker, month, since, until, sort, limit, page,
+               quotes_only, fmt, index_dir):
+    """Search indexed paragraphs; all words must match unless you write OR.
+
+    Syntax: "exact phrase", "two words"~5 (within 5 words), OR, NOT or -word,
+    field:value (actor:, speaker:, outlet:, topic:, quote:, title:), negotiat* (word endings).
+
+    Example:
+
+        parley search "ceasefire" --actor Hamas --since 2024-01-01 --format json
+    """
+    req = build_request(query, actor, outlet, topic, speaker, month, since, until, sort, limit,
+                        page, quotes_only)
+    if limit == 0 and fmt == "csv":
+        _echo_lines(csv_lines(HIT_COLUMNS, (hit_row(h) for h in core.iter_search_hits(index_dir, req))))
+        return
+    results = core.search(index_dir, req)
+    if fmt == "json":
+        data = results.to_dict()
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        _echo_lines(csv_lines(HIT_COLUMNS, (hit_row(h) for h in results.hits)))
+    else:
+        _print_results(results)
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True)
+@index_dir_option
+@fail_nicely
+def quotes(query, actor, outlet, topic, speaker, month, since, until, sort, limit, page, fmt,
+           index_dir):
+    """List quotations with who said them, when, and where; QUERY matches words in the quote.
+
+    The same quotation carried by several outlets is listed once, led by the earliest.
+
+    Example:
+
+        parley quotes --speaker Witkoff
+        parley quotes "permanent ceasefire" --format csv > quotes.csv
+    """
+    req = build_request(query, actor, outlet, topic, speaker, month, since, until, sort, limit, page)
+    results = core.search_quotes(index_dir, req)
+    if fmt == "json":
+        data = results.to_dict()
+        data.pop("facets", None)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        _echo_lines(csv_lines(QUOTE_COLUMNS, (quote_row(q) for q in results.quotes)))
+    else:
+        click.echo(f"{results.total} quotations" + (f' for "{query}"' if query else ""), err=True)
+        for q in results.quotes:
+            click.echo(f"\n“{q.text}”")
+            via = f" (via {q.via})" if q.via else ""
+            click.echo(f"    — {q.speaker or 'unknown speaker'}, {q.verb or 'said'}{via}; "
+                       f"{q.outlet or 'unknown outlet'}, {q.published or 'undated'}")
+            if q.also_reported_by:
+                others = ", ".join(a.get("outlet") or "?" for a in q.also_reported_by)
+                click.echo(f"    also reported by: {others}")
+            click.echo(f"    {q.paragraph_id}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@index_dir_option
+@fail_nicely
+def articles(fmt, index_dir):
+    """List indexed articles, newest first.
+
+    Example:
+
+        parley articles --format json
+    """
+    rows = core.list_articles(index_dir)
+    if fmt == "json":
+        click.echo(json.dumps({"total": len(rows), "articles": [r.to_dict() for r in rows]},
+                              ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        click.echo(f"{r.published or 'undated':10}  {(r.outlet or '?')[:18]:18}  "
+                   f"{r.paragraphs:3d} ¶ {r.quotes:3d} “”  {r.article_id}  {r.title or '(untitled)'}")
+    click.echo(f"{len(rows)} articles", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="0 = all.")
+@index_dir_option
+@fail_nicely
+def speakers(fmt, limit, index_dir):
+    """List speakers with their number of quotations and first and last dates.
+
+    Example:
+
+        parley speakers --limit 10
+    """
+    rows = core.list_speakers(index_dir)
+    rows = rows if limit == 0 else rows[:limit]
+    if fmt == "json":
+        click.echo(json.dumps({"total": len(rows), "speakers": rows}, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        click.echo(f"{r['quotes']:5d}  {r['first'] or '?':10} .. {r['last'] or '?':10}  {r['speaker']}")
+
+
+@cli.command()
+@index_dir_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@fail_nicely
+def stats(index_dir, fmt):
+    """Show what the index holds: counts, date range, top outlets, actors, topics, speakers.
+
+    Example:
+
+        parley stats
+    """
+    data = core.index_stats(index_dir)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"index: {data['index_dir']} ({data['size_bytes'] / 1e6:.1f} MB)")
+    click.echo(f"files: {data['files']}  articles: {data['articles']}  paragraphs: "
+               f"{data['paragraphs']}  quotations: {data['quotes']}")
+    click.echo(f"dates: {data['first_date']} .. {data['last_date']}")
+    for name, values in data["top"].items():
+        click.echo(f"top {name}: " + ", ".join(f"{v['value']} ({v['count']})" for v in values))
+
+
+@cli.command()
+@index_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; keep 127.0.0.1 unless the network is trusted.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--no-samples", is_flag=True, help="Do not index the bundled samples when there is no index.")
+@fail_nicely
+def serve(index_dir, host, port, threads, no_samples):
+    """Serve the search page and JSON API with waitress (a production WSGI server).
+
+    With no index yet, the bundled samples (seeds/ and samples/) are indexed first.
+
+    Example:
+
+        parley serve --port 8000
+    """
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    if not any(Path(index_dir).glob("*.toc")) and not no_samples:
+        bundled = [PROJECT_ROOT / b for b in BUNDLED if (PROJECT_ROOT / b).is_dir()]
+        if bundled:
+            click.echo(f"No index at {index_dir} yet: indexing the bundled samples…", err=True)
+            report = indexer.ingest(bundled, index_dir)
+            click.echo(f"indexed {report.articles} articles, {report.paragraphs} paragraphs", err=True)
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    click.echo(f"Parley is serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="parley", channel_timeout=30)
+
+
+def _echo_lines(lines) -> None:
+    out = click.get_text_stream("stdout")
+    for line in lines:
+        out.write(line)
+    out.flush()
+
+
+_TAG = re.compile(r"</?mark>")
+
+
+def _terminal(snippet_html: str) -> str:
+    """Snippet HTML for a terminal: matches in bold (or [brackets] without colour)."""
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    marked = _TAG.sub(lambda m: ("\x1b[1m" if m.group(0) == "<mark>" else "\x1b[0m") if color
+                      else ("[" if m.group(0) == "<mark>" else "]"), snippet_html)
+    return html.unescape(marked)
+
+
+def _print_results(results: core.SearchResults) -> None:
+    req = results.request
+    what = f' for "{req.text}"' if req.text else ""
+    click.echo(f"{results.total} paragraphs{what} (page {results.page} of {results.pages})", err=True)
+    offset = (req.page - 1) * req.size
+    for i, hit in enumerate(results.hits, offset + 1):
+        title = hit.title or "(untitled)"
+        click.echo(f"\n[{i}] {hit.published or 'undated'} · {hit.outlet or 'unknown outlet'} · {title}")
+        click.echo("    " + _terminal(hit.snippet))
+        for q in hit.quotes:
+            via = f" (via {q.via})" if q.via else ""
+            click.echo(f"    “{q.text[:200]}” — {q.speaker or 'unknown'}, {q.verb or 'said'}{via}")
+        tags = "; ".join(filter(None, [", ".join(hit.actors), ", ".join(hit.topics)]))
+        click.echo(f"    {hit.paragraph_id}" + (f"  [{tags}]" if tags else ""))
+    click.echo("", err=True)
+    for name, values in results.facets.items():
+        if values:
+            shown = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
+            click.echo(f"{name}: {shown}", err=True)
+
+
+if __name__ == "__main__":
+    cli()
