@@ -98,10 +98,10 @@ PLATFORMS = ("X", "Twitter", "Facebook", "Telegram", "Instagram", "Truth Social"
 # -- regexes (compiled once: this runs on millions of paragraphs) -------------------------
 
 _VERB_RE = re.compile(r"\b(?:according to|" + "|".join(VERBS) + r")\b")
-_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9])")
+_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9_])")
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _APPOSITIVE_RE = re.compile(
-    r",\s*(?:who|which|whose|speaking|citing|asked|according|monitored)\b[^,]*(?:,|$)"
+    r",\s*(?:who|which|whose|citing|asked|according|monitored|\w+ing)\b[^,]*(?:,|$)"
 )
 _QUOTED_AS_RE = re.compile(r"\s+(?P<np>\w+(?:\s\w+)?)\s+as\s+saying")
 _PLATFORM_RE = re.compile(r"\bon (?P<p>" + "|".join(PLATFORMS) + r")\b")
@@ -154,6 +154,7 @@ class _State:
     turn: _Speaker | None = None  # the current transcript turn (None: no turn / reporter)
     run_on: bool = False  # the previous paragraph ended inside an open quote
     first_attributed: bool = False  # this paragraph's first quote has its own attribution
+    next_opens: bool = False  # the next paragraph opens with a quote mark
 
 
 # -- public API ---------------------------------------------------------------------------
@@ -169,8 +170,9 @@ def extract_quotes(
     """One tuple of Quotes per paragraph, in paragraph order (see the module rules)."""
     state = _State(lexicon or default_lexicon(), date, issuer, _is_transcript(paragraphs))
     results: list[tuple[Quote, ...]] = []
-    for text in paragraphs:
+    for i, text in enumerate(paragraphs):
         run_on = state.run_on
+        state.next_opens = i + 1 < len(paragraphs) and paragraphs[i + 1].lstrip()[:1] in _MARK_CHARS
         quotes = _paragraph_quotes(text, state)
         if run_on and state.first_attributed:
             _give_speaker(results, quotes)
@@ -300,7 +302,7 @@ def _find_events(masked: str, bounds: list[int], state: _State) -> list[_Event]:
             continue  # "the official, who asked not to be named": not the attribution
         sent_start = bounds[bisect_right(bounds, m.start()) - 1]
         event = _event_at(masked, sent_start, m, state) or _coordinated(masked, m, sent_start, events)
-        if event is not None and event.speaker.name is not None:
+        if event is not None and event.speaker.name is not None and event.verb != "reported":
             _remember(event, masked[sent_start : m.end() + 40], state)
         if event is not None:
             events.append(event)
@@ -392,7 +394,7 @@ def _find_via(masked: str, sent_start: int, verb_end: int, state: _State) -> str
     sentence_end = re.search(r"[.;]\s|$", after)
     after = after[: sentence_end.start()] if sentence_end else after
     lead = masked[sent_start:verb_end]
-    lead = lead[: lead.rfind(",") + 1] if lead.startswith(("According", "In ", "As ")) else ""
+    lead = lead[: lead.rfind(",") + 1]  # "According to AFP, ..." / "In a post on X, ..."
     for text in (after, lead):
         platform = _PLATFORM_RE.search(text)
         media = state.lexicon.find_media(text)
@@ -415,10 +417,13 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
     words = phrase.split()
     lowered = [w.lower() for w in words]
     if len(words) == 1 and lowered[0] in PRONOUNS:
-        return _resolve_pronoun(PRONOUNS[lowered[0]], state)
+        # Attributed speech, even when nobody fits: the speaker stays unknown, never "he".
+        return _resolve_pronoun(PRONOUNS[lowered[0]], state) or _Speaker(None, "unknown")
     known = _known_actor(phrase, state)
     if known:
         return known
+    if len(words) == 2 and lowered[0] == "the" and lowered[1] in ORG_WORDS:
+        return _by_name_word(lowered[1], state)
     described = _description(words, lowered, state)
     if described is not None or any(w in CLAUSE_WORDS for w in lowered):
         return described
@@ -474,7 +479,9 @@ def _statement_speaker(mods: list[str], state: _State) -> _Speaker | None:
     if qualifier:
         return _known_actor(qualifier, state) or _Speaker(qualifier, "organisation")
     if state.issuer:
-        return _Speaker(state.issuer, state.lexicon.actor_type(state.issuer))
+        known = state.lexicon.resolve(state.issuer, state.date)
+        kind = state.lexicon.actor_type(known) if known else "organisation"
+        return _Speaker(known or state.issuer, kind)
     return state.stated_by
 
 
@@ -482,6 +489,14 @@ def _by_role(head: str, state: _State) -> _Speaker | None:
     singular = head.rstrip("s")
     for speaker in reversed(state.speakers):
         if head in speaker.roles or singular in speaker.roles:
+            return speaker
+    return None
+
+
+def _by_name_word(word: str, state: _State) -> _Speaker | None:
+    # "the department" after "the State Department said".
+    for speaker in reversed(state.speakers):
+        if speaker.name and word in speaker.name.lower().split():
             return speaker
     return None
 
@@ -554,9 +569,11 @@ def _attribute(text, spans, bounds, events, state) -> list[Quote]:
     quotes: list[Quote] = []
     state.first_attributed = False
     for span in spans:
-        if _word_count(text[span.start : span.end]) < MIN_WORDS:
-            continue
         event = _event_for(text, span, bounds, events)
+        if _is_fragment(text[span.start : span.end], event):
+            continue
+        if event is None:  # 'Witkoff said X. "Quote."': the paragraph's last attribution
+            event = next((e for e in reversed(events) if e.right < span.start), None)
         quote = _quote(text, span, event, quotes, state)
         if quote is None:
             continue
@@ -564,6 +581,14 @@ def _attribute(text, spans, bounds, events, state) -> list[Quote]:
             state.first_attributed = event is not None
         quotes.append(quote)
     return quotes
+
+
+def _is_fragment(words: str, event: _Event | None) -> bool:
+    # Under 3 words is a scare quote or title, unless punctuated and attributed as speech:
+    # the first half of '"We will," he said, "never accept it."'.
+    if _word_count(words) >= MIN_WORDS:
+        return False
+    return event is None or words.rstrip()[-1:] not in {",", ".", "?", "!"}
 
 
 def _quote(text, span, event, earlier, state) -> Quote | None:
@@ -574,6 +599,9 @@ def _quote(text, span, event, earlier, state) -> Quote | None:
                      sp.type if sp.name else "unknown")  # fmt: skip
     at_start = not text[: span.start - 1].strip()
     source = earlier[-1] if earlier else (state.last if at_start else None)
+    if source is None and not span.closed and state.next_opens:
+        # Runs on into the next paragraph; extract_quotes gives it that part's speaker.
+        return Quote(words, None, span.start, span.end)
     if source is None:
         return None  # an unattributed quoted title or slogan
     return Quote(words, source.speaker, span.start, span.end, source.verb, source.via,
