@@ -1,0 +1,334 @@
+"""Direct quotations: whole-value checks on the seeds, real corpus text and one case per rule."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from indexer.lexicon import Lexicon
+from indexer.models import Quote
+from indexer.quotes import extract_quotes
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+# A pinned lexicon, so these expectations do not move when data/actors.json grows.
+ROLE_PM = ["Israeli Prime Minister", "Israeli PM"]
+LX = Lexicon(
+    actors=[
+        {"name": "Benjamin Netanyahu", "type": "person", "aliases": ["Netanyahu"],
+         "roles": [{"aliases": ROLE_PM, "from": "2022-12-29", "to": None}]},
+        {"name": "Steve Witkoff", "type": "person", "aliases": ["Witkoff"],
+         "roles": [{"aliases": ["US Special Envoy to the Middle East"], "from": "2025-01-20",
+                    "to": None}]},
+        {"name": "Ismail Haniyeh", "type": "person", "aliases": ["Haniyeh"]},
+        {"name": "Ronald Reagan", "type": "person", "aliases": ["Reagan", "President Reagan"]},
+        {"name": "John Kirby", "type": "person", "aliases": ["Kirby", "MR. KIRBY"]},
+        {"name": "Hamas", "type": "group", "aliases": ["Hamas'", "Hamas's"]},
+        {"name": "Israel", "type": "state", "aliases": ["Israeli"]},
+        {"name": "United States", "type": "state", "aliases": ["US", "U.S."]},
+        {"name": "Qatar", "type": "state", "aliases": ["Qatari"]},
+    ],
+    media=[
+        {"name": "Reuters", "type": "wire"},
+        {"name": "AFP", "type": "wire"},
+        {"name": "BBC", "type": "broadcaster", "aliases": ["BBC News"]},
+        {"name": "CNN", "type": "broadcaster"},
+        {"name": "Al-Qahera News", "type": "broadcaster", "aliases": ["Al-Qahera"]},
+    ],
+    topics=[],
+)  # fmt: skip
+
+
+def one(text: str, **kw) -> tuple[Quote, ...]:
+    return extract_quotes([text], lexicon=LX, **kw)[0]
+
+
+def seed_paragraphs(name: str) -> list[str]:
+    text = (ROOT / "seeds" / name).read_text(encoding="utf-8")
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def seed_quotes(name: str) -> list[tuple[Quote, ...]]:
+    manifest = json.loads((ROOT / "seeds" / "manifest.json").read_text(encoding="utf-8"))
+    date = next(a["published"] for a in manifest["articles"] if a["file"] == name)
+    return extract_quotes(seed_paragraphs(name), lexicon=LX, date=date)
+
+
+def expand(expected: dict[int, tuple[Quote, ...]], n: int) -> list[tuple[Quote, ...]]:
+    return [expected.get(i, ()) for i in range(n)]
+
+
+# -- the seeds: every quotation, paragraph by paragraph ------------------------------------
+
+SEED_000: dict[int, tuple[Quote, ...]] = {}  # 'impractical', "entirely impractical", "bad bet": fragments
+SEED_001 = {
+    1: (
+        Quote(text='There is no change in the position of the occupation and therefore, there is nothing new in the Cairo talks,', speaker='Hamas official (unnamed)', start=1, end=109, verb='told', via='Reuters', speaker_type='anonymous', kind='direct'),
+        Quote(text='There is no progress yet.', speaker='Hamas official (unnamed)', start=173, end=198, verb='told', via='Reuters', speaker_type='anonymous', kind='direct'),
+    ),
+    7: (
+        Quote(text='There is no change in the position of the occupation and therefore, there is nothing new in the Cairo talks,', speaker='Hamas official (unnamed)', start=1, end=109, verb='told', via='Reuters', speaker_type='anonymous', kind='direct'),
+    ),
+    8: (
+        Quote(text='There is no progress yet.', speaker='Hamas official (unnamed)', start=1, end=26, verb='told', via='Reuters', speaker_type='anonymous', kind='direct'),
+    ),
+    19: (
+        Quote(text='Regarding the exchange of prisoners, Hamas was and is willing to be more flexible, but there is no flexibility over our...main demands,', speaker='Palestinian official (unnamed)', start=1, end=136, verb='told', via='Reuters', speaker_type='anonymous', kind='direct'),
+    ),
+    24: (
+        Quote(text='their coming mission in the Rafah area', speaker='Yoav Gallant', start=145, end=183, verb='said', via=None, speaker_type='person', kind='direct'),
+    ),
+    27: (
+        Quote(text='without a broad assault on Rafah to defeat Hamas, he will not have a mandate to continue as prime minister', speaker='Itamar Ben-Gvir', start=198, end=304, verb='said', via=None, speaker_type='person', kind='direct'),
+    ),
+}
+SEED_002 = {
+    2: (
+        Quote(text='But while Israel has shown willingness, Hamas remains entrenched in its extreme positions, first among them the demand to remove all our forces from the Gaza Strip, end the war, and leave Hamas in power. Israel cannot accept that', speaker='Benjamin Netanyahu', start=1, end=230, verb='said', via=None, speaker_type='person', kind='direct'),
+    ),
+    3: (
+        Quote(text='Hamas would be able to achieve its promise of carrying out again and again and again its massacres, rapes and kidnapping.', speaker='Benjamin Netanyahu', start=19, end=140, verb='added', via=None, speaker_type='person', kind='direct'),
+    ),
+    7: (
+        Quote(text='invent constant justifications for the continuation of aggression, expanding the circle of conflict, and sabotaging efforts made through various mediators and parties', speaker='Ismail Haniyeh', start=61, end=227, verb='remarked', via='AFP', speaker_type='person', kind='direct'),
+    ),
+}
+SEED_003 = {
+    0: (
+        Quote(text='only takes us backward.', speaker='Steve Witkoff', start=190, end=213, verb='stated', via=None, speaker_type='person', kind='direct'),
+    ),
+    1: (
+        Quote(text='aims to achieve a permanent ceasefire, a comprehensive withdrawal from the Gaza Strip, and ensure the flow of aid to our people and our families in the Gaza Strip.', speaker='Hamas', start=173, end=336, verb='said', via=None, speaker_type='group', kind='direct'),
+    ),
+    2: (
+        Quote(text='As part of this agreement, 10 living Israeli prisoners held by the resistance will be released, in addition to the return of 18 bodies, in exchange for an agreed-upon number of Palestinian prisoners,', speaker='Hamas', start=1, end=200, verb='said', via=None, speaker_type='group', kind='direct'),
+    ),
+    3: (
+        Quote(text='accept the framework proposal we put forward as the basis for proximity talks.', speaker='Steve Witkoff', start=81, end=159, verb='said', via=None, speaker_type='person', kind='direct'),
+    ),
+    4: (
+        Quote(text="I received the Hamas response to the United States' proposal. It is totally unacceptable and only takes us backward. Hamas should accept the framework proposal we put forward as the basis for proximity talks, which we can begin immediately this coming week.", speaker='Steve Witkoff', start=45, end=302, verb='wrote', via='X', speaker_type='person', kind='direct'),
+    ),
+    5: (
+        Quote(text='That is the only way we can close a 60-day ceasefire deal in the coming days in which half of the living hostages and half of those who are deceased will come home to their families and in which we can have at the proximity talks substantive negotiations in good-faith to try to reach a permanent ceasefire,', speaker='Steve Witkoff', start=1, end=308, verb='added', via=None, speaker_type='person', kind='direct'),
+    ),
+}
+
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("000_856f695a1eedb8c1.txt", SEED_000),
+        ("001_f4be7670daf18060.txt", SEED_001),
+        ("002_5f2d055af7a7c603.txt", SEED_002),
+        ("003_26cd42673f7cf204.txt", SEED_003),
+    ],
+)
+def test_seed_quotes(name, expected):
+    result = seed_quotes(name)
+    assert result == expand(expected, len(seed_paragraphs(name)))
+
+
+def test_offsets_are_exact_on_seeds():
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        paragraphs = seed_paragraphs(path.name)
+        for text, quotes in zip(paragraphs, seed_quotes(path.name), strict=True):
+            assert [text[q.start : q.end] for q in quotes] == [q.text for q in quotes]
+
+
+# -- one small case per rule ---------------------------------------------------------------
+
+
+def test_split_quote_is_two_spans_with_one_speaker():
+    result = extract_quotes(
+        ["Netanyahu said on Sunday that the war would go on.",
+         '"We will," he said, "never accept it."'],
+        lexicon=LX,
+    )  # fmt: skip
+    assert result == [
+        (),
+        (
+            Quote("We will,", "Benjamin Netanyahu", 1, 9, "said", None, "person"),
+            Quote("never accept it.", "Benjamin Netanyahu", 21, 37, "said", None, "person"),
+        ),
+    ]
+
+
+def test_curly_single_marks_and_apostrophe_inside():
+    assert one("‘We cannot accept Gaza’s destruction,’ the minister said.") == (
+        Quote("We cannot accept Gaza’s destruction,", "Minister (unnamed)", 1, 37, "said", None,
+              "anonymous"),
+    )  # fmt: skip
+
+
+def test_nested_single_quote_stays_inside():
+    text = "Witkoff said: \"They called it a 'final offer' and walked away from the table.\""
+    assert one(text) == (
+        Quote("They called it a 'final offer' and walked away from the table.", "Steve Witkoff",
+              15, 77, "said", None, "person"),
+    )  # fmt: skip
+
+
+def test_apostrophes_are_not_marks():
+    text = (
+        "Hamas' leaders don't agree, Netanyahu said, adding that Gaza's future is "
+        '"not up for negotiation at all".'
+    )
+    assert one(text) == (
+        Quote("not up for negotiation at all", "Benjamin Netanyahu", 74, 103, "said", None,
+              "person"),
+    )  # fmt: skip
+
+
+def test_according_to_typed_anonymous():
+    assert one('"The talks are over for now," according to a senior Israeli official.') == (
+        Quote("The talks are over for now,", "Israeli official (unnamed)", 1, 28, "according to",
+              None, "anonymous"),
+    )  # fmt: skip
+
+
+def test_plural_anonymous_sources():
+    assert one('"We are studying the proposal carefully," two Egyptian security sources said.') == (
+        Quote("We are studying the proposal carefully,", "Egyptian security sources (unnamed)", 1,
+              40, "said", None, "anonymous"),
+    )  # fmt: skip
+
+
+def test_the_envoy_resolves_to_the_earlier_speaker_and_via():
+    result = extract_quotes(
+        ["US Special Envoy Steve Witkoff said on Monday that talks would resume.",
+         '"There is a deal to be had," the envoy told the BBC.'],
+        lexicon=LX,
+    )  # fmt: skip
+    assert result[1] == (
+        Quote("There is a deal to be had,", "Steve Witkoff", 1, 27, "told", "BBC", "person"),
+    )
+
+
+def test_the_statement_said_is_the_issuer():
+    text = '"The United States will keep working for a ceasefire," the statement said.'
+    assert one(text, issuer="The White House") == (
+        Quote("The United States will keep working for a ceasefire,", "The White House", 1, 53,
+              "said", None, "organisation"),
+    )  # fmt: skip
+
+
+def test_scare_quotes_and_titles_are_dropped():
+    assert one("Hamas rejected the \"proposal\" and called it 'extreme', a \"bad bet\" by Washington.") == ()
+    assert one('The book "Art of the Deal" sold well.') == ()  # 3+ words, but nobody says it
+
+
+def test_quote_running_on_into_the_next_paragraph():
+    result = extract_quotes(
+        ['Witkoff said the plan was ready. "We have done our part and we expect an answer soon.',
+         '"Hamas knows what it must do," he added.'],
+        lexicon=LX,
+    )  # fmt: skip
+    assert result == [
+        (Quote("We have done our part and we expect an answer soon.", "Steve Witkoff", 34, 85,
+               "added", None, "person"),),
+        (Quote("Hamas knows what it must do,", "Steve Witkoff", 1, 29, "added", None, "person"),),
+    ]  # fmt: skip
+
+
+def test_wrote_on_x():
+    assert one('Writing on X, Witkoff wrote: "The proposal is on the table for both sides."') == (
+        Quote("The proposal is on the table for both sides.", "Steve Witkoff", 30, 74, "wrote", "X",
+              "person"),
+    )  # fmt: skip
+
+
+def test_unresolvable_pronoun_leaves_speaker_unknown():
+    assert one('"We will never leave this land," she said.') == (
+        Quote("We will never leave this land,", None, 1, 31, "said", None, "unknown"),
+    )
+
+
+def test_transcript_turns():
+    paragraphs = [
+        "MR. KIRBY: Good evening. We are working on the hostage deal.",
+        "It will take time.",
+        "Q Thank you. Is there a ceasefire?",
+        "SENIOR ADMINISTRATION OFFICIAL: Not yet, but talks go on.",
+        "MS. REPOSA: Next question.",
+        "6:31 P.M. EDT",
+    ]
+    assert extract_quotes(paragraphs, lexicon=LX, date="2023-10-10") == [
+        (Quote("Good evening. We are working on the hostage deal.", "John Kirby", 11, 60, "said",
+               None, "person", "turn"),),
+        (Quote("It will take time.", "John Kirby", 0, 18, "said", None, "person", "turn"),),
+        (),
+        (Quote("Not yet, but talks go on.", "Senior administration official (unnamed)", 32, 57,
+               "said", None, "anonymous", "turn"),),
+        (Quote("Next question.", "Ms. Reposa", 12, 26, "said", None, "person", "turn"),),
+        (),
+    ]  # fmt: skip
+
+
+def test_one_labelled_dateline_is_not_a_transcript():
+    assert extract_quotes(["CAIRO: Talks resumed on Monday."], lexicon=LX) == [()]
+
+
+# -- real corpus text ----------------------------------------------------------------------
+
+
+def corpus_doc(rel: str, doc_id: str) -> dict:
+    path = CORPORA / rel
+    if not path.exists():
+        pytest.skip(f"corpus not available: {path}")
+    with open(path, encoding="utf-8") as fh:
+        return next(d for d in map(json.loads, fh) if d["id"] == doc_id)
+
+
+@pytest.mark.corpus
+def test_reuters_statement_then_pronoun_and_department():
+    doc = corpus_doc("reuters21578/reuters21578_negotiations.jsonl", "reuters21578-18717")
+    paragraphs = doc["text"].split("\n\n")
+    result = extract_quotes(paragraphs, lexicon=LX, date=doc["published"])
+    spoken = [(q.speaker, q.verb, q.start) for quotes in result[:6] for q in quotes]
+    assert spoken == [
+        ("State Department", "said", 1),
+        ("State Department", "said", 1),
+        ("State Department", "said", 1),
+        ("State Department", "added", 1),
+    ]
+
+
+@pytest.mark.corpus
+def test_reuters_run_on_quote_across_paragraphs():
+    doc = corpus_doc("reuters21578/reuters21578_negotiations.jsonl", "reuters21578-1895")
+    paragraphs = doc["text"].split("\n\n")
+    result = extract_quotes(paragraphs, lexicon=LX, date=doc["published"])
+    text = paragraphs[9]
+    assert result[9] == (
+        Quote(text[1:].rstrip(), "Ronald Reagan", 1, len(text.rstrip()), "said", None, "person"),
+    )
+    assert result[17][0].text == "understands the meaning of 'rule of law'"  # nested marks
+
+
+@pytest.mark.corpus
+def test_whitehouse_briefing_turns():
+    doc = corpus_doc(
+        "whitehouse_gaza/whitehouse_gaza.jsonl",
+        "wh-2023-10-10-virtual-on-the-record-gaggle-by-nsc-coordinator-for-strategic-"
+        "communications-john-kirby-on-hamas-terrorist-attacks-in-israel",
+    )
+    paragraphs = doc["text"].split("\n\n")
+    result = extract_quotes(paragraphs, lexicon=LX, date=doc["published"])
+    assert result[0] == ()  # "5:54 P.M. EDT"
+    assert result[13:18] == [
+        (Quote("So, with that, I’m happy to take some questions.", "John Kirby", 0, 48, "said",
+               None, "person", "turn"),),
+        (Quote("Thank you. Our first question will go to Yuna with Israel Channel 12. Yuna, you "
+               "should be able to unmute yourself.", "Ms. Reposa", 12, 126, "said", None,
+               "person", "turn"),),
+        (),
+        (Quote("We sure can.", "Ms. Reposa", 12, 24, "said", None, "person", "turn"),),
+        (),
+    ]  # fmt: skip
+    assert result[-1] == ()  # "6:31 P.M. EDT"
