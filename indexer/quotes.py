@@ -85,12 +85,13 @@ CLAUSE_WORDS = {
     "by", "its", "their", "his", "her", "if", "when", "while", "as", "than", "could", "had",
 }  # fmt: skip
 TRAILING_SKIP = {"also", "further", "later", "then", "again", "has", "have", "had", "was",
-                 "once", "earlier", "previously", "however", "had", "both", "all", "is"}  # fmt: skip
+                 "once", "earlier", "previously", "however", "both", "all", "is"}  # fmt: skip
 DETERMINERS = {"the", "a", "an", "one", "two", "three", "four", "several", "some", "other",
                "another", "both", "many", "this", "that"}  # fmt: skip
 UNNAMED_ADJS = {"unnamed", "anonymous", "certain"}
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "col", "lt", "st", "jr",
-                 "oct", "nov", "dec", "jan", "feb", "aug", "sept", "sep", "no", "u.s", "u.n"}  # fmt: skip
+                 "oct", "nov", "dec", "jan", "feb", "aug", "sept", "sep", "no",
+                 "u.s", "u.n"}  # fmt: skip
 NON_SPEECH_LABELS = {"Q", "AUDIENCE", "AUDIENCE MEMBER", "AUDIENCE MEMBERS"}
 ANON_LABEL_HEADS = ("OFFICIAL", "OFFICIALS", "MODERATOR", "OPERATOR", "AIDE", "STAFF")
 PLATFORMS = ("X", "Twitter", "Facebook", "Telegram", "Instagram", "Truth Social", "TikTok")
@@ -301,7 +302,8 @@ def _find_events(masked: str, bounds: list[int], state: _State) -> list[_Event]:
         if masked[max(0, m.start() - 4) : m.start()] in {"who ", "hat "}:
             continue  # "the official, who asked not to be named": not the attribution
         sent_start = bounds[bisect_right(bounds, m.start()) - 1]
-        event = _event_at(masked, sent_start, m, state) or _coordinated(masked, m, sent_start, events)
+        event = _event_at(masked, sent_start, m, state)
+        event = event or _coordinated(masked, m, sent_start, events)
         if event is not None and event.speaker.name is not None and event.verb != "reported":
             _remember(event, masked[sent_start : m.end() + 40], state)
         if event is not None:
@@ -315,7 +317,8 @@ def _coordinated(masked, m, sent_start, events) -> _Event | None:
         return None
     if not re.search(r"(?:\band|\bbut|,)\s*$", masked[events[-1].right : m.start()]):
         return None
-    return replace(events[-1], left=m.start(), right=m.end(), verb=VERBS.get(m.group(0), m.group(0)))
+    verb = VERBS.get(m.group(0), m.group(0))
+    return replace(events[-1], left=m.start(), right=m.end(), verb=verb)
 
 
 def _event_at(masked: str, sent_start: int, m: re.Match[str], state: _State) -> _Event | None:
