@@ -8,6 +8,7 @@ indexer.html.read_html. What a page means (text, headline, dates) is decided in 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -69,7 +70,24 @@ def _records(stream: IO[bytes], label: str) -> Iterator[tuple[str, object | Inpu
         yield f"{label}#{number}", record
 
 
+def _looks_like_warc(stream: IO[bytes]) -> bool:
+    """A WARC (gzipped or not) starts with 'WARC/'; warcio would only print warnings otherwise."""
+    head = stream.read(512)
+    stream.seek(0)
+    if head[:2] == b"\x1f\x8b":
+        head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+    return head.startswith(b"WARC/")
+
+
 def _read_warc(stream: IO[bytes], label: str) -> Iterator[tuple[str, Article | InputError]]:
+    try:
+        is_warc = _looks_like_warc(stream)
+    except (zlib.error, OSError) as exc:
+        is_warc = False
+        label = f"{label} ({_one_line(exc)})"
+    if not is_warc:
+        yield label, InputError("not a WARC file (it does not start with a WARC record)")
+        return
     for record_label, record in _records(stream, label):
         if isinstance(record, InputError):
             yield record_label, record
