@@ -36,6 +36,7 @@ class _Run:
 
     known_files: dict[str, str]
     known_articles: dict[str, str]
+    file_articles: dict[str, list[str]]
     report: IngestReport = field(default_factory=IngestReport)
     seen: set[str] = field(default_factory=set)
     batch: Batch = field(default_factory=Batch)
@@ -50,7 +51,8 @@ def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool 
     with exclusive(index_dir, lock_timeout):
         writer = IndexWriter(index_dir, rebuild=rebuild, lock_timeout=lock_timeout)
         with registry.connect(index_dir) as conn:
-            run = _Run(registry.file_hashes(conn), registry.article_hashes(conn))
+            run = _Run(registry.file_hashes(conn), registry.article_hashes(conn),
+                       registry.file_articles(conn))
         for item in iter_files(paths):
             if isinstance(item, Skipped):
                 run.report.skipped.append(item)
@@ -85,6 +87,10 @@ def _ingest_file(path: Path, run: _Run, writer: IndexWriter, lexicon: Lexicon) -
             if len(run.batch) >= BATCH_PARAGRAPHS:
                 writer.commit(run.batch)
                 run.batch = Batch()
+    # An edited file without URLs gives its articles new ids: the old ones must go.
+    gone = [a for a in run.file_articles.get(key, ()) if a not in ids and a not in run.seen]
+    run.batch.removed.extend(gone)
+    run.report.replaced += len(gone)
     # Recorded with the batch holding the file's last article: a crash before that commit
     # makes the next run read the file again (its committed articles are then unchanged).
     run.batch.files.append((key, sha, size, ids))

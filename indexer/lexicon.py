@@ -82,6 +82,10 @@ class Lexicon:
             Topic(t["name"], t.get("label", t["name"]), tuple(t["triggers"])) for t in topics
         )
         self._actor_re = _alias_pattern(self._aliases)
+        # States and groups named inside a longer match ("Israeli" in "Israeli Foreign Minister").
+        self._collective_re = _alias_pattern(
+            a for a, targets in self._aliases.items()
+            if any(self.actors[t.name].type in ("state", "group") for t in targets))
         self._media_re = _alias_pattern(self.media)
         self._topic_res = [
             (t, [(trig, re.compile(_trigger_regex(trig), re.I)) for trig in t.triggers])
@@ -137,7 +141,12 @@ class Lexicon:
         """Canonical actors named in the text, in order of first mention."""
         seen: dict[str, None] = {}
         for match in self._actor_re.finditer(text):
-            name = self._pick(match.group(0), date)
+            span = match.group(0)
+            if " " in span:
+                for inner in self._collective_re.finditer(span):
+                    if inner.group(0) != span and (name := self._pick(inner.group(0), date)):
+                        seen.setdefault(name, None)
+            name = self._pick(span, date)
             if name:
                 seen.setdefault(name, None)
         return tuple(seen)

@@ -47,12 +47,15 @@ def split_blocks(text: str) -> list[str]:
 
 
 def _lines_are_paragraphs(lines: list[str]) -> bool:
-    # Hard-wrapped prose has lines ending mid-sentence; a paragraph-per-line block does not.
+    # Hard-wrapped prose breaks mid-sentence: the line ends without punctuation and the next
+    # one carries on in lower case. Paragraph-per-line text (and headlines) does not.
     if len(lines) < 2:
         return True
-    ended = sum(line.endswith(_TERMINAL) for line in lines[:-1])
-    short = sum(len(line) < 60 for line in lines[:-1])
-    return ended + short >= len(lines) - 1 and ended >= (len(lines) - 1) / 2 or short == len(lines) - 1
+    mid_sentence = sum(
+        not prev.endswith(_TERMINAL) and nxt[:1].islower()
+        for prev, nxt in zip(lines, lines[1:], strict=False)
+    )
+    return mid_sentence * 2 < len(lines) - 1
 
 
 def _norm(text: str) -> str:

@@ -74,6 +74,14 @@ def file_hashes(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT path, sha1 FROM files"))
 
 
+def file_articles(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    return {p: json.loads(ids) for p, ids in conn.execute("SELECT path, article_ids FROM files")}
+
+
+def forget(conn: sqlite3.Connection, article_ids: Iterable[str]) -> None:
+    conn.executemany("DELETE FROM articles WHERE article_id = ?", [(a,) for a in article_ids])
+
+
 def article_hashes(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT article_id, content_hash FROM articles"))
 

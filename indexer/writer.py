@@ -83,7 +83,8 @@ class Batch:
     """What goes into one commit: documents, and the registry rows to write after it."""
 
     articles: list[registry.ArticleRow] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # article ids whose old paragraphs go
+    removed: list[str] = field(default_factory=list)  # article ids gone from their file
     docs: list[dict] = field(default_factory=list)
     files: list[tuple[str, str, int, list[str]]] = field(default_factory=list)
 
@@ -104,14 +105,14 @@ class IndexWriter:
             self.ix = open_index(self.index_dir)
 
     def commit(self, batch: Batch) -> None:
-        if not batch.docs and not batch.files and not batch.replaced:
+        if not batch.docs and not batch.files and not batch.replaced and not batch.removed:
             return
         try:
             writer = self.ix.writer(timeout=self.lock_timeout, limitmb=256)
         except LockError:
             raise IndexBusy(f"Index at {self.index_dir} is locked by another writer.") from None
         try:
-            for article_id in batch.replaced:
+            for article_id in (*batch.replaced, *batch.removed):
                 writer.delete_by_term("article_id", article_id)
             for doc in batch.docs:
                 writer.add_document(**doc)
@@ -121,6 +122,7 @@ class IndexWriter:
             raise IndexWriteError(_write_error(self.index_dir, exc)) from exc
         try:
             with registry.connect(self.index_dir, write=True) as conn:
+                registry.forget(conn, batch.removed)
                 registry.record(conn, batch.articles, batch.files)
         except Exception as exc:  # sqlite3.OperationalError on a full or read-only disk
             raise IndexWriteError(_write_error(self.index_dir, exc)) from exc

@@ -276,11 +276,12 @@ def hit_from_fields(fields: dict, snippet: str, score: float | None) -> Hit:
 
 
 def iter_hits(results, start: int, stop: int | None) -> Iterator[Hit]:
-    scored = results.scored_length() and results.top_n and results.top_n[0][0] is not None
     for hit in results[start:stop] if stop is not None else results:
         fields = hit.fields()
         snip = highlight.snippet(hit, fields.get("text", ""))
-        yield hit_from_fields(fields, snip, round(hit.score, 4) if scored and hit.score else None)
+        # Sorted by date, Whoosh puts the sort key where the score goes: no relevance then.
+        score = round(hit.score, 4) if isinstance(hit.score, float) else None
+        yield hit_from_fields(fields, snip, score)
 
 
 def article_hits(session: Session, article_id: str) -> list[Hit]:
