@@ -20,7 +20,7 @@ _ANALYZER = SCHEMA["text"].analyzer
 class MarkFormatter(highlight.Formatter):
     """<mark>word</mark> around matches; all other text HTML-escaped."""
 
-    between = " … "
+    between = " "
     open, close = "<mark>", "</mark>"
 
     def _text(self, text: str) -> str:
@@ -28,6 +28,13 @@ class MarkFormatter(highlight.Formatter):
 
     def format_token(self, text, token, replace=False):
         return f"{self.open}{escape(highlight.get_text(text, token, replace), quote=False)}{self.close}"
+
+    def format_fragment(self, fragment, replace=False):
+        # Say where the paragraph was cut, so a snippet is never mistaken for the whole.
+        body = super().format_fragment(fragment, replace=replace).strip()
+        head = "… " if fragment.startchar > 0 else ""
+        tail = " …" if fragment.endchar < len(fragment.text) else ""
+        return f"{head}{body}{tail}"
 
 
 class BracketFormatter(MarkFormatter):
@@ -46,8 +53,11 @@ def configure(results, formatter: highlight.Formatter = MARK) -> None:
     results.scorer = highlight.BasicFragmentScorer()
 
 
-def snippet(hit, text: str, formatter: highlight.Formatter = MARK) -> str:
-    """Up to two fragments around the matched words, or the paragraph's opening when none match."""
+def snippet(hit, text: str, formatter: MarkFormatter = MARK) -> str:
+    """A short paragraph whole, else up to two fragments around the matched words, else its opening."""
+    if len(text) <= SNIPPET_CHARS:
+        terms = {t.decode("utf-8") for f, t in (hit.matched_terms() or ()) if f == "text"}
+        return mark_text(text, terms, formatter=formatter)
     marked = hit.highlights("text", text=text, top=2) if text else ""
     return marked or lead(text, formatter)
 

@@ -107,7 +107,9 @@ def _rewrite_keywords(q: wq.Query, resolve: Resolver | None) -> wq.Query:
     """actor:netanyahu -> Term('actors', 'Benjamin Netanyahu'); unknown values match nothing."""
     if isinstance(q, wq.Term) and q.fieldname in KEYWORD_FIELDS:
         values = resolve(q.fieldname, q.text) if resolve else [q.text]
-        return wq.Or([wq.Term(q.fieldname, v) for v in values]) if values else wq.NullQuery
+        # Unresolved, the value as typed stays: it is in no document, so nothing matches
+        # (a NullQuery would be dropped from an And and match everything else instead).
+        return wq.Or([wq.Term(q.fieldname, v) for v in values]) if values else q
     if isinstance(q, wq.Phrase) and q.fieldname in KEYWORD_FIELDS:
         return _rewrite_keywords(wq.Term(q.fieldname, " ".join(q.words)), resolve)
     if q.is_leaf():

@@ -1,0 +1,109 @@
+"""The `parley` CLI through click's runner on a real index: contract keys, exit codes, streams."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import SEEDS
+from web.cli import cli
+
+HIT_KEYS = {"paragraph_id", "article_id", "title", "outlet", "url", "published", "position", "text",
+            "snippet", "actors", "topics", "credits", "quotes", "score"}
+QUOTE_KEYS = {"text", "speaker", "verb", "via", "article_id", "paragraph_id", "title", "outlet", "url",
+              "published"}
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def run(runner, *args, index):
+    return runner.invoke(cli, [*args, "--index-dir", str(index)], catch_exceptions=False)
+
+
+def test_search_json_contract(runner, seed_index):
+    result = run(runner, "search", "ceasefire", "--actor", "Hamas", "--format", "json", "--limit", "0",
+                 index=seed_index)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert {"query", "total", "page", "hits", "facets"} <= set(data)
+    assert data["query"] == "ceasefire" and data["total"] == len(data["hits"]) >= 5
+    assert all("Hamas" in h["actors"] and "ceasefire" in h["text"].lower() for h in data["hits"])
+    assert all(HIT_KEYS <= set(h) for h in data["hits"])
+    assert set(data["facets"]) == {"outlet", "actor", "topic", "speaker", "month"}
+    assert all({"value", "count"} <= set(v) for vals in data["facets"].values() for v in vals)
+    assert all(set(q) >= {"text", "speaker", "verb"} for h in data["hits"] for q in h["quotes"])
+
+
+def test_quotes_json_contract_and_speaker_alias(runner, seed_index):
+    result = run(runner, "quotes", "--speaker", "Witkoff", "--format", "json", index=seed_index)
+    data = json.loads(result.stdout)
+    assert data["total"] == 4 and all(QUOTE_KEYS <= set(q) for q in data["quotes"])
+    assert {q["speaker"] for q in data["quotes"]} == {"Steve Witkoff"}
+    assert not any(q["text"].startswith('"') for q in data["quotes"])
+
+
+def test_articles_json(runner, seed_index):
+    data = json.loads(run(runner, "articles", "--format", "json", index=seed_index).stdout)
+    assert data["total"] == 4
+    keys = {"article_id", "title", "outlet", "url", "published", "path", "paragraphs", "quotes"}
+    assert all(keys <= set(a) for a in data["articles"])
+    assert [a["published"] for a in data["articles"]] == ["2025-06-01", "2025-03-15", "2024-05-05", "2024-04-08"]
+
+
+def test_text_output_goes_to_stdout_and_summary_to_stderr(runner, seed_index):
+    result = run(runner, "search", "Witkoff", "--limit", "2", index=seed_index)
+    assert result.stderr.startswith('4 paragraphs for "Witkoff" (page 1 of 2)')
+    assert "[1] 2025-06-01 · ANI" in result.stdout and "[Witkoff]" in result.stdout
+
+
+def test_limit_zero_streams_every_row_as_csv(runner, seed_index):
+    result = run(runner, "search", "--limit", "0", "--format", "csv", index=seed_index)
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][:3] == ["paragraph_id", "article_id", "published"] and len(rows) == 1 + 51
+
+
+def test_malformed_query_is_one_line_on_stderr_exit_1(runner, seed_index):
+    result = run(runner, "search", '"no progress', index=seed_index)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        'Error: Unbalanced quotation mark: close the phrase with " or remove the opening ".']
+
+
+def test_usage_error_exits_2(runner, seed_index):
+    assert run(runner, "search", "x", "--sort", "best", index=seed_index).exit_code == 2
+    assert run(runner, "search", "x", "--since", "2024-02-30", index=seed_index).exit_code == 1
+
+
+def test_missing_index_explains_how_to_build_one(runner, tmp_path):
+    result = run(runner, "stats", index=tmp_path / "none")
+    assert result.exit_code == 1 and "parley index" in result.stderr
+
+
+def test_index_reports_skips_and_exit_status(runner, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Qatar said the talks in Doha would continue next week.")
+    (tmp_path / "in" / "bad.txt").write_bytes(b"\x00\x00binary")
+    result = run(runner, "index", str(tmp_path / "in"), index=tmp_path / "ix")
+    assert result.exit_code == 1
+    assert "skipped" in result.stderr and "binary file" in result.stderr
+    assert "indexed 1 articles" in result.stderr and result.stdout == ""
+
+
+def test_index_env_var_and_stats(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("PARLEY_INDEX_DIR", str(tmp_path / "envix"))
+    assert runner.invoke(cli, ["index", str(SEEDS)]).exit_code == 0
+    stats = runner.invoke(cli, ["stats", "--format", "json"])
+    assert json.loads(stats.stdout)["articles"] == 4
+
+
+def test_speakers(runner, seed_index):
+    data = json.loads(run(runner, "speakers", "--format", "json", index=seed_index).stdout)
+    assert data["speakers"][0] == {"speaker": "Steve Witkoff", "type": "person", "quotes": 4,
+                                   "first": "2025-06-01", "last": "2025-06-01"}

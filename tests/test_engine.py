@@ -1,0 +1,147 @@
+"""The search core against a real index of the seeds: hits, snippets, facets, filters, quotes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import indexer
+from indexer.errors import IndexNotFound, NotFound, NotParleyIndex, QuerySyntaxError
+from search import (
+    FacetValue,
+    SearchRequest,
+    get_article,
+    index_stats,
+    list_speakers,
+    search,
+    search_quotes,
+)
+from search.highlight import BracketFormatter, mark_text
+
+
+def facet(results, name):
+    return [(v.value, v.count) for v in results.facets[name]]
+
+
+def test_witkoff_paragraphs_facets_and_snippets(seed_index):
+    r = search(seed_index, SearchRequest(text="Witkoff"))
+    assert r.total == 4
+    assert facet(r, "outlet") == [("ANI", 3), ("rtwnews.com", 1)]
+    assert facet(r, "speaker") == [("Steve Witkoff", 3)]
+    assert facet(r, "month") == [("2025-06", 3), ("2025-03", 1)]
+    assert [fv for fv in r.timeline] == [FacetValue("2025-03", 1), FacetValue("2025-06", 3)]
+    first = r.hits[0]
+    assert first.snippet == ('However, <mark>Witkoff</mark> completely wrote off Hamas\' response and said '
+                             'that they should "accept the framework proposal we put forward as the basis '
+                             'for proximity talks."')
+    assert [(q.speaker, q.verb) for q in first.quotes] == [("Steve Witkoff", "said")]
+
+
+def test_phrase_search_is_exact_and_keeps_stop_words(seed_index):
+    r = search(seed_index, SearchRequest(text='"no progress yet"'))
+    assert [(h.paragraph_id, h.snippet) for h in r.hits] == [
+        ("u9053737f559b57d2-0004", '"There is <mark>no</mark> <mark>progress</mark> <mark>yet</mark>."')]
+
+
+def test_long_paragraph_snippet_is_cut_with_ellipsis(seed_index):
+    r = search(seed_index, SearchRequest(text="perpetuating"))
+    assert r.total == 1 and len(r.hits[0].text) > 320
+    snippet = r.hits[0].snippet
+    assert snippet.startswith("… ") and "<mark>perpetuating</mark>" in snippet
+    assert len(snippet) < len(r.hits[0].text)
+
+
+def test_filters_narrow_and_selected_values_stay_visible(seed_index):
+    base = search(seed_index, SearchRequest(text="hostages"))
+    narrowed = search(seed_index, SearchRequest(text="hostages", filters={"actor": ("Hamas", "Qatar")}))
+    assert narrowed.total < base.total
+    assert all({"Hamas", "Qatar"} <= set(h.actors) for h in narrowed.hits)
+    none = search(seed_index, SearchRequest(text="hostages", filters={"outlet": ("Nowhere",)}))
+    assert none.total == 0 and facet(none, "outlet") == [("Nowhere", 0)]
+    assert none.facets["outlet"][0].selected
+
+
+def test_outlets_widen_and_aliases_resolve(seed_index):
+    either = search(seed_index, SearchRequest(filters={"outlet": ("ANI", "NDTV")}))
+    assert either.total == 9 + 23
+    by_alias = search(seed_index, SearchRequest(filters={"actor": ("Israeli PM",)}))
+    by_name = search(seed_index, SearchRequest(filters={"actor": ("Benjamin Netanyahu",)}))
+    assert by_alias.total == by_name.total == 9
+
+
+def test_date_range_and_sort(seed_index):
+    r = search(seed_index, SearchRequest(since="2024-05-01", until="2025-03-31", sort="oldest", size=0))
+    assert r.total == 19
+    assert [h.published for h in r.hits][:1] == ["2024-05-05"] and r.hits[-1].published == "2025-03-15"
+    assert all(h.score is None for h in r.hits)
+
+
+def test_paging(seed_index):
+    page2 = search(seed_index, SearchRequest(text="Hamas", size=5, page=2))
+    everything = search(seed_index, SearchRequest(text="Hamas", size=0))
+    assert [h.paragraph_id for h in page2.hits] == [h.paragraph_id for h in everything.hits[5:10]]
+
+
+def test_quotes_by_speaker_alias(seed_index):
+    r = search_quotes(seed_index, SearchRequest(filters={"speaker": ("witkoff",)}))
+    assert [(q.speaker, q.verb, q.via, q.outlet) for q in r.quotes] == [
+        ("Steve Witkoff", "stated", None, "ANI"), ("Steve Witkoff", "said", None, "ANI"),
+        ("Steve Witkoff", "wrote", "X", "ANI"), ("Steve Witkoff", "added", None, "ANI")]
+    assert r.quotes[0].text == "only takes us backward."
+
+
+def test_quote_words_filter_quotes_not_just_paragraphs(seed_index):
+    r = search_quotes(seed_index, SearchRequest(text="permanent ceasefire"))
+    assert sorted((q.speaker, q.text[:40]) for q in r.quotes) == [
+        ("Hamas", "aims to achieve a permanent ceasefire, a"),
+        ("Steve Witkoff", "That is the only way we can close a 60-d")]
+
+
+def test_same_quotation_in_two_outlets_is_grouped_under_the_earliest(tmp_path):
+    quote = '"We will not accept any deal that leaves hostages behind," Netanyahu said.'
+    rows = [{"url": "https://a.example/1", "title": "A", "source": "Outlet A", "published": "2024-05-06",
+             "text": quote}, {"url": "https://b.example/1", "title": "B", "source": "Outlet B",
+             "published": "2024-05-05", "text": "In Jerusalem: " + quote}]
+    (tmp_path / "two.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    indexer.ingest([tmp_path / "two.jsonl"], tmp_path / "ix")
+    r = search_quotes(tmp_path / "ix", SearchRequest())
+    assert r.total == 1
+    lead = r.quotes[0]
+    assert (lead.outlet, lead.published, lead.speaker) == ("Outlet B", "2024-05-05", "Benjamin Netanyahu")
+    assert [(a["outlet"], a["published"]) for a in lead.also_reported_by] == [("Outlet A", "2024-05-06")]
+
+
+def test_article_view_and_speakers(seed_index):
+    view = get_article(seed_index, "u9053737f559b57d2")
+    assert (view.summary.outlet, view.summary.title, len(view.paragraphs)) == (
+        "NDTV", 'Hamas Says "No Progress" In Gaza Truce Talks Despite Reports Of Headway', 23)
+    assert [p.position for p in view.paragraphs] == list(range(23))
+    speakers = {s["speaker"]: s["quotes"] for s in list_speakers(seed_index)}
+    assert speakers["Steve Witkoff"] == 4
+
+
+def test_mark_text_escapes_and_wraps_quotes():
+    text = 'He said "<b>no deal</b>" & left.'
+    assert mark_text(text, {"deal"}, quotes=[(9, 23)], formatter=BracketFormatter()) == (
+        'He said "<q class="quote">&lt;b&gt;no [deal]&lt;/b&gt;</q>" &amp; left.')
+
+
+def test_stats(seed_index):
+    s = index_stats(seed_index)
+    assert (s["articles"], s["paragraphs"], s["indexed_paragraphs"], s["first_date"], s["last_date"]) == (
+        4, 51, 51, "2024-04-08", "2025-06-01")
+    assert s["top"]["outlet"][0] == {"value": "NDTV", "count": 23, "selected": False}
+
+
+def test_errors(seed_index, tmp_path):
+    with pytest.raises(QuerySyntaxError):
+        search(seed_index, SearchRequest(text='"open'))
+    with pytest.raises(NotFound):
+        get_article(seed_index, "../../etc/passwd")
+    with pytest.raises(IndexNotFound, match="parley index"):
+        search(tmp_path / "nothing", SearchRequest())
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "_MAIN_1.toc").write_bytes(b"not ours")
+    with pytest.raises(NotParleyIndex):
+        search(tmp_path / "other", SearchRequest())
