@@ -1,0 +1,36 @@
+"""The README documents every command, and the commands document themselves."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from web.cli import cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_command_has_help_with_an_example_and_is_in_the_readme():
+    for name, command in cli.commands.items():
+        assert command.help and "Example" in command.help, name
+        assert f"parley {name}" in README, name
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    test_command = 'pip install -e ".[test]" && python -m pytest'
+    assert f"    {test_command}\n" in README
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert f"\n{test_command}\n" in ci
+
+
+def test_readme_options_exist():
+    """Every --option the README shows for a command is one the CLI accepts."""
+    for name, command in cli.commands.items():
+        known = {opt for p in command.params for opt in getattr(p, "opts", [])}
+        for block in re.findall(rf"\$ parley {name}([^\n]*)", README):
+            for option in re.findall(r"(--[a-z-]+)", block):
+                assert option in known, (name, option)
