@@ -413,6 +413,12 @@ _DATELINE = re.compile(
 _WIRE_TAIL = re.compile(r"^\s*[-—–]+\s*(?P<wire>[A-Z][\w .&]{1,30})\s*$")
 
 
+def clean_byline(byline: str | None) -> str | None:
+    """'By Jane Doe' -> 'Jane Doe'."""
+    cleaned = re.sub(r"^\s*by\s+", "", byline or "", flags=re.I).strip(" ,;|")
+    return cleaned or None
+
+
 def is_boilerplate(block: str) -> bool:
     """True for a block that is site furniture, a caption or a syndication note, not story."""
     return len(block) < 600 and bool(_BOILERPLATE_RE.match(block))
@@ -471,8 +477,10 @@ def find_credits(texts: list[str]) -> tuple[str, ...]:
 # Dates
 
 
-def find_published(html: str, meta: PageMeta, url: str | None) -> str | None:
-    """The publication day: declared metadata first, then htmldate's original-date search."""
+def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> str | None:
+    """The publication day: trafilatura's pick, declared metadata, then htmldate's search."""
+    if _iso_day(story.date):
+        return _iso_day(story.date)
     if meta.published:
         return meta.published
     import htmldate
@@ -516,7 +524,7 @@ def read_html(
     place, wire = find_dateline(paragraphs)
     credit_texts = [n for n in notes if _CREDIT_NOTES.search(n) or _WIRE_TAIL.match(n)]
     credits = find_credits([wire or "", *credit_texts])
-    published = find_published(text, meta, page_url)
+    published = find_published(text, meta, story, page_url)
     return Article(
         article_id="",
         text="\n\n".join(paragraphs),
@@ -528,7 +536,7 @@ def read_html(
         date_precision="day" if published or _iso_day(capture_date) else "unknown",
         dateline=place,
         credits=credits,
-        byline=meta.byline,
+        byline=clean_byline(story.author or meta.byline),
         kind="article",
         extra={
             "encoding": encoding,

@@ -1,0 +1,229 @@
+"""read_html and decode_html: hand-made fixtures, hostile input, real pages, pinned quality floors."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from indexer.errors import InputError
+from indexer.html import decode_html, gunzip_capped, read_html
+from indexer.models import Article
+
+DATA = Path(__file__).parent / "data" / "html"
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "html_quality.py"
+
+GENEVA_TEXT = (
+    "GENEVA — Delegates met in Genève on Monday to discuss the “pause” in fighting and the"
+    " exchange of prisoners, a spokesman said.\n\n"
+    "The café near the Palais des Nations was full of diplomats – and journalists … waiting for"
+    " news from the talks."
+)
+
+
+def read_fixture(name: str, **kwargs) -> Article:
+    return read_html((DATA / name).read_bytes(), path=name, **kwargs)
+
+
+# -- encodings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,encoding",
+    [
+        ("cp1252_no_meta.html", "cp1252"),  # guessers say cp1250 ("Genčve")
+        ("cp1252_labelled_utf8.html", "cp1252"),  # declared UTF-8, bytes are cp1252
+        ("utf8_labelled_latin1.html", "utf-8"),  # declared Latin-1, bytes are UTF-8
+        ("utf16_bom.html", "utf-16"),
+    ],
+)
+def test_encodings_give_the_same_story(name: str, encoding: str):
+    article = read_fixture(name)
+    assert (article.title, article.text, article.dateline, article.extra["encoding"]) == (
+        "Talks in Genève",
+        GENEVA_TEXT,
+        "GENEVA",
+        encoding,
+    )
+
+
+def test_latin1_declared_page_reads_as_windows_1252():
+    article = read_fixture("latin1_meta.html")
+    assert (article.title, article.text.split("\n\n")[0][:40], article.extra["encoding"]) == (
+        "Talks in Genève",
+        "GENEVA - Delegates met in Genève on Mond",
+        "cp1252",
+    )
+
+
+def test_http_charset_wins_over_meta():
+    data = '<meta charset="utf-8"><p>Genève</p>'.encode("cp1252")
+    assert decode_html(data, http_charset="windows-1252") == ('<meta charset="utf-8"><p>Genève</p>', "cp1252")
+
+
+def test_undeclared_utf8_and_unknown_labels():
+    assert decode_html("<p>Genève</p>".encode()) == ("<p>Genève</p>", "utf-8")
+    assert decode_html(b"<meta charset='x-bogus'><p>Gen\xe8ve</p>") == (
+        "<meta charset='x-bogus'><p>Genève</p>",
+        "cp1252",
+    )
+
+
+# -- a news page with JSON-LD, dateline, captions, prompts and a syndication note ------------
+
+
+def test_news_page_story_and_metadata():
+    assert read_fixture("news_jsonld.html.gz") == Article(
+        article_id="",
+        text=(
+            "DOHA (Reuters) - Israeli and Hamas negotiators resumed indirect talks in Doha on"
+            " Tuesday, with Qatari and Egyptian mediators shuttling between the delegations, two"
+            " officials said.\n\n"
+            "The talks focus on a six-week pause in fighting and the release of hostages held in"
+            " Gaza in exchange for Palestinian prisoners.\n\n"
+            "A US official said the gaps were narrowing but that no agreement was imminent.\n\n"
+            "Sticking points\n\n"
+            "Hamas wants a permanent ceasefire; Israel says it will resume operations after any"
+            " pause, officials on both sides said.\n\n"
+            "The sequencing of hostage releases over the six weeks\n\n"
+            "The return of displaced people to northern Gaza"
+        ),
+        path="news_jsonld.html.gz",
+        title="Hostage talks resume in Doha",
+        outlet="Example News",
+        url="https://news.example.com/world/hostage-talks-resume-doha",
+        published="2024-02-13",
+        date_precision="day",
+        dateline="DOHA",
+        credits=("Reuters",),
+        byline="Dana Levi",
+        kind="article",
+    )
+
+
+def test_news_page_extra():
+    assert read_fixture("news_jsonld.html.gz").extra == {
+        "encoding": "utf-8",
+        "description": "Mediators shuttle between delegations as talks on a pause resume.",
+        "site_name": "Example News",
+        "capture_date": None,
+        "date_source": "page",
+    }
+
+
+def test_given_url_and_capture_date_when_page_has_no_date():
+    page = (DATA / "cp1252_no_meta.html").read_bytes()
+    article = read_html(page, path="p", url="https://www.example.org/x", capture_date="2024-03-01")
+    assert (article.url, article.outlet, article.published, article.extra["date_source"]) == (
+        "https://www.example.org/x",
+        "example.org",
+        "2024-03-01",
+        "capture",
+    )
+
+
+# -- hostile input --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (b"", "empty page"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00\x01\x02\x00" * 5000, "binary data, not an HTML page"),
+        (b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "no article text found on the page"),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage", "corrupt gzip data: Error -3 while decompressing data: invalid block type"),
+    ],
+)
+def test_refused_with_a_reason(data: bytes, reason: str):
+    with pytest.raises(InputError) as caught:
+        read_html(data, path="x")
+    assert str(caught.value) == reason
+
+
+def test_gzip_bomb_is_stopped_at_the_cap():
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunk = b"\x00" * (1024 * 1024)
+    bomb = b"".join(packer.compress(chunk) for _ in range(64)) + packer.flush()  # 64 MB of NULs
+    with pytest.raises(InputError) as caught:
+        gunzip_capped(bomb, limit=8 * 1024 * 1024)
+    assert str(caught.value) == "page larger than 8 MB once decompressed"
+
+
+def test_gunzip_capped_round_trip():
+    assert gunzip_capped(gzip.compress(b"<p>hello</p>")) == b"<p>hello</p>"
+
+
+def test_deep_nesting_does_not_crash():
+    depth = 100_000
+    page = "<html><body>" + "<div>" * depth + "<p>Deep text.</p>" + "</div>" * depth + "</body></html>"
+    try:
+        article = read_html(page.encode(), path="deep")
+    except InputError as exc:
+        assert str(exc) in {"no article text found on the page", "HTML nested too deeply to parse"}
+    else:
+        assert "Deep text." in article.text
+
+
+# -- real pages from the shared corpora -----------------------------------------------------
+
+needs_corpora = pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora not present")
+
+
+def corpus_page(relative: str) -> bytes:
+    return gzip.decompress((CORPORA / relative).read_bytes())
+
+
+@needs_corpora
+def test_real_wsj_page():
+    key = "042bb7b5fedab6eac7db576522b89b93904c237d344bcbe14a6a5ab7f7335856"
+    article = read_html(corpus_page(f"aeb_scrapinghub/html/{key}.html.gz"), path=key)
+    assert (
+        article.title,
+        article.outlet,
+        article.byline,
+        article.published,
+        article.url,
+        article.text.split("\n\n")[0],
+    ) == (
+        "Google Stadia, Microsoft xCloud, Apple Arcade: So Many Ways to Play…and Pay",
+        "WSJ",
+        "Sarah E Needleman",
+        "2019-11-19",
+        "https://www.wsj.com/articles/google-stadia-microsoft-xcloud-apple-arcade-so-many-ways-to-playand-pay-11574168580",
+        "Gaming used to be so simple. We’d buy a game, sit down in front of a console or PC, grind"
+        " our way to the end, then repeat.",
+    )
+
+
+# -- pinned quality floors on a sample of each gold set -------------------------------------
+
+SAMPLE = 20
+# Parley's scores on `python bench/html_quality.py --sample 20`; raise them when quality improves.
+FLOORS: dict[tuple[str, str], float] = {}
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("html_quality", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["html_quality"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_corpora
+@pytest.mark.corpus
+def test_quality_floors():
+    bench = load_bench()
+    scores = {}
+    for set_name, loader in bench.LOADERS.items():
+        pages = bench.sample(loader(CORPORA), SAMPLE)
+        out = bench.run_set(set_name, pages, ("Parley",))
+        for measure, by_system in bench.score(set_name, pages, out).items():
+            scores[(set_name, measure)] = round(by_system["Parley"], 3)
+    below = {key: (scores[key], floor) for key, floor in FLOORS.items() if scores[key] < floor}
+    assert below == {}, f"scores below their floors: {below}; all scores: {scores}"
