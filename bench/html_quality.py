@@ -194,9 +194,9 @@ def score(set_name: str, pages: list[GoldPage], out: dict[str, list[Output]]) ->
     return SCORERS[set_name](pages, out)
 
 
-def _body_rows(pages, out, systems=("Parley", "trafilatura")) -> dict[str, dict[str, float]]:
+def _body_rows(pages, out) -> dict[str, dict[str, float]]:
     rows: dict[str, dict[str, float]] = {"body P": {}, "body R": {}, "body F1": {}}
-    for s in systems:
+    for s in out:
         scores = [prf(o.text, p.gold["body"]) for p, o in zip(pages, out[s], strict=True)]
         for i, name in enumerate(("body P", "body R", "body F1")):
             rows[name][s] = mean([sc[i] for sc in scores])
@@ -228,7 +228,7 @@ def score_webpages(pages, out):
     rows: dict[str, dict[str, float]] = {"title acc": {}, "author acc": {}, "date acc": {}, "with found": {},
                                           "without absent": {}}
     dated = [dict(p.gold, date=_date_gold(p)) for p in pages]
-    for s in ("Parley", "trafilatura"):
+    for s in [s for s in ("Parley", "trafilatura") if s in out]:
         o = out[s]
         rows["title acc"][s] = _accuracy(pages, o, "gold_title", lambda x, g: norm(x.title) == norm(g))
         rows["author acc"][s] = _accuracy(pages, o, "gold_author", lambda x, g: same_author(x.author, g))
@@ -238,19 +238,19 @@ def score_webpages(pages, out):
             found += [float(" ".join(w.split()) in text) for w in p.gold.get("with", [])]
             absent += [float(" ".join(w.split()) not in text) for w in p.gold.get("without", [])]
         rows["with found"][s], rows["without absent"][s] = mean(found), mean(absent)
-    for s in SYSTEMS:
+    for s in out:
         rows["date acc"][s] = mean([float(x.date == g["date"]) for g, x in zip(dated, out[s], strict=True)
                                     if g["date"]])
     return rows
 
 
 def score_mediacloud(pages, out):
-    return {"date acc": {s: _accuracy(pages, out[s], "gold_date", lambda x, g: x.date == g) for s in SYSTEMS}}
+    return {"date acc": {s: _accuracy(pages, out[s], "gold_date", lambda x, g: x.date == g) for s in out}}
 
 
 def score_readability(pages, out):
     rows = {"title acc": {}, "byline acc": {}}
-    for s in ("Parley", "trafilatura"):
+    for s in [s for s in ("Parley", "trafilatura") if s in out]:
         rows["title acc"][s] = _accuracy(pages, out[s], "title", lambda x, g: norm(x.title) == norm(g))
         rows["byline acc"][s] = _accuracy(pages, out[s], "byline", lambda x, g: norm(x.author) == norm(g))
     rows.update({"body F1": _body_rows(pages, out)["body F1"]})
