@@ -1,14 +1,44 @@
-"""Parley's web face: create_app() builds the Flask app (pages, JSON API, CSV export)."""
+"""Parley's web face: create_app() builds the Flask app (pages, JSON API, CSV export).
+
+Views live in pages.py (HTML) and api.py (JSON and CSV); errors are turned into responses in
+errors.py. No search logic here: every view builds a SearchRequest and calls the core.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
 
 def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory: defaults, then PARLEY_* environment variables, then test_config."""
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=".parley/index")
+    app.config.from_mapping(INDEX_DIR=".parley/index", JSON_SORT_KEYS=False)
     app.config.from_prefixed_env("PARLEY")
     if test_config:
         app.config.update(test_config)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+
+    from web import api, errors, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(api.export_bp)
+    errors.register(app)
+    app.after_request(add_security_headers)
     return app
+
+
+def add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
