@@ -1,0 +1,24 @@
+"""The speed benchmark runs end to end at a tiny size. It checks that it works, never timings."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_speed_benchmark_prints_its_table(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "speed.py"), "--size", "2000", "--queries", "5",
+         "--cold-runs", "1", "--api-requests", "2", "--work", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert "| measure | Parley (Whoosh) | SQLite FTS5 | tantivy | Parley/FTS5 | Parley/tantivy |" in out
+    for row in ("index build", "re-index unchanged", "index size", "peak RSS", "term:", "two_terms:",
+                "phrase:", "proximity:", "actor_outlet:", "date_range:", "quotes_speaker:",
+                "`parley search` fresh process", "/api/search"):
+        assert f"| {row}" in out, row
+    assert (tmp_path / "results.json").is_file()
