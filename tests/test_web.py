@@ -1,0 +1,380 @@
+"""The Flask front end over a real index: pages, JSON API, CSV export, errors, security.
+
+One index per module, built from seeds/ plus two hostile articles written here: one whose
+text carries HTML/script, one whose first paragraph starts like a spreadsheet formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from markupsafe import escape
+
+import indexer
+import search as core
+from search.request import SearchRequest
+from web import SECURITY_HEADERS, create_app
+from web.pages import first_sentence, human_date, paragraph_citation, quote_citation
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+XSS_TEXT = (
+    "Zanzibarxss negotiators said <script>alert(1)</script> was found in the hostages file.\n\n"
+    "A second zanzibarxss paragraph with <img src=x onerror=alert(1)> and \"a quoted <b>bold</b> "
+    "claim about hostages,\" the mediator said."
+)
+FORMULA_TEXT = (
+    '=HYPERLINK("http://evil.example/","click") opens this quixotry paragraph about hostages.\n\n'
+    "A second quixotry paragraph, harmless."
+)
+
+
+def write_hostile(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "xss.txt").write_text(XSS_TEXT, encoding="utf-8")
+    (folder / "formula.txt").write_text(FORMULA_TEXT, encoding="utf-8")
+    manifest = {"articles": [
+        {"file": "xss.txt", "title": "<script>alert('title')</script> Truce talks", "outlet": "Evil <i>Outlet</i>",
+         "url": "https://example.org/xss", "published": "2025-03-20"},
+        {"file": "formula.txt", "title": "Formula story", "outlet": "Spreadsheet Times",
+         "url": "https://example.org/formula", "published": "2025-03-21"},
+    ]}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def web_index(tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("web-index")
+    hostile = write_hostile(tmp_path_factory.mktemp("hostile") / "articles")
+    report = indexer.ingest([SEEDS, hostile], index_dir)
+    assert report.articles == 6 and not report.skipped
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def app(web_index):
+    return create_app({"TESTING": True, "INDEX_DIR": str(web_index)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def article_id_of(index_dir, url: str) -> str:
+    return next(a.article_id for a in core.list_articles(index_dir) if a.url == url)
+
+
+# -- the search page ------------------------------------------------------------------------
+
+
+def test_search_page_keeps_query_and_shows_count_timeline_and_hits(client, web_index):
+    expected = core.search(web_index, SearchRequest(text="hostages Qatar"))
+    html = client.get("/?q=hostages+Qatar").get_data(as_text=True)
+    assert '<form role="search"' in html
+    assert 'value="hostages Qatar"' in html
+    status = re.search(r'<p role="status"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert f"<strong>{expected.total}</strong>" in status
+    assert "<svg" in html and 'class="bar' in html
+    assert html.count('class="hit"') == len(expected.hits) > 0
+    assert "<mark>" in html
+    for hit in expected.hits:
+        assert f'/articles/{hit.article_id}?q=hostages+Qatar#{hit.paragraph_id}' in html
+
+
+def test_hit_shows_quotation_with_speaker_verb_and_citation(client):
+    html = client.get("/?q=Witkoff+unacceptable").get_data(as_text=True)
+    assert "Steve Witkoff" in html and "wrote" in html and "via X" in html
+    assert "“I received the Hamas response to the United States’ proposal." in html or \
+        "“I received the Hamas response to the United States&#39; proposal." in html
+    assert 'class="copy-cite"' in html and 'class="cite-text"' in html
+
+
+def test_facet_links_toggle_values_and_counts_follow(client, web_index):
+    html = client.get("/?q=hostages").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" class="facet-link" data-facet="actor"', html).group(1)
+    link = link.replace("&amp;", "&")
+    params = parse_qsl(urlsplit(link).query)
+    actor = dict(params)["actor"]
+    assert params == [("q", "hostages"), ("actor", actor)]
+    narrowed = client.get(link).get_data(as_text=True)
+    expected = core.search(web_index, SearchRequest(text="hostages", filters={"actor": (actor,)}))
+    assert f"<strong>{expected.total}</strong>" in narrowed
+    selected = re.search(r'<li class="selected">\s*<a href="([^"]+)"[^>]*aria-pressed="true"', narrowed)
+    assert selected and selected.group(1).replace("&amp;", "&") == "/?q=hostages"
+    assert "Clear filters" in narrowed
+
+
+def test_several_values_selected_and_kept_visible_at_zero(client):
+    html = client.get("/?q=hostages&actor=Hamas&actor=Nobody+Atall").get_data(as_text=True)
+    assert re.search(r'aria-pressed="true"\s+aria-label="Remove filter actor Nobody Atall \(0\)"', html)
+    assert re.search(r'aria-label="Remove filter actor Hamas \(\d+\)"', html)
+
+
+def test_empty_result_says_which_filters_to_drop(client, web_index):
+    html = client.get("/?q=hostages&outlet=NDTV&month=2025-03").get_data(as_text=True)
+    assert "<strong>0</strong>" in html
+    without_month = core.search(web_index, SearchRequest(text="hostages", filters={"outlet": ("NDTV",)}))
+    assert "Remove Month: 2025-03" in html
+    assert f"({without_month.total} result" in html
+    assert 'href="/?q=hostages&amp;outlet=NDTV"' in html
+
+
+def test_sort_dates_and_quotes_switch_round_trip(client):
+    url = "/?q=ceasefire&since=2024-01-01&until=2025-12-31&quotes=1&sort=newest"
+    html = client.get(url).get_data(as_text=True)
+    assert 'value="2024-01-01"' in html and 'value="2025-12-31"' in html
+    assert '<option value="newest" selected>' in html
+    assert re.search(r'name="quotes" type="checkbox" value="1"\s+checked', html)
+
+
+def test_malformed_query_is_400_with_explanation(client):
+    response = client.get('/?q="unbalanced')
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Unbalanced quotation mark" in html
+    assert 'value="&#34;unbalanced"' in html  # the form keeps what was typed, escaped
+    assert "Traceback" not in html
+
+
+@pytest.mark.parametrize("query", ["(truce", "nosuchfield:x", "ne*", "truce~2", "truce AND"])
+def test_other_bad_queries_are_400_not_500(client, query):
+    assert client.get("/", query_string={"q": query}).status_code == 400
+    body = client.get("/api/search", query_string={"q": query}).get_json()
+    assert body["ok"] is False and body["status"] == 400 and body["error"]
+
+
+def test_missing_index_explains_how_to_build_one(tmp_path):
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none")}).test_client()
+    response = client.get("/?q=hostages")
+    assert response.status_code == 404
+    assert "parley index PATH" in response.get_data(as_text=True)
+    api = client.get("/api/search?q=hostages")
+    assert api.status_code == 404
+    assert api.get_json()["ok"] is False and "parley index" in api.get_json()["error"]
+
+
+# -- article view ---------------------------------------------------------------------------
+
+
+def test_article_view_anchors_every_paragraph_and_marks_query_and_quotes(client, web_index):
+    aid = article_id_of(web_index, "https://www.ndtv.com/world-news/hamas-says-no-progress-yet-in-gaza-truce-talks-despite-reports-of-headway-5398591")
+    view = core.get_article(web_index, aid)
+    html = client.get(f"/articles/{aid}?q=truce").get_data(as_text=True)
+    for p in view.paragraphs:
+        assert f'id="{p.paragraph_id}"' in html
+    assert "<mark>truce</mark>" in html.lower() or "<mark>Truce</mark>" in html
+    assert '<q class="quote">' in html
+    assert escape(view.summary.title) in html and "NDTV" in html and "Reuters" in html
+    assert 'class="tag tag-actor" href="/?actor=Hamas"' in html
+
+
+@pytest.mark.parametrize("path", [
+    "/articles/..%2F..%2Fetc%2Fpasswd", "/articles/%2e%2e", "/articles/../../etc/passwd",
+    "/articles/nosucharticle", "/articles/a-b", "/articles/" + "a" * 65,
+])
+def test_bad_article_ids_are_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api/articles/%2e%2e", "/api/articles/..%2Fx", "/api/articles/nosuch"])
+def test_bad_article_ids_in_api_are_404_json(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.get_json()["ok"] is False and response.get_json()["status"] == 404
+
+
+# -- hostile text is escaped ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/?q=zanzibarxss", "/?q=zanzibarxss&quotes=1", "/quotes?q=hostages",
+                                 "/articles", "ARTICLE", "ARTICLE?q=zanzibarxss"])
+def test_html_in_articles_is_escaped(client, web_index, url):
+    url = url.replace("ARTICLE", "/articles/" + article_id_of(web_index, "https://example.org/xss"))
+    html = client.get(url).get_data(as_text=True)
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html
+    assert "<i>Outlet" not in html
+    assert "&lt;script&gt;" in html or "&lt;img" in html or "&lt;b&gt;" in html
+
+
+def test_no_inline_scripts_or_styles(client):
+    for url in ("/?q=hostages", "/help", "/quotes?q=ceasefire", "/speakers", "/articles"):
+        html = client.get(url).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert not re.search(r"\sstyle=", html), url
+        assert not re.search(r"<[a-z][^>]*\son[a-z]+=", html), url
+
+
+# -- JSON API: the same shapes as the core (and the CLI) ------------------------------------
+
+
+def test_api_search_equals_core_to_dict(client, web_index):
+    got = client.get("/api/search?q=hostages&actor=Hamas&sort=newest&limit=2&page=2").get_json()
+    req = SearchRequest(text="hostages", filters={"actor": ("Hamas",)}, sort="newest", size=2, page=2)
+    assert got == core.search(web_index, req).to_dict()
+
+
+def test_api_quotes_articles_speakers_equal_core(client, web_index):
+    quotes = core.search_quotes(web_index, SearchRequest(text="ceasefire")).to_dict()
+    quotes.pop("facets")
+    assert client.get("/api/quotes?q=ceasefire").get_json() == quotes
+    rows = core.list_articles(web_index)
+    assert client.get("/api/articles").get_json() == {
+        "total": len(rows), "articles": [r.to_dict() for r in rows]}
+    aid = rows[0].article_id
+    assert client.get(f"/api/articles/{aid}").get_json() == core.get_article(web_index, aid).to_dict()
+    speakers = core.list_speakers(web_index)
+    assert client.get("/api/speakers").get_json() == {"total": len(speakers[:50]), "speakers": speakers[:50]}
+    assert client.get("/api/speakers?limit=1").get_json()["speakers"] == speakers[:1]
+
+
+def test_api_clamps_limit(client):
+    got = client.get("/api/search?limit=100000").get_json()
+    assert got["request"]["size"] == 100
+
+
+def test_api_bad_filter_is_400_json(client):
+    response = client.get("/api/search?since=yesterday")
+    assert response.status_code == 400
+    assert response.get_json() == {"ok": False, "status": 400,
+                                   "error": "'since' date 'yesterday' is not a valid date (use YYYY-MM-DD)."}
+
+
+# -- CSV export -----------------------------------------------------------------------------
+
+
+def read_csv(response) -> list[list[str]]:
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def test_search_csv_is_complete_attachment_and_formula_safe(client, web_index):
+    response = client.get("/export/search.csv")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="parley-search.csv"'
+    rows = read_csv(response)
+    total = core.search(web_index, SearchRequest()).total
+    assert len(rows) == total + 1 and total > 20  # every row: no cap at the page size
+    formula = [r for r in rows if "quixotry paragraph about hostages" in r[8]]
+    assert formula and formula[0][8].startswith("'=HYPERLINK(")
+
+
+def test_search_csv_honours_filters(client, web_index):
+    rows = read_csv(client.get("/export/search.csv?q=quixotry"))
+    assert [r[0] for r in rows[1:]] == [h.paragraph_id for h in core.iter_search_hits(
+        web_index, SearchRequest(text="quixotry"))]
+    assert rows[0][0] == "paragraph_id"
+
+
+def test_quotes_csv(client, web_index):
+    response = client.get("/export/quotes.csv?speaker=Witkoff")
+    rows = read_csv(response)
+    assert response.headers["Content-Disposition"] == 'attachment; filename="parley-quotes.csv"'
+    expected = core.search_quotes(web_index, SearchRequest(filters={"speaker": ("Witkoff",)}, size=0))
+    assert len(rows) == expected.total + 1 > 1
+    assert {r[1] for r in rows[1:]} == {"Steve Witkoff"}
+
+
+def test_export_bad_query_is_400_json_not_a_broken_stream(client):
+    response = client.get('/export/search.csv?q="oops')
+    assert response.status_code == 400
+    assert response.get_json()["status"] == 400
+
+
+# -- other pages ----------------------------------------------------------------------------
+
+
+def test_quotes_page_groups_and_links(client):
+    html = client.get("/quotes?q=unacceptable").get_data(as_text=True)
+    assert "Steve Witkoff" in html and "<mark>unacceptable</mark>" in html
+    assert "quotation" in html and "Copy citation" in html
+    assert client.get("/quotes").status_code == 200  # the landing page lists speakers
+
+
+def test_speaker_pages(client):
+    html = client.get("/speakers").get_data(as_text=True)
+    assert 'href="/speakers/Steve%20Witkoff"' in html
+    page = client.get("/speakers/Steve%20Witkoff").get_data(as_text=True)
+    assert "<h1>Steve Witkoff</h1>" in page and "<svg" in page
+    dates = re.findall(r'<p class="meta">.*?· (\d+ \w+ \d{4})', page)
+    assert dates == sorted(dates, key=lambda d: __import__("datetime").datetime.strptime(d, "%d %B %Y"),
+                           reverse=True)
+    assert client.get("/speakers/Nobody%20Atall").status_code == 404
+
+
+def test_help_page_documents_syntax(client):
+    html = client.get("/help").get_data(as_text=True)
+    for example in ('"phase two"', "~5", "OR", "-Lebanon", "negotiat*", "actor:Qatar",
+                    "speaker:Witkoff", "outlet:Reuters", "topic:hostages", "quote:", "title:truce",
+                    "fuzzy"):
+        assert example in html, example
+
+
+# -- security and robustness ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/", "/?q=hostages", '/?q="x', "/nope", "/articles/%2e%2e",
+                                 "/api/search", "/api/nope", "/export/search.csv?q=quixotry",
+                                 "/static/style.css", "/static/parley.js", "/help"])
+def test_security_headers_on_every_response(client, url):
+    with client.get(url) as response:
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == value, (url, name)
+
+
+def test_no_endpoint_writes(client):
+    for url in ("/", "/api/search", "/export/search.csv", "/articles"):
+        assert client.post(url).status_code == 405
+
+
+def test_500_never_shows_a_traceback(web_index):
+    app = create_app({"INDEX_DIR": str(web_index)})
+
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom", view_func=boom)
+    app.add_url_rule("/api/boom", view_func=boom, endpoint="api_boom")
+    client = app.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500
+    assert "secret internals" not in page.get_data(as_text=True)
+    assert "Traceback" not in page.get_data(as_text=True)
+    api = client.get("/api/boom")
+    assert api.status_code == 500 and api.get_json()["ok"] is False
+    assert "secret" not in api.get_json()["error"]
+
+
+def test_config_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("PARLEY_INDEX_DIR", str(tmp_path))
+    assert create_app().config["INDEX_DIR"] == str(tmp_path)
+    assert create_app({"INDEX_DIR": "x"}).config["INDEX_DIR"] == "x"
+
+
+# -- citations (pure) -----------------------------------------------------------------------
+
+
+def test_citation_formats(web_index):
+    hit, q = next((h, q) for h in core.iter_search_hits(web_index, SearchRequest(text="unacceptable"))
+                  for q in h.quotes if q.verb == "wrote")
+    assert quote_citation(q, hit.outlet, hit.published, hit.url) == (
+        f"“{q.text.strip()}” — Steve Witkoff, wrote (via X), ANI, 1 June 2025")  # no URL known
+    assert quote_citation(q, "Reuters", "2025-06-01", "https://x.example/a") == (
+        f"“{q.text.strip()}” — Steve Witkoff, wrote (via X), Reuters, 1 June 2025, https://x.example/a")
+    plain = next(core.iter_search_hits(web_index, SearchRequest(text="quixotry harmless")))
+    assert paragraph_citation(plain) == (
+        "A second quixotry paragraph, harmless. — Spreadsheet Times, “Formula story”, "
+        "21 March 2025, https://example.org/formula")
+    assert first_sentence("One thing. Two things.") == "One thing."
+    assert human_date("2025-03-15") == "15 March 2025" and human_date(None) == "undated"
