@@ -91,26 +91,38 @@ class Bar:
     label: str  # year shown under January (or under the first bar)
 
 
-CHART_W, CHART_H, AXIS_H = 720, 96, 18
+CHART_W, CHART_H, MAX_SLOT = 720, 96, 40
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def timeline_bars(timeline, link, selected=()) -> list[Bar]:
-    """Bars for every month from the first to the last with matches (empty months included)."""
+    """Bars for every month from the first to the last with matches (empty months included).
+
+    A short range keeps narrow bars (at most MAX_SLOT wide) and names every month.
+    """
     counts = {fv.value: fv.count for fv in timeline}
     if not counts:
         return []
     months = month_range(min(counts), max(counts))
     peak = max(counts.values())
-    slot = CHART_W / len(months)
+    slot = min(CHART_W / len(months), MAX_SLOT)
     bars = []
     for i, month in enumerate(months):
         count = counts.get(month, 0)
         height = 0 if not count else max(2.0, (CHART_H - 14) * count / peak)
-        label = month[:4] if (i == 0 or month.endswith("-01")) else ""
         bars.append(Bar(month, count, round(i * slot + slot * 0.1, 2), round(CHART_H - height, 2),
                         round(max(slot * 0.8, 1), 2), round(height, 2),
-                        link(month) if count else None, month in selected, label))
+                        link(month) if count else None, month in selected,
+                        tick_label(month, i, slot)))
     return bars
+
+
+def tick_label(month: str, index: int, slot: float) -> str:
+    """The year under January and the first bar; month names too when bars are wide enough."""
+    name = _MONTH_NAMES[int(month[5:7]) - 1]
+    if slot >= MAX_SLOT:
+        return f"{name} {month[:4]}" if index == 0 or month.endswith("-01") else name
+    return month[:4] if index == 0 or month.endswith("-01") else ""
 
 
 def month_range(first: str, last: str) -> list[str]:
