@@ -49,11 +49,35 @@ class Topic:
     triggers: tuple[str, ...]
 
 
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching any of the words, shaped as a character trie.
+
+    Python's re tries every alternative of a flat alternation at every position; a trie
+    shares prefixes, which makes matching thousands of aliases several times faster.
+    Longer continuations are tried first, so the longest alias wins.
+    """
+    root: dict = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
+
+
 def _alias_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
-    # Longest first, so "Israel Katz" wins over "Israel" and "Israeli Prime Minister" over "Israeli".
-    ordered = sorted(set(aliases), key=len, reverse=True)
-    body = "|".join(re.escape(a) for a in ordered)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])") if ordered else re.compile(r"(?!x)x")
+    words = set(aliases)
+    if not words:
+        return re.compile(r"(?!x)x")
+    return re.compile(rf"(?<![\w-])(?:{_trie(words)})(?![\w-])")
 
 
 def _trigger_regex(trigger: str) -> str:
@@ -87,9 +111,12 @@ class Lexicon:
             a for a, targets in self._aliases.items()
             if any(self.actors[t.name].type in ("state", "group") for t in targets))
         self._media_re = _alias_pattern(self.media)
+        # One combined regex per topic screens the paragraph; only topics that fire are then
+        # explained trigger by trigger (most paragraphs touch few topics).
         self._topic_res = [
-            (t, [(trig, re.compile(_trigger_regex(trig), re.I)) for trig in t.triggers])
-            for t in self.topics
+            (t, re.compile("|".join(_trigger_regex(trig) for trig in t.triggers), re.I),
+             [(trig, re.compile(_trigger_regex(trig), re.I)) for trig in t.triggers])
+            for t in self.topics if t.triggers
         ]
         self._folded = {a.casefold(): a for a in self._aliases}
 
@@ -169,10 +196,9 @@ class Lexicon:
     def explain_topics(self, text: str) -> dict[str, list[str]]:
         """Each topic whose triggers occur in the text, with the triggers that fired."""
         fired: dict[str, list[str]] = {}
-        for topic, patterns in self._topic_res:
-            hits = [trig for trig, rx in patterns if rx.search(text)]
-            if hits:
-                fired[topic.name] = hits
+        for topic, screen, patterns in self._topic_res:
+            if screen.search(text):
+                fired[topic.name] = [trig for trig, rx in patterns if rx.search(text)]
         return fired
 
     def find_topics(self, text: str) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ SYNDICATION = re.compile(
 DATELINE_ALONE = re.compile(r"^[A-Z][\w .,'’()\[\]-]{1,60}:\s*$")
 _TOKEN = re.compile(r"\w+")
 MIN_DUP_TOKENS = 6
+SUMMARY_BLOCKS = 8  # summary blocks that the body repeats sit at the top of a page
 DUP_CONTAINMENT = 0.9
 MAX_HEADING_WORDS = 14
 
@@ -105,7 +106,7 @@ def _drop_repeats(blocks: list[str]) -> list[str]:
 
 def _repeated_later(i: int, tokens: list[set[str]]) -> bool:
     mine = tokens[i]
-    if len(mine) < MIN_DUP_TOKENS:
+    if i >= SUMMARY_BLOCKS or len(mine) < MIN_DUP_TOKENS:
         return False
     for j in range(i + 1, len(tokens)):
         window = tokens[j] | (tokens[j + 1] if j + 1 < len(tokens) else set())
