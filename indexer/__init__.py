@@ -6,6 +6,9 @@ Nothing here imports the search or web packages.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.pool
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +26,10 @@ __all__ = ["ingest", "Article", "Paragraph", "Quote", "TaggedParagraph", "Ingest
            "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article", "iter_files"]
 
 BATCH_PARAGRAPHS = 5000
+# Splitting and tagging (~3 ms a paragraph) run in worker processes when a file holds at least
+# PARALLEL_MIN articles to prepare; the main process writes. PARLEY_INDEX_WORKERS=1 turns it off.
+PARALLEL_MIN = 64
+CHUNK_ARTICLES = 512
 
 
 def prepare_article(article: Article, lexicon: Lexicon) -> list[TaggedParagraph]:
@@ -40,6 +47,18 @@ class _Run:
     report: IngestReport = field(default_factory=IngestReport)
     seen: set[str] = field(default_factory=set)
     batch: Batch = field(default_factory=Batch)
+    _pool: multiprocessing.pool.Pool | None = None
+
+    def pool(self, lexicon: Lexicon) -> multiprocessing.pool.Pool | None:
+        """Worker processes for splitting and tagging, started on first need (fork only)."""
+        if self._pool is None and _workers() > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = multiprocessing.get_context("fork").Pool(_workers(), _init_worker, (lexicon,))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
 
 
 def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool = False,
@@ -53,13 +72,16 @@ def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool 
         with registry.connect(index_dir) as conn:
             run = _Run(registry.file_hashes(conn), registry.article_hashes(conn),
                        registry.file_articles(conn))
-        for item in iter_files(paths):
-            if isinstance(item, Skipped):
-                run.report.skipped.append(item)
-            else:
-                _ingest_file(item, run, writer, lexicon)
-                if progress:
-                    progress(item)
+        try:
+            for item in iter_files(paths, run.report.ignored):
+                if isinstance(item, Skipped):
+                    run.report.skipped.append(item)
+                else:
+                    _ingest_file(item, run, writer, lexicon)
+                    if progress:
+                        progress(item)
+        finally:
+            run.close()
         writer.commit(run.batch)
     return run.report
 
@@ -75,6 +97,7 @@ def _ingest_file(path: Path, run: _Run, writer: IndexWriter, lexicon: Lexicon) -
         run.report.unchanged += 1
         return
     ids: list[str] = []
+    chunk: list[Article] = []
     for item in read_path(path):
         if isinstance(item, Skipped):
             run.report.skipped.append(item)
@@ -83,10 +106,11 @@ def _ingest_file(path: Path, run: _Run, writer: IndexWriter, lexicon: Lexicon) -
         else:
             run.seen.add(item.article_id)
             ids.append(item.article_id)
-            _ingest_article(item, run, lexicon)
-            if len(run.batch) >= BATCH_PARAGRAPHS:
-                writer.commit(run.batch)
-                run.batch = Batch()
+            chunk.append(item)
+            if len(chunk) >= CHUNK_ARTICLES:
+                _ingest_chunk(chunk, run, writer, lexicon)
+                chunk = []
+    _ingest_chunk(chunk, run, writer, lexicon)
     # An edited file without URLs gives its articles new ids: the old ones must go.
     gone = [a for a in run.file_articles.get(key, ()) if a not in ids and a not in run.seen]
     run.batch.removed.extend(gone)
@@ -96,13 +120,48 @@ def _ingest_file(path: Path, run: _Run, writer: IndexWriter, lexicon: Lexicon) -
     run.batch.files.append((key, sha, size, ids))
 
 
-def _ingest_article(article: Article, run: _Run, lexicon: Lexicon) -> None:
+def _ingest_chunk(chunk: list[Article], run: _Run, writer: IndexWriter, lexicon: Lexicon) -> None:
+    """Prepare a file's next articles (in worker processes when worth it) and batch them in order."""
+    todo = [a for a in chunk if run.known_articles.get(a.article_id) != content_hash(a)]
+    pool = run.pool(lexicon) if len(todo) >= PARALLEL_MIN else None
+    # imap keeps feeding the workers while this process commits a full batch.
+    prepared = pool.imap(_prepare_in_worker, todo, chunksize=4) if pool is not None else None
+    in_pool = {id(a) for a in todo} if pool is not None else set()
+    for article in chunk:
+        tagged = next(prepared) if id(article) in in_pool else None
+        _ingest_article(article, run, lexicon, tagged)
+        if len(run.batch) >= BATCH_PARAGRAPHS:
+            writer.commit(run.batch)
+            run.batch = Batch()
+
+
+_WORKER_LEXICON: Lexicon | None = None
+
+
+def _init_worker(lexicon: Lexicon) -> None:
+    global _WORKER_LEXICON
+    _WORKER_LEXICON = lexicon
+
+
+def _prepare_in_worker(article: Article) -> list[TaggedParagraph]:
+    return prepare_article(article, _WORKER_LEXICON)
+
+
+def _workers() -> int:
+    try:
+        return max(1, int(os.environ.get("PARLEY_INDEX_WORKERS", "") or os.cpu_count() or 1))
+    except ValueError:
+        return 1
+
+
+def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
+                    tagged: list[TaggedParagraph] | None = None) -> None:
     digest = content_hash(article)
     known = run.known_articles.get(article.article_id)
     if known == digest:
         run.report.unchanged += 1
         return
-    tagged = prepare_article(article, lexicon)
+    tagged = prepare_article(article, lexicon) if tagged is None else tagged
     if not tagged:
         run.report.skipped.append(Skipped(article.path, "no story paragraphs"))
         return

@@ -93,6 +93,7 @@ class IngestReport:
     paragraphs: int = 0
     quotes: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # other file types found in folders
 
     @property
     def failed(self) -> bool:
@@ -107,4 +108,5 @@ class IngestReport:
             "paragraphs": self.paragraphs,
             "quotes": self.quotes,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "ignored": list(self.ignored),
         }

@@ -53,16 +53,24 @@ def suffix_of(path: Path) -> str:
     return path.suffix.lower()
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
-    """Files under the given paths, folders recursively, in a stable order."""
+def iter_files(paths: Iterable[str | Path], ignored: list[str] | None = None) -> Iterator[Path | Skipped]:
+    """Files under the given paths, folders recursively, in a stable order.
+
+    Inside folders, files of other types (licences, READMEs, images) are passed over and
+    listed in `ignored`; a file named explicitly is always tried, and reported if unreadable.
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith(".") and name != MANIFEST:
+                    if name.startswith(".") or name == MANIFEST:
+                        continue
+                    if suffix_of(Path(name)) in SUPPORTED:
                         yield Path(root) / name
+                    elif ignored is not None:
+                        ignored.append(str(Path(root) / name))
         elif path.is_file():
             yield path
         else:

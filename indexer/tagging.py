@@ -105,7 +105,10 @@ def tag_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexicon)
     for paragraph, found in zip(paragraphs, quotes, strict=True):
         text = f"{paragraph.heading}\n{paragraph.text}" if paragraph.heading else paragraph.text
         actors = dict.fromkeys(lexicon.find_actors(text, article.published))
-        actors.update(dict.fromkeys(q.speaker for q in found if q.speaker in lexicon.actors))
+        # A quoted speaker is an actor of the paragraph; a transcript's turn label is not
+        # (the press secretary would otherwise tag every paragraph she speaks).
+        actors.update(dict.fromkeys(q.speaker for q in found
+                                    if q.kind == "direct" and q.speaker in lexicon.actors))
         credits = dict.fromkeys(article.credits)
         credits.update(dict.fromkeys(lexicon.find_media(paragraph.text)))
         credits.update(dict.fromkeys(q.via for q in found if q.via and q.via in lexicon.media_types))

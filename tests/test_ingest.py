@@ -29,7 +29,7 @@ def test_second_run_over_unchanged_files_does_nothing(tmp_path):
     second = indexer.ingest([folder], tmp_path / "ix")
     assert (first.articles, first.paragraphs, first.quotes) == (4, 51, 14)
     assert second.to_dict() == {"articles": 0, "unchanged": 4, "replaced": 0, "duplicates": 0,
-                                "paragraphs": 0, "quotes": 0, "skipped": []}
+                                "paragraphs": 0, "quotes": 0, "skipped": [], "ignored": []}
     assert search(tmp_path / "ix", SearchRequest()).total == 51
 
 
@@ -74,9 +74,13 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_is_indexed(tmp_path):
         ("/seeds/broken.jsonl#2", "malformed JSON line (JSONDecodeError)"),
         ("/seeds/broken.jsonl#3", "record has no text"),
         ("/seeds/empty.txt", "empty file"),
-        ("/seeds/notes.docx", "unsupported file type '.docx'"),
     ]
+    # Other file types inside a folder are passed over and listed, not failures...
+    assert [p.replace(str(tmp_path), "") for p in report.ignored] == ["/seeds/notes.docx"]
     assert report.articles == 5 and report.failed
+    # ...but a file named explicitly is always tried.
+    named = indexer.ingest([folder / "notes.docx"], tmp_path / "ix")
+    assert [s.reason for s in named.skipped] == ["unsupported file type '.docx'"]
 
 
 def test_cp1252_text_is_read(tmp_path):

@@ -123,6 +123,9 @@ def index(paths, index_dir, rebuild, actors_file, wait):
     bar.finish()
     for skipped in report.skipped:
         click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    if report.ignored:
+        shown = ", ".join(report.ignored[:5]) + (" …" if len(report.ignored) > 5 else "")
+        click.echo(f"ignored {len(report.ignored)} files of other types in folders: {shown}", err=True)
     click.echo(
         f"indexed {report.articles} articles ({report.paragraphs} paragraphs, {report.quotes} quotations); "
         f"{report.unchanged} unchanged, {report.replaced} replaced, {report.duplicates} duplicates, "
