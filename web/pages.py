@@ -88,7 +88,8 @@ class Bar:
     height: float
     href: str | None
     selected: bool
-    label: str  # year shown under January (or under the first bar)
+    label: str  # month name under the bar, when bars are wide enough
+    year: str  # year under January and under the first bar
 
 
 CHART_W, CHART_H, MAX_SLOT = 720, 96, 40
@@ -113,16 +114,9 @@ def timeline_bars(timeline, link, selected=()) -> list[Bar]:
         bars.append(Bar(month, count, round(i * slot + slot * 0.1, 2), round(CHART_H - height, 2),
                         round(max(slot * 0.8, 1), 2), round(height, 2),
                         link(month) if count else None, month in selected,
-                        tick_label(month, i, slot)))
+                        _MONTH_NAMES[int(month[5:7]) - 1] if slot >= MAX_SLOT else "",
+                        month[:4] if i == 0 or month.endswith("-01") else ""))
     return bars
-
-
-def tick_label(month: str, index: int, slot: float) -> str:
-    """The year under January and the first bar; month names too when bars are wide enough."""
-    name = _MONTH_NAMES[int(month[5:7]) - 1]
-    if slot >= MAX_SLOT:
-        return f"{name} {month[:4]}" if index == 0 or month.endswith("-01") else name
-    return month[:4] if index == 0 or month.endswith("-01") else ""
 
 
 def month_range(first: str, last: str) -> list[str]:
