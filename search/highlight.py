@@ -37,6 +37,10 @@ class MarkFormatter(highlight.Formatter):
         return f"{head}{body}{tail}"
 
 
+def _has_word(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
 class BracketFormatter(MarkFormatter):
     """[word] around matches: easy to read in tests and terminals."""
 
@@ -56,10 +60,17 @@ def configure(results, formatter: highlight.Formatter = MARK) -> None:
 def snippet(hit, text: str, formatter: MarkFormatter = MARK) -> str:
     """A short paragraph whole, else up to two fragments around the matched words, else its opening."""
     if len(text) <= SNIPPET_CHARS:
-        terms = {t.decode("utf-8") for f, t in (hit.matched_terms() or ()) if f == "text"}
-        return mark_text(text, terms, formatter=formatter)
+        return mark_text(text, _text_terms(hit), formatter=formatter)
     marked = hit.highlights("text", text=text, top=2) if text else ""
     return marked or lead(text, formatter)
+
+
+def _text_terms(hit) -> set[str]:
+    """Words of the text field the hit matched (or, when not recorded, that the query asks for:
+    a word the query names but the paragraph lacks is simply not found in its text)."""
+    if hit.results.has_matched_terms():
+        return {t.decode("utf-8") for f, t in (hit.matched_terms() or ()) if f == "text"}
+    return {t.decode("utf-8") for _f, t in hit.results.query_terms(expand=True, fieldname="text")}
 
 
 def lead(text: str, formatter: highlight.Formatter = MARK) -> str:
