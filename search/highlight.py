@@ -29,12 +29,17 @@ class MarkFormatter(highlight.Formatter):
     def format_token(self, text, token, replace=False):
         return f"{self.open}{escape(highlight.get_text(text, token, replace), quote=False)}{self.close}"
 
-    def format_fragment(self, fragment, replace=False):
-        # Say where the paragraph was cut, so a snippet is never mistaken for the whole.
-        body = super().format_fragment(fragment, replace=replace).strip()
-        head = "… " if fragment.startchar > 0 else ""
-        tail = " …" if fragment.endchar < len(fragment.text) else ""
-        return f"{head}{body}{tail}"
+    def format(self, fragments, replace=False):
+        # Say where the paragraph was cut, so a snippet is never mistaken for the whole;
+        # one ellipsis between two fragments, none where only punctuation was cut.
+        parts = [self.format_fragment(f, replace=replace).strip() for f in fragments]
+        if not parts:
+            return ""
+        first, last = fragments[0], fragments[-1]
+        head = "… " if _has_word(first.text[: first.startchar]) else ""
+        rest = last.text[last.endchar:]
+        tail = " …" if _has_word(rest) else self._text(rest.rstrip())
+        return head + " … ".join(parts) + tail
 
 
 def _has_word(text: str) -> bool:
