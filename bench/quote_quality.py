@@ -1,0 +1,442 @@
+"""Quote extraction quality: Parley's real pipeline scored against the hand-made gold set.
+
+Each gold article (tests/data/quotes_gold/*.jsonl) is loaded the way `parley index` would load
+it (seeds via read_path, Reuters / White House records via build_article, AEB via its gold
+articleBody, trafilatura pages via read_html on the saved HTML), then split, tagged and
+quote-extracted by `prepare_article`. Direct quotes are scored against gold quotes:
+
+* exact: normalised text equal (edge punctuation and spaces stripped, curly/straight marks unified);
+* overlap: >= 0.5 of the gold quote's tokens found in the predicted quote, one-to-one, greedy;
+* speaker accuracy: matched (overlap) gold quotes whose predicted speaker is the gold one
+  (case-insensitive, so typed anonymous sources compare on their words);
+* turns (transcripts): each paragraph of a gold turn must carry a "turn" Quote with the gold
+  speaker, or none at all for reporters' "Q" turns (the extractor does not index questions).
+
+Repeated quotes: the gold lists a quote once per occurrence, but the pipeline keeps one copy of
+a repeated paragraph (indexer/paragraphs.py). A gold occurrence is "deduped", and left out of
+recall, when its text occurs fewer times in the pipeline's paragraphs than in the gold; only as
+many occurrences as the paragraphs still hold are scored.
+
+LitBank (fiction, a second independent check) is scored on spans, and on whether the predicted
+speaker contains a word of the gold character's name.
+
+Usage:
+
+    python bench/quote_quality.py                # tables per gold group, overall, LitBank
+    python bench/quote_quality.py --errors 10    # plus the 10 most instructive errors
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer import prepare_article
+from indexer.lexicon import Lexicon, default_lexicon
+from indexer.models import Article, TaggedParagraph
+from indexer.quotes import extract_quotes
+from indexer.sources import build_article, read_path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "tests" / "data" / "quotes_gold"
+CORPORA = ROOT.parent / "shared" / "corpora"
+GROUPS = ("seeds", "reuters", "whitehouse", "trafilatura_pages", "aeb")
+CORPUS_GROUPS = GROUPS[1:]
+OVERLAP = 0.5
+
+_MARKS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})
+_EDGE = " \t\n.,;:!?…\"'()[]—–-"
+_TOKEN = re.compile(r"\w+")
+
+
+# -- normalisation and matching ---------------------------------------------------------
+
+
+def norm(text: str) -> str:
+    return " ".join(text.translate(_MARKS).split()).strip(_EDGE).casefold()
+
+
+def tokens(text: str) -> Counter:
+    return Counter(_TOKEN.findall(text.translate(_MARKS).casefold()))
+
+
+def overlap(gold: str, pred: str) -> float:
+    g = tokens(gold)
+    total = sum(g.values())
+    return sum((g & tokens(pred)).values()) / total if total else 0.0
+
+
+def same_speaker(gold: str | None, pred: str | None) -> bool:
+    return bool(pred) and " ".join(gold.split()).casefold() == " ".join(pred.split()).casefold()
+
+
+def match_exact(gold: list[str], pred: list[str], key=norm) -> list[tuple[int, int]]:
+    free, wanted = list(range(len(pred))), [key(p) for p in pred]
+    pairs = []
+    for i, g in enumerate(gold):
+        j = next((j for j in free if wanted[j] == key(g)), None)
+        if j is not None:
+            free.remove(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def match_overlap(gold: list[str], pred: list[str]) -> list[tuple[int, int]]:
+    """One-to-one greedy: best-scoring pairs first, ties in document order."""
+    scored = [(overlap(g, p), i, j) for i, g in enumerate(gold) for j, p in enumerate(pred)]
+    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+    used_g, used_p, pairs = set(), set(), []
+    for score, i, j in scored:
+        if score < OVERLAP:
+            break
+        if i not in used_g and j not in used_p:
+            used_g.add(i)
+            used_p.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+# -- scores -----------------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    """Counts for one row of the table; ratios are computed on demand."""
+
+    gold: int = 0
+    pred: int = 0
+    exact: int = 0
+    matched: int = 0
+    speaker_ok: int = 0
+    deduped: int = 0
+    turns: int = 0
+    turns_ok: int = 0
+
+    def add(self, other: Score) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @staticmethod
+    def _prf(hit: int, gold: int, pred: int) -> tuple[float, float, float]:
+        p = hit / pred if pred else 1.0
+        r = hit / gold if gold else 1.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    def exact_prf(self) -> tuple[float, float, float]:
+        return self._prf(self.exact, self.gold, self.pred)
+
+    def overlap_prf(self) -> tuple[float, float, float]:
+        return self._prf(self.matched, self.gold, self.pred)
+
+    @property
+    def speaker_acc(self) -> float:
+        return self.speaker_ok / self.matched if self.matched else 1.0
+
+    @property
+    def turn_acc(self) -> float | None:
+        return self.turns_ok / self.turns if self.turns else None
+
+
+@dataclass
+class Error:
+    kind: str  # missed | spurious | speaker | turn
+    group: str
+    doc: str
+    text: str
+    gold_speaker: str | None = None
+    pred_speaker: str | None = None
+    context: str = ""
+
+
+@dataclass
+class Result:
+    scores: dict[str, Score] = field(default_factory=dict)
+    errors: list[Error] = field(default_factory=list)
+
+
+# -- loading the gold articles the way `parley index` does ------------------------------
+
+
+def load_gold(group: str) -> list[dict]:
+    with open(GOLD / f"{group}.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _records(path: Path) -> dict[str, dict]:
+    with open(path, encoding="utf-8") as fh:
+        return {r["id"]: r for r in map(json.loads, fh)}
+
+
+class Sources:
+    """Source articles for gold records; corpus files are read once, on first need."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, dict] = {}
+
+    def _corpus(self, name: str, loader) -> dict:
+        if name not in self._cache:
+            self._cache[name] = loader()
+        return self._cache[name]
+
+    def article(self, rec: dict) -> Article:
+        dataset = rec["dataset"]
+        if dataset == "seeds":
+            return next(iter(read_path(ROOT / rec["file"])))
+        if dataset in ("reuters21578_negotiations", "whitehouse_gaza"):
+            folder = "reuters21578" if dataset.startswith("reuters") else "whitehouse_gaza"
+            path = CORPORA / folder / f"{dataset}.jsonl"
+            record = self._corpus(dataset, lambda: _records(path))[rec["doc_id"]]
+            return build_article(record["text"], f"{path}:{rec['doc_id']}", record)
+        if dataset == "aeb_scrapinghub":
+            path = CORPORA / "aeb_scrapinghub" / "ground-truth.json"
+            truth = self._corpus(dataset, lambda: json.loads(path.read_text(encoding="utf-8")))
+            entry = truth[rec["doc_id"]]
+            meta = {"url": entry["url"], "published": rec.get("published")}
+            return build_article(entry["articleBody"], str(path), meta)
+        if dataset == "webpages_trafilatura_htmldate":
+            from indexer.html import read_html
+
+            path = CORPORA / "webpages_trafilatura_htmldate" / rec["file"]
+            return read_html(path.read_bytes(), path=str(path))
+        raise ValueError(f"unknown dataset {dataset!r}")
+
+
+def raw_paragraphs(article: Article, rec: dict) -> list[str]:
+    """The source text split as the gold's turn indices count it."""
+    return article.text.split("\n\n")
+
+
+# -- scoring one article ----------------------------------------------------------------
+
+
+def score_article(rec: dict, tagged: list[TaggedParagraph], group: str, result: Result,
+                  raw: list[str]) -> Score:
+    score = Score()
+    doc = rec["doc_id"][:24]
+    preds = [(q, t.paragraph.text) for t in tagged for q in t.quotes if q.kind == "direct"]
+    joined = "\n\n".join(norm(t.paragraph.text) for t in tagged)
+    gold = _scorable(rec["quotes"], joined, score)
+    gtexts = [g["text"] for g in gold]
+    ptexts = [q.text for q, _ in preds]
+    score.gold, score.pred = len(gold), len(preds)
+    score.exact = len(match_exact(gtexts, ptexts))
+    pairs = match_overlap(gtexts, ptexts)
+    score.matched = len(pairs)
+    for i, j in pairs:
+        q, para = preds[j]
+        if same_speaker(gold[i]["speaker"], q.speaker):
+            score.speaker_ok += 1
+        else:
+            result.errors.append(Error("speaker", group, doc, q.text, gold[i]["speaker"],
+                                       q.speaker, para))
+    hit_g, hit_p = {i for i, _ in pairs}, {j for _, j in pairs}
+    for i, g in enumerate(gold):
+        if i not in hit_g:
+            result.errors.append(Error("missed", group, doc, g["text"], g["speaker"],
+                                       context=_context(g["text"], tagged)))
+    for j, (q, para) in enumerate(preds):
+        if j not in hit_p:
+            result.errors.append(Error("spurious", group, doc, q.text, None, q.speaker, para))
+    _score_turns(rec, tagged, raw, score, result, group, doc)
+    return score
+
+
+def _scorable(quotes: list[dict], joined: str, score: Score) -> list[dict]:
+    """Gold occurrences, less repeats beyond what the deduplicated paragraphs still hold."""
+    seen: Counter = Counter()
+    kept = []
+    for g in quotes:
+        key = norm(g["text"])
+        seen[key] += 1
+        if seen[key] > 1 and seen[key] > max(1, joined.count(key)):
+            score.deduped += 1
+            continue
+        kept.append(g)
+    return kept
+
+
+def _context(text: str, tagged: list[TaggedParagraph]) -> str:
+    key = norm(text)[:60]
+    return next((t.paragraph.text for t in tagged if key in norm(t.paragraph.text)),
+                "(not in the pipeline's paragraphs)")
+
+
+def _score_turns(rec, tagged, raw, score, result, group, doc) -> None:
+    by_text = {t.paragraph.text.strip(): t for t in tagged}
+    for turn in rec.get("turns", []):
+        start, end = turn["paras"]
+        reporter = turn["label"] == "Q"
+        for index in range(start, end + 1):
+            t = by_text.get(raw[index].strip()) if index < len(raw) else None
+            said = [q.speaker for q in t.quotes if q.kind == "turn"] if t else []
+            ok = not said if reporter else bool(said) and same_speaker(turn["speaker"], said[0])
+            score.turns += 1
+            score.turns_ok += ok
+            if not ok:
+                result.errors.append(Error("turn", group, doc, raw[index][:120], turn["speaker"],
+                                           said[0] if said else None, raw[index]))
+
+
+def score_group(group: str, sources: Sources, lexicon: Lexicon, result: Result) -> Score:
+    total = Score()
+    for rec in load_gold(group):
+        article = sources.article(rec)
+        tagged = prepare_article(article, lexicon)
+        total.add(score_article(rec, tagged, group, result, raw_paragraphs(article, rec)))
+    result.scores[group] = total
+    return total
+
+
+def run_gold(groups=GROUPS, lexicon: Lexicon | None = None) -> Result:
+    lexicon = lexicon or default_lexicon()
+    result, sources = Result(), Sources()
+    overall = Score()
+    for group in groups:
+        overall.add(score_group(group, sources, lexicon, result))
+    result.scores["overall"] = overall
+    return result
+
+
+# -- LitBank (fiction) ------------------------------------------------------------------
+
+LITBANK = CORPORA / "litbank_quotations" / "quotations" / "tsv"
+_NO_SPACE_BEFORE = re.compile(r"^(?:[,.;:!?)\]]|n't|'(?:s|ll|re|ve|d|m)|’(?:s|ll|re|ve|d|m))$", re.I)
+
+
+def detokenise(lines: list[list[str]]) -> list[str]:
+    """LitBank's tokenised sentences as text paragraphs; a paragraph ends outside quotes."""
+    paragraphs, words, inside = [], "", False
+    for sent in lines:
+        for tok in sent:
+            glue = not words or words.endswith(("(", "[")) or _NO_SPACE_BEFORE.match(tok)
+            if tok == '"':
+                inside = not inside
+                glue = glue or not inside  # a closing mark sticks to the word before it
+            elif inside and _just_opened(words):
+                glue = True  # the word right after an opening mark
+            words += tok if glue else " " + tok
+        if not inside:
+            paragraphs.append(words)
+            words = ""
+    if words:
+        paragraphs.append(words)
+    return paragraphs
+
+
+def _just_opened(words: str) -> bool:
+    return words.endswith('"') and (len(words) == 1 or words[-2] == " ")
+
+
+def score_litbank(result: Result) -> Score | None:
+    if not LITBANK.is_dir():
+        return None
+    total, lexicon = Score(), default_lexicon()
+    for ann in sorted(LITBANK.glob("*.ann")):
+        sents = [ln.split(" ") for ln in ann.with_suffix(".txt").read_text(encoding="utf-8").split("\n")]
+        gold, who = _litbank_gold(ann, sents)
+        paras = detokenise([s for s in sents if s != [""]])
+        preds = [q for qs in extract_quotes(paras, lexicon=lexicon) for q in qs if q.kind == "direct"]
+        gtexts, ptexts = [g for _, g in gold], [q.text for q in preds]
+        exact = match_exact(gtexts, ptexts, key=lambda t: norm(t).replace(" ", ""))
+        score = Score(gold=len(gold), pred=len(preds), exact=len(exact))
+        pairs = match_overlap(gtexts, ptexts)
+        score.matched = len(pairs)
+        for i, j in pairs:
+            names = {w.casefold() for w in who.get(gold[i][0], "").split("_") if len(w) > 2}
+            spoken = set((preds[j].speaker or "").casefold().split())
+            score.speaker_ok += bool(names & spoken)
+        total.add(score)
+    result.scores["litbank"] = total
+    return total
+
+
+def _litbank_gold(ann: Path, sents: list[list[str]]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    gold, who = [], {}
+    for line in ann.read_text(encoding="utf-8").splitlines():
+        cols = line.split("\t")
+        if cols[0] == "QUOTE":
+            qid, s1, t1, s2, t2 = cols[1], *map(int, cols[2:6])
+            toks = sents[s1][t1:] if s1 != s2 else sents[s1][t1 : t2 + 1]
+            if s1 != s2:
+                for s in range(s1 + 1, s2):
+                    toks = toks + sents[s]
+                toks = toks + sents[s2][: t2 + 1]
+            gold.append((qid, " ".join(toks)))
+        elif cols[0] == "ATTRIB":
+            who[cols[1]] = re.sub(r"-\d+$", "", cols[2])
+    return gold, who
+
+
+# -- report -----------------------------------------------------------------------------
+
+HEADER = ("group", "gold", "pred", "dedup", "ex.P", "ex.R", "ex.F1", "ov.P", "ov.R", "ov.F1",
+          "spk.acc", "turns", "turn.acc")  # fmt: skip
+
+
+def format_row(name: str, s: Score) -> str:
+    ep, er, ef = s.exact_prf()
+    op, orr, of = s.overlap_prf()
+    turn = f"{s.turn_acc:.3f}" if s.turn_acc is not None else "-"
+    cells = (name, s.gold, s.pred, s.deduped, *(f"{v:.3f}" for v in (ep, er, ef, op, orr, of)),
+             f"{s.speaker_acc:.3f}", s.turns, turn)  # fmt: skip
+    return " | ".join(str(c).ljust(17 if i == 0 else 7) for i, c in enumerate(cells))
+
+
+def format_table(scores: dict[str, Score]) -> str:
+    head = " | ".join(h.ljust(17 if i == 0 else 7) for i, h in enumerate(HEADER))
+    lines = [head, "-" * len(head)]
+    lines += [format_row(name, s) for name, s in scores.items()]
+    return "\n".join(lines)
+
+
+def instructive(errors: list[Error], n: int) -> list[Error]:
+    """Wrong speakers, misses and spurious quotes in turn, one per article before repeating."""
+    order = {"speaker": 0, "missed": 1, "spurious": 2, "turn": 3}
+    pools = {k: sorted((e for e in errors if e.kind == k), key=lambda e: -len(e.text)) for k in order}
+    picked, docs = [], set()
+    for relax in (False, True):
+        for e in (e for rank in zip(*[pools[k] + [None] * len(errors) for k in order])
+                  for e in rank):
+            if len(picked) >= n:
+                return picked
+            if e is None or e in picked or (not relax and (e.doc, e.kind) in docs):
+                continue
+            picked.append(e)
+            docs.add((e.doc, e.kind))
+    return picked
+
+
+def format_error(e: Error) -> str:
+    head = f"[{e.kind}] {e.group}/{e.doc}: “{_cut(e.text, 110)}”"
+    who = f"\n    gold speaker: {e.gold_speaker!r}  predicted: {e.pred_speaker!r}"
+    return f"{head}{who}\n    context: {_cut(e.context, 260)}"
+
+
+def _cut(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--errors", type=int, default=0, help="print the N most instructive errors")
+    parser.add_argument("--no-litbank", action="store_true", help="skip the LitBank row")
+    args = parser.parse_args(argv)
+    groups = GROUPS if CORPORA.is_dir() else ("seeds",)
+    result = run_gold(groups)
+    if not args.no_litbank:
+        score_litbank(result)
+    print(format_table(result.scores))
+    if args.errors:
+        print(f"\n{args.errors} most instructive errors (of {len(result.errors)}):\n")
+        for e in instructive(result.errors, args.errors):
+            print(format_error(e))
+
+
+if __name__ == "__main__":
+    main()
