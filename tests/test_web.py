@@ -106,14 +106,14 @@ def test_facet_links_toggle_values_and_counts_follow(client, web_index):
     narrowed = client.get(link).get_data(as_text=True)
     expected = core.search(web_index, SearchRequest(text="hostages", filters={"actor": (actor,)}))
     assert f"<strong>{expected.total}</strong>" in narrowed
-    selected = re.search(r'<li class="selected">\s*<a href="([^"]+)"[^>]*aria-pressed="true"', narrowed)
+    selected = re.search(r'<li class="selected">\s*<a href="([^"]+)"[^>]*aria-current="true"', narrowed)
     assert selected and selected.group(1).replace("&amp;", "&") == "/?q=hostages"
     assert "Clear filters" in narrowed
 
 
 def test_several_values_selected_and_kept_visible_at_zero(client):
     html = client.get("/?q=hostages&actor=Hamas&actor=Nobody+Atall").get_data(as_text=True)
-    assert re.search(r'aria-pressed="true"\s+aria-label="Remove filter actor Nobody Atall \(0\)"', html)
+    assert re.search(r'aria-current="true"\s+aria-label="Remove filter actor Nobody Atall \(0\)"', html)
     assert re.search(r'aria-label="Remove filter actor Hamas \(\d+\)"', html)
 
 
@@ -378,3 +378,27 @@ def test_citation_formats(web_index):
         "21 March 2025, https://example.org/formula")
     assert first_sentence("One thing. Two things.") == "One thing."
     assert human_date("2025-03-15") == "15 March 2025" and human_date(None) == "undated"
+
+
+def test_concurrent_requests_share_no_searcher(app, web_index):
+    """Eight threads searching at once all get the same answers (the core keeps one searcher per thread)."""
+    import threading
+
+    queries = ["hostages", "ceasefire Qatar", "Witkoff", "truce OR ceasefire"]
+    expected = {q: core.search(web_index, SearchRequest(text=q)).total for q in queries}
+    failures: list[str] = []
+
+    def worker(n: int) -> None:
+        client = app.test_client()
+        for i in range(12):
+            q = queries[(n + i) % len(queries)]
+            got = client.get("/api/search", query_string={"q": q})
+            if got.status_code != 200 or got.get_json()["total"] != expected[q]:
+                failures.append(f"{q}: {got.status_code}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
