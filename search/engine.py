@@ -14,6 +14,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +53,11 @@ class DocTable:
     @cached_property
     def dates(self) -> list[int]:
         return list(self.reader.column_reader("c_date"))
+
+    @cached_property
+    def months(self) -> list[str]:
+        """YYYY-MM of every document ("" when undated), for month facets and the timeline."""
+        return [f"{d // 10000:04d}-{d // 100 % 100:02d}" if d else "" for d in self.dates]
 
     @cached_property
     def _by_date(self) -> tuple[list[int], list[int]]:
@@ -185,14 +191,12 @@ class Session:
         return out
 
     def _count(self, facet: str, docs: set[int]) -> Counter:
-        counts: Counter = Counter()
+        # Counter() over one flat iterator counts in C: ~10x faster than update() per document.
         if facet == "month":
-            dates = self.table.dates
-            counts.update(f"{dates[d] // 10000:04d}-{dates[d] // 100 % 100:02d}" for d in docs if dates[d])
-            return counts
-        values = self.table.values(FACET_FIELDS[facet][1])
-        for d in docs:
-            counts.update(values[d])
+            counts = Counter(map(self.table.months.__getitem__, docs))
+        else:
+            values = self.table.values(FACET_FIELDS[facet][1])
+            counts = Counter(chain.from_iterable(map(values.__getitem__, docs)))
         counts.pop("", None)
         return counts
 
@@ -202,9 +206,13 @@ class Session:
         if req.sort != "relevance" or isinstance(q, wq.Every):
             sortedby = sorting.MultiFacet([sorting.FieldFacet("c_date", reverse=req.sort != "oldest"),
                                            sorting.FieldFacet("pid")])
+        # Without filters `docs` is exactly what q matches: no need to check every hit against it.
+        # No terms=True: recording matched terms for every hit doubled the cost of collecting;
+        # highlight.py takes the query's terms instead.
+        unfiltered = not isinstance(q, wq.Every) and self.filter_docs(req) is None
         results = self.searcher.search(q if not isinstance(q, wq.Every) else wq.Every(),
-                                       filter=docs, limit=limit, sortedby=sortedby,
-                                       reverse=reverse, terms=True)
+                                       filter=None if unfiltered else docs, limit=limit,
+                                       sortedby=sortedby, reverse=reverse)
         highlight.configure(results)
         return results
 
