@@ -8,7 +8,8 @@ quote-extracted by `prepare_article`. Direct quotes are scored against gold quot
 * exact: normalised text equal (edge punctuation and spaces stripped, curly/straight marks unified);
 * overlap: >= 0.5 of the gold quote's tokens found in the predicted quote, one-to-one, greedy;
 * speaker accuracy: matched (overlap) gold quotes whose predicted speaker is the gold one
-  (case-insensitive, so typed anonymous sources compare on their words);
+  (case-insensitive, so typed anonymous sources compare on their words; two aliases of one
+  lexicon actor, such as "US State Department" and "State Department", are the same speaker);
 * turns (transcripts): each paragraph of a gold turn must carry a "turn" Quote with the gold
   speaker, or none at all for reporters' "Q" turns (the extractor does not index questions).
 
@@ -71,8 +72,16 @@ def overlap(gold: str, pred: str) -> float:
     return sum((g & tokens(pred)).values()) / total if total else 0.0
 
 
-def same_speaker(gold: str | None, pred: str | None) -> bool:
-    return bool(pred) and " ".join(gold.split()).casefold() == " ".join(pred.split()).casefold()
+def same_speaker(gold: str | None, pred: str | None, lexicon: Lexicon | None = None) -> bool:
+    """Equal names, case-insensitively, or two aliases of one lexicon actor."""
+    if not pred or not gold:
+        return False
+    if " ".join(gold.split()).casefold() == " ".join(pred.split()).casefold():
+        return True
+    if lexicon is None:
+        return False
+    known = lexicon.canonical_or_none(gold)
+    return known is not None and known == lexicon.canonical_or_none(pred)
 
 
 def match_exact(gold: list[str], pred: list[str], key=norm) -> list[tuple[int, int]]:
@@ -215,7 +224,7 @@ def raw_paragraphs(article: Article, rec: dict) -> list[str]:
 
 
 def score_article(rec: dict, tagged: list[TaggedParagraph], group: str, result: Result,
-                  raw: list[str]) -> Score:
+                  raw: list[str], lexicon: Lexicon | None = None) -> Score:
     score = Score()
     doc = rec["doc_id"][:24]
     preds = [(q, t.paragraph.text) for t in tagged for q in t.quotes if q.kind == "direct"]
@@ -229,7 +238,7 @@ def score_article(rec: dict, tagged: list[TaggedParagraph], group: str, result: 
     score.matched = len(pairs)
     for i, j in pairs:
         q, para = preds[j]
-        if same_speaker(gold[i]["speaker"], q.speaker):
+        if same_speaker(gold[i]["speaker"], q.speaker, lexicon):
             score.speaker_ok += 1
         else:
             result.errors.append(Error("speaker", group, doc, q.text, gold[i]["speaker"],
@@ -287,7 +296,8 @@ def score_group(group: str, sources: Sources, lexicon: Lexicon, result: Result) 
     for rec in load_gold(group):
         article = sources.article(rec)
         tagged = prepare_article(article, lexicon)
-        total.add(score_article(rec, tagged, group, result, raw_paragraphs(article, rec)))
+        raw = raw_paragraphs(article, rec)
+        total.add(score_article(rec, tagged, group, result, raw, lexicon))
     result.scores[group] = total
     return total
 

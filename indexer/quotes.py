@@ -51,7 +51,9 @@ VERBS = {
     "replied": "replied", "responded": "responded", "admitted": "admitted",
     "tweeted": "tweeted", "posted": "posted", "urged": "urged", "claimed": "claimed",
     "acknowledged": "acknowledged", "contended": "contended", "asked": "asked",
-    "reported": "reported", "quoted": "quoted",
+    "reported": "reported", "quoted": "quoted", "continued": "continued",
+    "concluded": "concluded", "described": "described", "testified": "testified",
+    "recalled": "recalled",
 }  # fmt: skip
 PRONOUNS = {"he": "sing", "she": "sing", "him": "sing", "her": "sing",
             "they": "plural", "them": "plural", "it": "org"}  # fmt: skip
@@ -61,6 +63,7 @@ HEADS = {
     "diplomat", "diplomats", "aide", "aides", "negotiator", "negotiators", "envoy", "minister",
     "mediator", "mediators", "leader", "leaders", "member", "members", "commander", "officer",
     "statement", "person", "people", "militant", "militants", "lawmaker", "adviser", "advisor",
+    "officers", "reporter", "reporters", "journalist", "expert", "experts", "analyst", "analysts",
 }  # fmt: skip
 PLURAL_HEADS = {h for h in HEADS if h.endswith("s") and h[:-1] in HEADS} | {"people"}
 TITLES = {
@@ -71,6 +74,11 @@ TITLES = {
     "prince", "leader", "commander", "coordinator", "adviser", "advisor", "national",
     "security", "press", "deputy", "acting", "former", "police", "finance", "interior",
     "political", "head", "mayor", "negotiator", "chairman", "official", "army", "military",
+    "mr", "mrs", "ms", "dr", "affairs", "taoiseach", "chancellor", "attorney", "judge", "justice",
+    "governor", "detective", "sgt.", "sergeant", "officer", "sheriff", "captain", "capt.",
+    "commissioner", "spokesperson", "professor", "prof.", "councillor", "councilman",
+    "councilwoman", "congressman", "congresswoman", "chairwoman", "chair", "executive",
+    "ceo", "coach", "manager", "lawyer", "representative", "assemblyman", "assemblywoman",
 }  # fmt: skip
 ORG_WORDS = {
     "department", "ministry", "office", "house", "army", "forces", "council", "committee",
@@ -78,14 +86,19 @@ ORG_WORDS = {
     "government", "commission", "authority", "cabinet", "embassy", "organization",
     "organisation", "bureau", "tv", "television", "newspaper", "union", "nations",
 }  # fmt: skip
-PARTICLES = {"bin", "al", "al-", "de", "van", "von", "la", "le", "da", "abu", "ibn", "el"}
+PARTICLES = {"bin", "al", "al-", "de", "van", "von", "la", "le", "da", "abu", "ibn", "el", "der",
+             "den", "du", "del", "dos", "di"}  # fmt: skip
+NAME_SUFFIXES = ("Jr.", "Sr.", "Jr", "Sr", "II", "III")
+# Leading words that join a subject to what came before ("And she said", "As Omar said").
+LEADING_SKIP = {"and", "but", "so", "as", "then", "yet", "or"}
 # Words that show a "subject" candidate is really a clause, not a noun phrase.
 CLAUSE_WORDS = {
     "that", "which", "would", "will", "was", "were", "is", "are", "not", "been", "be", "to",
     "by", "its", "their", "his", "her", "if", "when", "while", "as", "than", "could", "had",
 }  # fmt: skip
 TRAILING_SKIP = {"also", "further", "later", "then", "again", "has", "have", "had", "was",
-                 "once", "earlier", "previously", "however", "both", "all", "is"}  # fmt: skip
+                 "once", "earlier", "previously", "however", "both", "all", "is", "herself",
+                 "himself", "themselves", "itself"}  # fmt: skip
 DETERMINERS = {"the", "a", "an", "one", "two", "three", "four", "several", "some", "other",
                "another", "both", "many", "this", "that"}  # fmt: skip
 UNNAMED_ADJS = {"unnamed", "anonymous", "certain"}
@@ -98,11 +111,14 @@ PLATFORMS = ("X", "Twitter", "Facebook", "Telegram", "Instagram", "Truth Social"
 
 # -- regexes (compiled once: this runs on millions of paragraphs) -------------------------
 
-_VERB_RE = re.compile(r"\b(?:according to|" + "|".join(VERBS) + r")\b")
+_VERB_RE = re.compile(r"\b(?:[Aa]ccording to|" + "|".join(VERBS) + r")\b")
 _BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9_])")
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _APPOSITIVE_RE = re.compile(
     r",\s*(?:who|which|whose|citing|asked|according|monitored|\w+ing)\b[^,]*(?:,|$)"
+)
+_ROLE_APPOSITIVE_RE = re.compile(
+    r"(?<=[\w.]),\s+(?:a |an |the |[a-z])[^,]{0,80},\s*$"
 )
 _QUOTED_AS_RE = re.compile(r"\s+(?P<np>\w+(?:\s\w+)?)\s+as\s+saying")
 _PLATFORM_RE = re.compile(r"\bon (?P<p>" + "|".join(PLATFORMS) + r")\b")
@@ -111,6 +127,8 @@ _LABEL_RE = re.compile(r"(?P<label>[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,4
 _Q_RE = re.compile(r"Q(?::\s*|\s+)(?=\S)")
 _TURN_END_RE = re.compile(r"(?:END\b.*|#(?:\s*#)*|\d{1,2}:\d{2}\s*[AP]\.?M\.?.*)$")
 _DATELINE_RE = re.compile(r"^[A-Z][^:\"“”]{0,60}?\s?:\s+")
+_LINK_RE = re.compile(r"\[(?P<label>[^\]\n]{1,200})\]\((?P<url>[^)\s]{1,500})\)")
+_NAME_WORD = r"[A-Z][\w'’.-]*"
 
 
 @dataclass(frozen=True)
@@ -156,6 +174,7 @@ class _State:
     run_on: bool = False  # the previous paragraph ended inside an open quote
     first_attributed: bool = False  # this paragraph's first quote has its own attribution
     next_opens: bool = False  # the next paragraph opens with a quote mark
+    read: list[str] = field(default_factory=list)  # paragraphs so far, this one included
 
 
 # -- public API ---------------------------------------------------------------------------
@@ -174,6 +193,7 @@ def extract_quotes(
     for i, text in enumerate(paragraphs):
         run_on = state.run_on
         state.next_opens = i + 1 < len(paragraphs) and paragraphs[i + 1].lstrip()[:1] in _MARK_CHARS
+        state.read.append(text)
         quotes = _paragraph_quotes(text, state)
         if run_on and state.first_attributed:
             _give_speaker(results, quotes)
@@ -273,7 +293,12 @@ def _mask(text: str, spans: list[_Span]) -> str:
         parts += [text[pos : span.start], "_" * (len(inner) - len(keep)), keep]
         pos = span.end
     parts.append(text[pos:])
-    return "".join(parts)
+    return _LINK_RE.sub(_blank_link, "".join(parts))
+
+
+def _blank_link(m: re.Match[str]) -> str:
+    # "[Label](https://...)" reads as " Label " plus blanks, so offsets stay exact.
+    return " " + m.group("label") + " " * (len(m.group(0)) - len(m.group("label")) - 1)
 
 
 def _sentence_bounds(masked: str) -> list[int]:
@@ -322,7 +347,7 @@ def _coordinated(masked, m, sent_start, events) -> _Event | None:
 
 
 def _event_at(masked: str, sent_start: int, m: re.Match[str], state: _State) -> _Event | None:
-    verb = m.group(0)
+    verb = "according to" if m.group(0) == "According to" else m.group(0)
     before = masked[sent_start : m.start()]
     after = masked[m.end() :]
     if verb == "quoted":
@@ -356,13 +381,17 @@ def _make_event(ref, verb_at, verb, masked, sent_start, m, state) -> _Event | No
 
 def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     """The subject phrase that ends right before a verb: "..., the Hamas official, who ..., "."""
-    text = _APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), before).rstrip(" ,")
+    text = _APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), before)
+    # "Abu Ubaida, spokesperson for the armed wing of Hamas, said": the name, not the role.
+    text = _ROLE_APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), text).rstrip(" ,")
     cut = max(text.rfind(c) for c in ',"“”’:;—') + 1
     that = text.rfind(" that ")
     cut = max(cut, that + 6 if that >= 0 else 0)
     words = text[cut:].split()
     while words and (words[-1].lower() in TRAILING_SKIP or words[-1].endswith("ly")):
         words.pop()
+    while len(words) > 1 and words[0].lower() in LEADING_SKIP:
+        words.pop(0)
     if not words or len(words) > 10:
         return None
     phrase = " ".join(words)
@@ -524,11 +553,12 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     run = _trailing_name_run(words)
     if not run or len(words) - len(run) > 5:
         return None
-    if any(w.lower() in ORG_WORDS for w in run):
-        name = " ".join(run[1:] if run[0].lower() == "the" else run)
-        return _Speaker(name, "organisation")
     titled = [i for i, w in enumerate(run) if w.lower() in TITLES]
     name_words = run[titled[-1] + 1 :] if titled else run
+    # "White House Press Secretary Stephanie Grisham" is a person; "the State Department" is not.
+    if any(w.lower() in ORG_WORDS for w in name_words or run):
+        name = " ".join(run[1:] if run[0].lower() == "the" else run)
+        return _Speaker(name, "organisation")
     if not name_words or name_words[0].lower() == "the":
         return None
     name = _full_name(" ".join(name_words), state)
@@ -545,8 +575,8 @@ def _trailing_name_run(words: list[str]) -> list[str]:
             run.insert(0, word)
         else:
             break
-    while run and run[0].lower() in PARTICLES | {"of"}:
-        run.pop(0)
+    while run and (run[0] in PARTICLES | {"of"} or run[0].lower() == "of"):
+        run.pop(0)  # lower-case particles only: "Van Den Hoek" keeps its "Van"
     return run
 
 
@@ -556,11 +586,34 @@ def _roles(words: list[str], name_words: list[str]) -> frozenset[str]:
 
 def _full_name(name: str, state: _State) -> str:
     # "Gallant" after "Yoav Gallant": the surname points back to the full name.
-    if " " in name:
-        return name
+    if " " in name and name.split()[0].lower() not in PARTICLES:
+        return name  # a full name already; "Van Den Hoek" may still have a first name before it
     for speaker in reversed(state.speakers):
         if speaker.name and speaker.name.endswith(f" {name}") and speaker.type == "person":
             return speaker.name
+    return _introduced_name(name, state)
+
+
+_LEAD_STOP = {"The", "A", "An", "In", "On", "At", "But", "And", "When", "As", "After", "Former",
+              "Then", "While", "Said", "Says", "If", "Of", "For", "By", "To", "With", "From",
+              "That", "This", "Last", "Earlier", "Later", "Meanwhile", "However", "Both"}  # fmt: skip
+
+
+def _introduced_name(name: str, state: _State) -> str:
+    """The full form an article gave a surname before using it alone: "Gov. Kristi Noem"."""
+    pattern = rf"((?:{_NAME_WORD}\s+|(?:{'|'.join(PARTICLES)})\s+){{1,4}}){re.escape(name)}\b"
+    suffix = rf"(?:,?\s+(?:{'|'.join(re.escape(x) for x in NAME_SUFFIXES)})(?![\w]))?"
+    for text in state.read:
+        for m in re.finditer(pattern + suffix, text):
+            words = m.group(1).split()
+            titled = [i for i, w in enumerate(words) if w.lower() in TITLES]
+            words = words[titled[-1] + 1 :] if titled else words
+            words = [w for w in words[-3:] if w not in _LEAD_STOP and not w.endswith(("’s", "'s"))]
+            while words and (words[0] in _LEAD_STOP or words[0].lower() in ORG_WORDS):
+                words.pop(0)
+            if words and words[0][:1].isupper():
+                tail = m.group(0)[m.group(0).rindex(name) + len(name) :].replace(",", "")
+                return " ".join([*words, name]) + tail
     return name
 
 
@@ -572,7 +625,7 @@ def _attribute(text, spans, bounds, events, state) -> list[Quote]:
     quotes: list[Quote] = []
     state.first_attributed = False
     for span in spans:
-        event = _event_for(text, span, bounds, events)
+        event = _event_for(text, span, bounds, events) or _colon_event(text, span, bounds, state)
         if _is_fragment(text[span.start : span.end], event):
             continue
         if event is None:  # 'Witkoff said X. "Quote."': the paragraph's last attribution
@@ -621,7 +674,26 @@ def _event_for(text: str, span: _Span, bounds: list[int], events: list[_Event]) 
                 return event
     sent_start = bounds[bisect_right(bounds, span.start - 1) - 1]
     before = [e for e in events if sent_start <= e.left and e.right < span.start]
-    return before[-1] if before else None
+    if before:
+        return before[-1]
+    # 'Gaza's crisis is "growing at an alarming rate" and ..., Noem said': later in the sentence.
+    sent_end = next((b for b in bounds if b > span.end), len(text))
+    return next((e for e in events if e.left > span.end and e.right < sent_end), None)
+
+
+def _colon_event(text, span, bounds, state) -> _Event | None:
+    """ "[Canadian Prime Minister Mark Carney](https://x.com/...): “...”": a label, no verb."""
+    lead = text[: span.start - 1].rstrip()
+    if not lead.endswith(":") or state.transcript:
+        return None
+    sent_start = bounds[bisect_right(bounds, span.start - 1) - 1]
+    label = _LINK_RE.sub(lambda m: m.group("label"), text[sent_start : len(lead) - 1]).strip()
+    if not label or _word_count(label) > 12:
+        return None
+    speaker = _parse_speaker(label, state)
+    if speaker is None or speaker.name is None:
+        return None
+    return _Event(sent_start, len(lead), "stated", speaker, None)
 
 
 # -- transcripts --------------------------------------------------------------------------
@@ -659,6 +731,12 @@ def _label_speaker(label: str, state: _State) -> _Speaker:
     known = state.lexicon.resolve(label, state.date)
     if known:
         return _Speaker(known, state.lexicon.actor_type(known))
+    if label in ("MODERATOR", "OPERATOR"):
+        return _Speaker(label.capitalize(), "anonymous")  # a role of the call, not a source
     if label.endswith(ANON_LABEL_HEADS):
         return _Speaker(f"{label.capitalize()} (unnamed)", "anonymous")
+    words = label.title().split()
+    bare = " ".join(words[1:])
+    if len(words) > 1 and words[0].lower() in TITLES and _full_name(bare, state) != bare:
+        return _Speaker(_full_name(bare, state), "person")  # "MR. BATES": Andrew Bates, if named
     return _Speaker(label.title(), "person")
