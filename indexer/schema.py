@@ -18,9 +18,10 @@ from whoosh.columns import VarBytesColumn
 from indexer.errors import IndexCorrupt, IndexNotFound, NotParleyIndex
 
 FORMAT = "parley-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: c_quotes column
 MARKER = "parley-index.json"
 SEP = "\x1f"  # joins multi-valued facet values inside one column cell
+SUBSEP = "\x1e"  # joins the parts of one entry (speaker, type, key) inside a cell
 
 # Stop words are kept: journalists search exact quotations ("no progress yet").
 _TEXT = StemmingAnalyzer(stoplist=None, minsize=1)
@@ -50,6 +51,9 @@ SCHEMA = fields.Schema(
     c_actors=fields.COLUMN(VarBytesColumn()),
     c_topics=fields.COLUMN(VarBytesColumn()),
     c_speakers=fields.COLUMN(VarBytesColumn()),
+    # One entry per quotation, in order: speaker, speaker type and a key of its words, so
+    # quotations can be grouped, counted and listed without unpickling stored fields.
+    c_quotes=fields.COLUMN(VarBytesColumn()),
     c_date=fields.NUMERIC(sortable=True, bits=32, signed=False),
 )
 

@@ -104,7 +104,10 @@ def tag_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexicon)
     tagged = []
     for paragraph, found in zip(paragraphs, quotes, strict=True):
         text = f"{paragraph.heading}\n{paragraph.text}" if paragraph.heading else paragraph.text
-        actors = dict.fromkeys(lexicon.find_actors(text, article.published))
+        # A transcript's turn label ("MS. JEAN-PIERRE:") names who speaks, not who is discussed.
+        spoken = min((q.start for q in found if q.kind == "turn"), default=0)
+        actors = dict.fromkeys(lexicon.find_actors(paragraph.text[spoken:] if spoken else text,
+                                                   article.published))
         # A quoted speaker is an actor of the paragraph; a transcript's turn label is not
         # (the press secretary would otherwise tag every paragraph she speaks).
         actors.update(dict.fromkeys(q.speaker for q in found

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +24,7 @@ from whoosh.writing import LockError
 from indexer import registry
 from indexer.errors import IndexBusy, IndexWriteError
 from indexer.models import TaggedParagraph
-from indexer.schema import SEP, create_index, date_number, open_index
+from indexer.schema import SEP, SUBSEP, create_index, date_number, open_index
 
 LOCK_FILE = "parley-write.lock"
 
@@ -75,7 +77,15 @@ def document_for(tp: TaggedParagraph) -> dict:
         c_outlet=(tp.outlet or "").encode("utf-8"), c_actors=_join(tp.actors),
         c_topics=_join(tp.topics), c_speakers=_join(dict.fromkeys(speakers)),
         c_date=date_number(tp.date),
+        c_quotes=_join(SUBSEP.join((q.speaker or "", q.speaker_type, quote_key(q.text)))
+                       for q in tp.quotes),
     )
+
+
+def quote_key(text: str) -> str:
+    """The same words in any case or punctuation give the same key (syndicated copies)."""
+    words = " ".join(re.findall(r"\w+", text.casefold()))
+    return hashlib.sha1(words.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -136,8 +146,6 @@ def _write_error(index_dir: Path, exc: Exception) -> str:
 
 
 def file_sha1(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha1()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

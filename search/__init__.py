@@ -8,7 +8,6 @@ dataclasses of results.py.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,9 +25,9 @@ from indexer.errors import (
     QueryTooExpensive,
     SearchError,
 )
-from search import highlight
-from search.engine import article_hits, article_row, engine_for, iter_hits, quotes_of
-from search.query import positive_terms
+from search import highlight, quotetable
+from search.engine import article_hits, article_row, engine_for, iter_hits
+from search.query import parse_query, positive_terms
 from search.request import SearchRequest
 from search.results import (
     ArticleSummary,
@@ -41,7 +40,8 @@ from search.results import (
 )
 
 __all__ = [
-    "search", "iter_search_hits", "search_quotes", "list_speakers", "list_articles", "get_article", "index_stats",
+    "search", "iter_search_hits", "search_quotes", "iter_quotes", "list_speakers", "list_articles",
+    "query_terms", "get_article", "index_stats",
     "SearchRequest", "SearchResults", "QuoteResults", "QuoteRecord", "Hit", "FacetValue",
     "ArticleSummary", "ArticleView", "ParleyError", "SearchError", "QuerySyntaxError",
     "QueryTooExpensive", "BadFilter", "IndexNotFound", "IndexBusy", "IndexCorrupt",
@@ -75,61 +75,45 @@ def iter_search_hits(index_dir: str | Path, req: SearchRequest) -> Iterator[Hit]
         yield from iter_hits(session.ranked(q, docs, req, limit=None), 0, None)
 
 
-def _norm_quote(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
+def _ordered_quote_docs(session, req: SearchRequest):
+    """The query, the docnums of paragraphs with matching quotations in result order, facets."""
+    q = session.parse(req.text, default_field="quote")
+    docs = session.matched(q, replace(req, quotes_only=True))
+    order = [docnum for _, docnum in session.ranked(q, docs, req, limit=None).top_n] if docs else []
+    return q, docs, order
+
+
+def _quote_groups(session, req: SearchRequest):
+    q, docs, order = _ordered_quote_docs(session, req)
+    asked = req.filters.get("speaker")
+    speakers = {v for s in asked for v in session.resolve("speakers", s)} if asked else None
+    terms = positive_terms(q, ("quote", "text"))
+    return docs, quotetable.group_quotes(session, order, speakers, terms)
 
 
 def search_quotes(index_dir: str | Path, req: SearchRequest) -> QuoteResults:
     """Quotations whose words match the query, by speaker; the same quotation carried by
     several outlets is one entry led by its earliest publication."""
     session = engine_for(index_dir).session()
-    q = session.parse(req.text, default_field="quote")
-    docs = session.matched(q, replace(req, quotes_only=True))
-    facets = session.facet_counts(docs, req)
-    wanted = {v for s in req.filters.get("speaker", ()) for v in session.resolve("speakers", s)}
-    terms = positive_terms(q, ("quote", "text"))
-    records: list[QuoteRecord] = []
-    if docs:
-        for hit in session.ranked(q, docs, req, limit=None):
-            records.extend(_quote_records(hit.fields(), wanted, terms, req.filters.get("speaker")))
-    grouped = _group_quotes(records)
+    docs, groups = _quote_groups(session, req)
+    keys = list(groups)
     start = (req.page - 1) * req.size
-    page = grouped[start:] if req.size == 0 else grouped[start:start + req.size]
-    return QuoteResults(request=req, total=len(grouped), quotes=tuple(page), facets=facets)
+    page = keys[start:] if req.size == 0 else keys[start:start + req.size]
+    quotes = tuple(quotetable.records(session, (groups[k] for k in page)))
+    return QuoteResults(request=req, total=len(keys), quotes=quotes,
+                        facets=session.facet_counts(docs, req))
 
 
-def _quote_records(fields: dict, wanted: set[str], terms: set[str], asked) -> list[QuoteRecord]:
-    out = []
-    for qh in quotes_of(fields):
-        if asked and qh.speaker not in wanted:
-            continue
-        if terms and not highlight.term_spans(qh.text, terms):
-            continue
-        out.append(QuoteRecord(
-            text=qh.text, speaker=qh.speaker, verb=qh.verb, via=qh.via,
-            article_id=fields["article_id"], paragraph_id=fields["pid"],
-            title=fields.get("title") or None, outlet=fields.get("outlet") or None,
-            url=fields.get("url"), published=fields.get("date") or None,
-            speaker_type=qh.speaker_type, kind=qh.kind))
-    return out
+def iter_quotes(index_dir: str | Path, req: SearchRequest) -> Iterator[QuoteRecord]:
+    """Every matching quotation group in order, one at a time (exports)."""
+    session = engine_for(index_dir).session()
+    _docs, groups = _quote_groups(session, req)
+    yield from quotetable.records(session, groups.values())
 
 
-def _group_quotes(records: list[QuoteRecord]) -> list[QuoteRecord]:
-    """Merge identical quotations (same words, any punctuation or case) across outlets."""
-    groups: dict[str, list[QuoteRecord]] = {}
-    for rec in records:
-        groups.setdefault(_norm_quote(rec.text), []).append(rec)
-    merged = []
-    for recs in groups.values():
-        ordered = sorted(recs, key=lambda r: (r.published or "9999", r.outlet or ""))
-        lead, others = ordered[0], ordered[1:]
-        also = tuple({"outlet": r.outlet, "published": r.published, "url": r.url,
-                      "article_id": r.article_id, "paragraph_id": r.paragraph_id}
-                     for r in others if r.paragraph_id != lead.paragraph_id)
-        merged.append((recs[0], replace(lead, also_reported_by=also)))
-    # Keep the order in which the first copy of each quotation was found (relevance or date).
-    first_seen = {id(r): i for i, r in enumerate(records)}
-    return [m for _, m in sorted(merged, key=lambda pair: first_seen[id(pair[0])])]
+def query_terms(text: str) -> set[str]:
+    """The indexed forms of the words a query asks for, to mark them in any text."""
+    return positive_terms(parse_query(text), ("text", "quote", "title"))
 
 
 def _summary(row: registry.ArticleRow) -> ArticleSummary:
@@ -172,20 +156,6 @@ def index_stats(index_dir: str | Path) -> dict:
 
 def list_speakers(index_dir: str | Path) -> list[dict]:
     """Every speaker with the number of quotations and first/last dates, most quoted first."""
-    from whoosh import query as wq
-
     session = engine_for(index_dir).session()
-    stats: dict[str, dict] = {}
-    for docnum in session.searcher.docs_for_query(wq.Term("has_quotes", "1")):
-        fields = session.searcher.stored_fields(docnum)
-        for q in quotes_of(fields):
-            if not q.speaker:
-                continue
-            row = stats.setdefault(q.speaker, {"speaker": q.speaker, "type": q.speaker_type,
-                                               "quotes": 0, "first": None, "last": None})
-            row["quotes"] += 1
-            date = fields.get("date") or None
-            if date:
-                row["first"] = min(filter(None, [row["first"], date]))
-                row["last"] = max(filter(None, [row["last"], date]))
-    return sorted(stats.values(), key=lambda r: (-r["quotes"], r["speaker"]))
+    docs = session.matched(session.parse(""), SearchRequest(quotes_only=True))
+    return quotetable.speaker_rows(session, docs)

@@ -86,6 +86,5 @@ def search_csv():
 @export_bp.get("/quotes.csv")
 def quotes_csv():
     req = replace(SearchRequest.from_args(request.args), page=1, size=0)
-    results = core.search_quotes(index_dir(), req)
-    rows = (quote_row(q) for q in results.quotes)
-    return csv_response(csv_lines(QUOTE_COLUMNS, rows), "parley-quotes.csv")
+    quotes = primed(core.iter_quotes(index_dir(), req))  # streamed: records built as sent
+    return csv_response(csv_lines(QUOTE_COLUMNS, (quote_row(q) for q in quotes)), "parley-quotes.csv")

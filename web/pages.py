@@ -17,7 +17,6 @@ from markupsafe import Markup
 
 import search as core
 from indexer.errors import ParleyError
-from search.query import parse_query, positive_terms
 from search.request import SearchRequest
 from search.results import FACET_NAMES
 
@@ -176,7 +175,7 @@ def query_terms(text: str) -> set[str]:
     if not text.strip():
         return set()
     try:
-        return positive_terms(parse_query(text))
+        return core.query_terms(text)
     except ParleyError:
         return set()
 
