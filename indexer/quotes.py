@@ -56,7 +56,8 @@ VERBS = {
     "recalled": "recalled",
 }  # fmt: skip
 PRONOUNS = {"he": "sing", "she": "sing", "him": "sing", "her": "sing",
-            "they": "plural", "them": "plural", "it": "org"}  # fmt: skip
+            "they": "plural", "them": "plural", "it": "org",
+            "i": "self", "we": "self"}  # fmt: skip
 # Head nouns of descriptions that stand for a speaker ("a senior Israeli official").
 HEADS = {
     "official", "officials", "source", "sources", "spokesman", "spokeswoman", "spokesperson",
@@ -541,6 +542,8 @@ def _resolve_pronoun(kind: str, state: _State) -> _Speaker | None:
 
 
 def _fits(kind: str, speaker: _Speaker) -> bool:
+    if kind == "self":
+        return False  # "And I said": the document's own voice, which this module cannot name
     if kind == "sing":
         return speaker.type == "person" or (speaker.type == "anonymous" and not speaker.plural)
     if kind == "plural":
