@@ -211,11 +211,38 @@ class Session:
         # No terms=True: recording matched terms for every hit doubled the cost of collecting;
         # highlight.py takes the query's terms instead.
         unfiltered = not isinstance(q, wq.Every) and self.filter_docs(req) is None
+        # `docs` already passed the phrase check: rank a phrase's words over exactly those
+        # documents rather than reading positions a second time.
+        if (swapped := _phrases_as_terms(q)) is not q:
+            q, unfiltered = swapped, False
         results = self.searcher.search(q if not isinstance(q, wq.Every) else wq.Every(),
                                        filter=None if unfiltered else docs, limit=limit,
                                        sortedby=sortedby, reverse=reverse)
         highlight.configure(results)
         return results
+
+
+def _walk(q: wq.Query) -> Iterator[wq.Query]:
+    yield q
+    if not q.is_leaf():
+        for child in q.children():
+            yield from _walk(child)
+
+
+def _phrases_as_terms(q: wq.Query) -> wq.Query:
+    """q with each phrase as the AND of its words; q itself when it has no phrase, or has a
+    negation (there the swap would change which documents match, not only how they rank)."""
+    nodes = list(_walk(q))
+    if not any(isinstance(n, wq.Phrase) for n in nodes) or any(
+            isinstance(n, (wq.Not, wq.AndNot)) for n in nodes):
+        return q
+
+    def swap(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Phrase):
+            return wq.And([wq.Term(node.fieldname, w, boost=node.boost) for w in node.words])
+        return node if node.is_leaf() else node.apply(swap)
+
+    return swap(q)
 
 
 class Engine:
