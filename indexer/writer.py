@@ -27,6 +27,8 @@ from indexer.models import TaggedParagraph
 from indexer.schema import SEP, SUBSEP, create_index, date_number, open_index
 
 LOCK_FILE = "parley-write.lock"
+QUESTION_BOOST = 0.5
+_QUESTION = re.compile(r"Q[:.]?\s")
 
 
 @contextmanager
@@ -67,6 +69,9 @@ def document_for(tp: TaggedParagraph) -> dict:
                "speaker_type": q.speaker_type, "kind": q.kind, "start": q.start, "end": q.end}
               for q in tp.quotes]
     return dict(
+        # A reporter's question in a transcript ("Q  Is there a deal?") is context, not a
+        # statement: it still matches, but ranks below answers and news paragraphs.
+        _boost=QUESTION_BOOST if _QUESTION.match(p.text) else 1.0,
         pid=tp.paragraph_id, article_id=a.article_id, position=p.position, text=p.text,
         title=a.title or "", quote=" … ".join(q.text for q in tp.quotes if q.kind == "direct"),
         heading=p.heading, url=a.url, precision=a.date_precision,
