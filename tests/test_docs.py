@@ -34,3 +34,20 @@ def test_readme_options_exist():
         for block in re.findall(rf"\$ parley {name}([^\n]*)", README):
             for option in re.findall(r"(--[a-z-]+)", block):
                 assert option in known, (name, option)
+
+
+def test_readme_api_examples_answer(seed_index):
+    """Every /api and /export URL the README shows answers 200 on a real index."""
+    from urllib.parse import urlsplit
+
+    from web import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": str(seed_index)}).test_client()
+    urls = re.findall(r"'http://127\.0\.0\.1:8000(/(?:api|export)/[^']*)'", README)
+    assert len(urls) >= 7
+    for url in urls:
+        parts = urlsplit(url)
+        response = client.get(parts.path, query_string=parts.query)
+        body = response.get_data()  # streamed exports must be read inside the test
+        response.close()
+        assert response.status_code == 200 and body, url
