@@ -73,7 +73,7 @@ def document_for(tp: TaggedParagraph) -> dict:
         # statement: it still matches, but ranks below answers and news paragraphs.
         _boost=QUESTION_BOOST if _QUESTION.match(p.text) else 1.0,
         pid=tp.paragraph_id, article_id=a.article_id, position=p.position, text=p.text,
-        title=a.title or "", quote=" … ".join(q.text for q in tp.quotes if q.kind == "direct"),
+        title=a.title or "", quote=" … ".join(q.text for q in tp.quotes),  # transcript answers too
         heading=p.heading, url=a.url, precision=a.date_precision,
         quotes_json=json.dumps(quotes, ensure_ascii=False),
         outlet=tp.outlet or "", actors=_keyword(tp.actors), topics=_keyword(tp.topics),
