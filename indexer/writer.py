@@ -28,6 +28,8 @@ from indexer.schema import SEP, SUBSEP, create_index, date_number, open_index
 
 LOCK_FILE = "parley-write.lock"
 QUESTION_BOOST = 0.5
+VARIANT_WORDS = 8  # words at each end that identify a trimmed variant of a quotation
+VARIANT_MIN_WORDS = 10
 _QUESTION = re.compile(r"Q[:.]?\s")
 
 
@@ -82,15 +84,26 @@ def document_for(tp: TaggedParagraph) -> dict:
         c_outlet=(tp.outlet or "").encode("utf-8"), c_actors=_join(tp.actors),
         c_topics=_join(tp.topics), c_speakers=_join(dict.fromkeys(speakers)),
         c_date=date_number(tp.date),
-        c_quotes=_join(SUBSEP.join((q.speaker or "", q.speaker_type, quote_key(q.text)))
+        c_quotes=_join(SUBSEP.join((q.speaker or "", q.speaker_type, *quote_keys(q.text)))
                        for q in tp.quotes),
     )
 
 
-def quote_key(text: str) -> str:
-    """The same words in any case or punctuation give the same key (syndicated copies)."""
-    words = " ".join(re.findall(r"\w+", text.casefold()))
-    return hashlib.sha1(words.encode("utf-8")).hexdigest()[:16]
+def quote_keys(text: str) -> tuple[str, str, str]:
+    """Keys of a quotation's words: all of them, and (for long ones) the first and last eight.
+
+    The same words in any case or punctuation give the same first key (syndicated copies);
+    a rewrite that trims a quotation usually keeps its opening or its ending.
+    """
+    words = re.findall(r"\w+", text.casefold())
+    whole = _digest(words)
+    if len(words) < VARIANT_MIN_WORDS:
+        return whole, "", ""
+    return whole, _digest(words[:VARIANT_WORDS]), _digest(words[-VARIANT_WORDS:])
+
+
+def _digest(words: list[str]) -> str:
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass

@@ -8,6 +8,7 @@ are read only for the quotations on the page being shown.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ class QuoteRef:
     index: int  # position among the paragraph's quotations (quotes_json order)
     speaker: str
     speaker_type: str
-    key: str
+    key: str  # all the words
+    head: str = ""  # first eight words (long quotations only)
+    tail: str = ""  # last eight words
 
 
 def quote_refs(table) -> list[tuple[QuoteRef, ...]]:
@@ -37,16 +40,20 @@ def quote_refs(table) -> list[tuple[QuoteRef, ...]]:
     return table._cache["quote_refs"]
 
 
-def _parts(entry: str) -> tuple[str, str, str]:
-    speaker, kind, key = (entry.split(SUBSEP) + ["", "", ""])[:3]
-    return speaker, kind or "unknown", key
+def _parts(entry: str) -> tuple[str, str, str, str, str]:
+    speaker, kind, key, head, tail = (entry.split(SUBSEP) + [""] * 5)[:5]
+    return speaker, kind or "unknown", key, head, tail
 
 
 def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
-                 terms: set[str]) -> dict[str, list[QuoteRef]]:
-    """Matching quotations grouped by their words, groups in order of first appearance."""
+                 terms: set[str]) -> dict[int, list[QuoteRef]]:
+    """Matching quotations grouped, groups in order of first appearance.
+
+    Two quotations are one group when their words are the same, or when the same speaker's
+    quotations share their first or last eight words (a rewrite trimmed one of them).
+    """
     refs = quote_refs(session.table)
-    groups: dict[str, list[QuoteRef]] = {}
+    grouper = _Grouper()
     for docnum in order:
         texts = _texts(session, docnum) if terms else None
         for ref in refs[docnum]:
@@ -54,8 +61,37 @@ def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
                 continue
             if texts is not None and not term_spans(texts[ref.index]["text"], terms):
                 continue
-            groups.setdefault(ref.key, []).append(ref)
-    return groups
+            grouper.add(ref)
+    return grouper.groups
+
+
+class _Grouper:
+    """Union of quotation groups by shared keys; a group keeps its first member's place."""
+
+    def __init__(self) -> None:
+        self.groups: dict[int, list[QuoteRef]] = {}
+        self._owner: dict[tuple, int] = {}
+        self._next = itertools.count()  # increasing ids: a lower id is an earlier group
+
+    def _keys(self, ref: QuoteRef) -> list[tuple]:
+        keys: list[tuple] = [("w", ref.key)]
+        keys += [("h", ref.speaker, ref.head)] if ref.head and ref.speaker else []
+        keys += [("t", ref.speaker, ref.tail)] if ref.tail and ref.speaker else []
+        return keys
+
+    def add(self, ref: QuoteRef) -> None:
+        keys = self._keys(ref)
+        found = sorted({self._owner[k] for k in keys if k in self._owner})
+        gid = found[0] if found else next(self._next)
+        members = self.groups.setdefault(gid, [])
+        for other in found[1:]:  # this quotation links two groups: merge the later one
+            for moved in self.groups.pop(other):
+                members.append(moved)
+                for k in self._keys(moved):
+                    self._owner[k] = gid
+        members.append(ref)
+        for k in keys:
+            self._owner[k] = gid
 
 
 def _texts(session, docnum: int) -> list[dict]:
@@ -73,8 +109,11 @@ def records(session, groups: Iterable[list[QuoteRef]]) -> Iterator[QuoteRecord]:
             if ref.docnum == ordered[0].docnum:
                 continue
             f = session.searcher.stored_fields(ref.docnum)
-            also.append({"outlet": f.get("outlet") or None, "published": f.get("date") or None,
-                         "url": f.get("url"), "article_id": f["article_id"], "paragraph_id": f["pid"]})
+            entry = {"outlet": f.get("outlet") or None, "published": f.get("date") or None,
+                     "url": f.get("url"), "article_id": f["article_id"], "paragraph_id": f["pid"]}
+            if ref.key != ordered[0].key:  # a trimmed or reworded variant: show its words
+                entry["text"] = json.loads(f.get("quotes_json") or "[]")[ref.index]["text"]
+            also.append(entry)
         yield _record(lead_fields, ordered[0], tuple(also))
 
 

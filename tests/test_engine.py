@@ -145,3 +145,21 @@ def test_errors(seed_index, tmp_path):
     (tmp_path / "other" / "_MAIN_1.toc").write_bytes(b"not ours")
     with pytest.raises(NotParleyIndex):
         search(tmp_path / "other", SearchRequest())
+
+
+def test_trimmed_variant_in_a_rewrite_is_grouped_with_the_original(tmp_path):
+    full = ("We will not accept any deal that leaves hostages behind in Gaza, and we will keep "
+            "pressing the mediators in Doha and Cairo every single day")
+    trimmed = "We will not accept any deal that leaves hostages behind in Gaza"
+    rows = [{"url": "https://wire.example/1", "source": "Wire", "published": "2024-05-05",
+             "text": f'"{full}," Netanyahu said.'},
+            {"url": "https://rewrite.example/1", "source": "Rewrite", "published": "2024-05-06",
+             "text": f'Netanyahu said: "{trimmed}."'},
+            {"url": "https://other.example/1", "source": "Other", "published": "2024-05-06",
+             "text": '"We will not accept any deal that ends the war now," Hamas said.'}]
+    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    indexer.ingest([tmp_path / "r.jsonl"], tmp_path / "ix")
+    r = search_quotes(tmp_path / "ix", SearchRequest())
+    assert r.total == 2
+    lead = next(q for q in r.quotes if q.outlet == "Wire")
+    assert [(a["outlet"], a.get("text")) for a in lead.also_reported_by] == [("Rewrite", trimmed + ".")]
