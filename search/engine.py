@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import threading
+from array import array
 from collections import Counter
 from collections.abc import Iterator
 from itertools import chain
@@ -37,27 +39,113 @@ _COLUMN_OF = {"outlet": "c_outlet", "actors": "c_actors", "topics": "c_topics",
               "speakers": "c_speakers"}
 
 
+SAVED_COLUMNS = ("c_outlet", "c_actors", "c_topics", "c_speakers")
+_TABLE_FILE = "parley-doctable-{gen}.bin"
+
+
+def _table_path(index_dir: Path | None, reader) -> Path | None:
+    gen = reader.generation() if index_dir else None
+    return index_dir / _TABLE_FILE.format(gen=gen) if isinstance(gen, int) and gen >= 0 else None
+
+
+def _load_table(path: Path, docs: int) -> dict | None:
+    """The saved table (JSON header with distinct values, then uint32 arrays), or None."""
+    try:
+        data = path.read_bytes()
+        size = int.from_bytes(data[:8], "little")
+        header = json.loads(data[8:8 + size])
+        if header.get("docs") != docs or header.get("version") != 1:
+            return None
+        out, pos = {}, 8 + size
+        for name in ("dates", *SAVED_COLUMNS):
+            arr = array("I")
+            arr.frombytes(data[pos:pos + 4 * docs])
+            pos += 4 * docs
+            if len(arr) != docs:
+                return None
+            if name == "dates":
+                out[name] = arr.tolist()
+            else:
+                values = [tuple(v) for v in header["values"][name]]
+                out[name] = list(map(values.__getitem__, arr))
+        return out
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def _save_table(path: Path, table: dict) -> None:
+    """Write atomically next to the index; drop other generations' tables. Best effort."""
+    try:
+        header: dict = {"version": 1, "docs": len(table["dates"]), "values": {}}
+        arrays = [array("I", table["dates"])]
+        for name in SAVED_COLUMNS:
+            ids: dict[tuple, int] = {}
+            arrays.append(array("I", (ids.setdefault(v, len(ids)) for v in table[name])))
+            header["values"][name] = [list(v) for v in ids]
+        head = json.dumps(header, ensure_ascii=False).encode("utf-8")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        with open(tmp, "wb") as fh:
+            fh.write(len(head).to_bytes(8, "little") + head)
+            for arr in arrays:
+                fh.write(arr.tobytes())
+        os.replace(tmp, path)
+        gen = int(path.stem.rsplit("-", 1)[1])
+        for old in path.parent.glob(_TABLE_FILE.format(gen="*")):
+            if old.stem.rsplit("-", 1)[1].isdigit() and int(old.stem.rsplit("-", 1)[1]) < gen:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 @dataclass
 class DocTable:
     """Per-document facet values of one index generation, read from columns on first use."""
 
     reader: object
     _cache: dict = field(default_factory=dict)
+    saved_in: Path | None = None  # index directory: where this generation's table is kept
 
     def values(self, column: str) -> list[tuple[str, ...]]:
+        if column not in self._cache and column in SAVED_COLUMNS:
+            self._fill()
         if column not in self._cache:
-            cr = self.reader.column_reader(column)
-            self._cache[column] = [tuple(v.decode("utf-8").split(SEP)) if v else () for v in cr]
+            raw = list(self.reader.column_reader(column))
+            # Few distinct cells (outlets, actor sets) repeat across many paragraphs: decode each
+            # once and share the tuple (less time, and one tuple per value instead of per doc).
+            decoded = {v: tuple(v.decode("utf-8").split(SEP)) if v else () for v in set(raw)}
+            self._cache[column] = list(map(decoded.__getitem__, raw))
         return self._cache[column]
 
     @cached_property
     def dates(self) -> list[int]:
-        return list(self.reader.column_reader("c_date"))
+        self._fill()
+        return self._cache["dates"]
 
     @cached_property
     def months(self) -> list[str]:
         """YYYY-MM of every document ("" when undated), for month facets and the timeline."""
-        return [f"{d // 10000:04d}-{d // 100 % 100:02d}" if d else "" for d in self.dates]
+        names = {d: f"{d // 10000:04d}-{d // 100 % 100:02d}" if d else "" for d in set(self.dates)}
+        return list(map(names.__getitem__, self.dates))
+
+    def _fill(self) -> None:
+        """Facet columns and dates: from this generation's saved table, else read and saved.
+
+        Reading columns costs ~1.5 us per document and column (1.5 s at 200k paragraphs) in
+        every new process and after every commit; the saved table loads in a few ms.
+        """
+        if "dates" in self._cache:
+            return
+        path = _table_path(self.saved_in, self.reader)
+        loaded = _load_table(path, self.reader.doc_count_all()) if path else None
+        if loaded is None:
+            loaded = {"dates": list(self.reader.column_reader("c_date"))}
+            for column in SAVED_COLUMNS:
+                raw = list(self.reader.column_reader(column))
+                decoded = {v: tuple(v.decode("utf-8").split(SEP)) if v else () for v in set(raw)}
+                loaded[column] = list(map(decoded.__getitem__, raw))
+            if path:
+                _save_table(path, loaded)
+        self._cache.update(loaded)
 
     @cached_property
     def _by_date(self) -> tuple[list[int], list[int]]:
@@ -84,7 +172,7 @@ class Session:
         # BM25F with milder length normalisation (B 0.75 -> 0.25): at 0.75 one-line
         # paragraphs that merely repeat the query words outranked substantive ones.
         self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.25, K1=1.2))
-        self.table = DocTable(self.searcher.reader())
+        self.table = DocTable(self.searcher.reader(), saved_in=index_dir)
         self._filter_cache: dict = {}
 
     def close(self) -> None:
