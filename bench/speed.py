@@ -73,6 +73,18 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+def git_state() -> str:
+    """HEAD and the files edited but not committed (other developers share this tree)."""
+    try:
+        head = subprocess.run(["git", "log", "-1", "--format=%h %s"], capture_output=True,
+                              text=True, cwd=ROOT).stdout.strip()[:70]
+        dirty = subprocess.run(["git", "diff", "--name-only", "HEAD", "--", "indexer", "search"],
+                               capture_output=True, text=True, cwd=ROOT).stdout.split()
+    except OSError:
+        return ""
+    return head + (f"; uncommitted edits in {', '.join(dirty)}" if dirty else "")
+
+
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -95,14 +107,17 @@ def timed_runs(mix: list[dict], runs: int, fn) -> dict:
             continue
         for item in items:
             fn(item)
-        ms, hits = [], []
+        ms, cpu, hits = [], [], []
         for i in range(runs):
             item = items[i % len(items)]
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             total = fn(item)
             ms.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
             hits.append(total)
-        out[qtype] = summary(ms) | {"mean_hits": round(statistics.mean(hits), 1)}
+        # CPU time (all threads of this process) does not grow with other processes' load.
+        cpu_summary = {f"cpu_{k}": v for k, v in summary(cpu).items() if k != "n"}
+        out[qtype] = summary(ms) | cpu_summary | {"mean_hits": round(statistics.mean(hits), 1)}
     return out
 
 
@@ -411,15 +426,18 @@ def phase_tantivy(opts) -> dict:
 def cold_start(index_dir: Path, runs: int) -> dict:
     parley = shutil.which("parley")
     cmd = [parley] if parley else [sys.executable, "-c", "from web.cli import cli; cli()"]
-    ms = []
+    ms, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run([*cmd, "search", "ceasefire", "--index-dir", str(index_dir)],
                               capture_output=True, text=True, cwd=ROOT)
         ms.append((time.perf_counter() - t0) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
         if proc.returncode != 0:
             raise SystemExit(f"parley search failed: {proc.stderr[-2000:]}")
-    return summary(ms)
+    return summary(ms) | {"cpu_p50": statistics.median(cpu), "cpu_p95": pct(cpu, 95)}
 
 
 def api_concurrency(index_dir: Path, mix_path: Path, clients: int, requests: int) -> dict | str:
@@ -496,6 +514,10 @@ def fmt_q(s: dict | None) -> str:
     return "–" if not s else f"{s['p50']:.1f} / {s['p95']:.1f} / {s['p99']:.1f}"
 
 
+def fmt_cpu(s: dict | None) -> str:
+    return "–" if not s or "cpu_p50" not in s else f"{s['cpu_p50']:.1f} / {s['cpu_p95']:.1f}"
+
+
 def ratio(a: dict | None, b: dict | None, key: str = "p95") -> str:
     if not a or not b or not b.get(key):
         return "–"
@@ -541,15 +563,28 @@ def print_table(res: dict) -> None:
         c = (t.get("queries") or {}).get(qtype)
         row(f"{qtype}: ms p50 / p95 / p99", fmt_q(a), fmt_q(b), fmt_q(c),
             f"{ratio(a, b, 'p50')} / {ratio(a, b)}", f"{ratio(a, c, 'p50')} / {ratio(a, c)}")
+    for qtype in QUERY_TYPES:
+        a = p["queries"].get(qtype)
+        b = (f.get("queries") or {}).get(qtype)
+        c = (t.get("queries") or {}).get(qtype)
+        if not a or "cpu_p50" not in a:
+            continue
+        row(f"{qtype}: CPU ms p50 / p95", fmt_cpu(a), fmt_cpu(b), fmt_cpu(c),
+            f"{ratio(a, b, 'cpu_p50')} / {ratio(a, b, 'cpu_p95')}",
+            f"{ratio(a, c, 'cpu_p50')} / {ratio(a, c, 'cpu_p95')}")
     cs = res["cold_start"]
+    cs_cpu = f"; CPU {cs['cpu_p50']:.0f} / {cs['cpu_p95']:.0f}" if "cpu_p50" in cs else ""
     row(f"`parley search` fresh process, ms p50 / p95 (n={cs['n']})",
-        f"{cs['p50']:.0f} / {cs['p95']:.0f}", "–", "–")
+        f"{cs['p50']:.0f} / {cs['p95']:.0f}{cs_cpu}", "–", "–")
     api = res["api"]
     row("/api/search, 8 clients, ms p50 / p95 / p99",
         api if isinstance(api, str) else f"{fmt_q(api)} ({api['req_per_s']} req/s, "
                                          f"{api['errors']} errors)", "–", "–")
     print("\nRatios: p50 / p95 (below 1.00 = Parley faster). Every query: total count, facet counts "
-          "(outlet, actor, topic, speaker, month), first page of 20 with highlighted snippets.")
+          "(outlet, actor, topic, speaker, month), first page of 20 with highlighted snippets. "
+          "ms = wall clock; CPU ms = the process's CPU time, which other load does not inflate.")
+    if res.get("git"):
+        print(f"Code: {res['git']}")
     print("Mean hits per query type (Parley / FTS5 / tantivy): " + "; ".join(
         f"{q} {p['queries'][q]['mean_hits']:.0f}/{(f.get('queries') or {}).get(q, {}).get('mean_hits', '–')}"
         f"/{(t.get('queries') or {}).get(q, {}).get('mean_hits', '–')}" for q in QUERY_TYPES
@@ -574,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-tantivy", action="store_true")
     ap.add_argument("--cold-runs", type=int, default=5)
     ap.add_argument("--api-requests", type=int, default=25, help="per client")
+    ap.add_argument("--report", type=Path, help="print the table of a saved results.json and exit")
     ap.add_argument("--phase", choices=["ingest", "parley", "fts", "tantivy"], help=argparse.SUPPRESS)
     ap.add_argument("--index-dir", help=argparse.SUPPRESS)
     ap.add_argument("--mix", help=argparse.SUPPRESS)
@@ -586,12 +622,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(phase(opts)))
         return 0
 
+    if opts.report:
+        print_table(json.loads(opts.report.read_text()))
+        return 0
     from corpus import build_corpus
 
     work = opts.work or OUT / f"{opts.size}-s{opts.seed}"
     work.mkdir(parents=True, exist_ok=True)
     res: dict = {"size": opts.size, "seed": opts.seed, "queries": opts.queries,
-                 "load_before": loadavg(), "notes": []}
+                 "load_before": loadavg(), "notes": [], "git": git_state()}
     t0 = time.perf_counter()
     files, estimate = build_corpus(opts.size, opts.seed, work / "corpus")
     print(f"corpus: {len(files)} files, ~{estimate:,} paragraphs ({time.perf_counter() - t0:.1f} s)",
