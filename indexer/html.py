@@ -414,7 +414,7 @@ _BOILERPLATE = [
     # captions and picture credits
     r"(?:photo|image|picture|file photo|photograph|video|graphic|illustration|credit|source)s?"
     r"\s*(?:credit)?\s*[:/|].{0,200}",
-    r".{0,250}[(\[](?:photo|image|picture|credit|file)[^)\]]{0,80}[)\]]\.?",
+    r".{0,250}[(\[](?:photo|image|picture|credit|file)\b[^)\]]{0,80}[)\]]\.?",
     r".{0,250}\b(?:getty images|afp via getty|/ ?reuters|/ ?ap photo|ap photo/|"
     r"reuters/[\w ]+|epa-efe|shutterstock|file photo)\.?\)?",
     # syndication, copyright and updates notes
@@ -454,18 +454,30 @@ def is_boilerplate(block: str) -> bool:
     return len(block) < 600 and bool(_BOILERPLATE_RE.match(block))
 
 
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
+
+
 def _same_text(a: str | None, b: str | None) -> bool:
-    if not a or not b:
-        return False
-    fold = lambda s: re.sub(r"\W+", " ", s).strip().casefold()  # noqa: E731
-    return fold(a) == fold(b)
+    return bool(a and b) and _fold(a) == _fold(b)
 
 
 def _drop_leading_heads(blocks: list[Block]) -> list[Block]:
     # Headings before the first paragraph are the headline, standfirst or related-story
-    # teasers, never story text.
+    # teasers, not story paragraphs. Keeping those that differ from the title was measured:
+    # aeb body P 0.962 -> 0.956 for webpages "with" 0.944 -> 0.949 and readability body F1
+    # 0.908 -> 0.910 (the golds disagree on standfirsts; a standfirst repeats the description).
     first = next((i for i, b in enumerate(blocks) if b.kind != "head"), len(blocks))
     return blocks[first:]
+
+
+MAX_REPEAT_CHARS = 200  # pull quotes, teasers and captions are short; paragraphs may repeat
+
+
+def _is_repeat(block: str, kept: list[str]) -> bool:
+    # A short line repeated within three blocks is a pull quote or teaser shown twice; a long
+    # paragraph that repeats is the author's own text (readability gold: 1,337 tokens of them).
+    return len(block) < MAX_REPEAT_CHARS and block in kept[-3:]
 
 
 def clean_blocks(blocks: list[Block], title: str | None) -> tuple[list[str], list[str]]:
@@ -478,7 +490,7 @@ def clean_blocks(blocks: list[Block], title: str | None) -> tuple[list[str], lis
         if is_boilerplate(block) or _WIRE_TAIL.match(block):
             notes.append(block)
             continue
-        if block not in kept[-3:]:  # repeated pull quotes and teaser lines
+        if not _is_repeat(block, kept):
             kept.append(block)
     return kept, notes
 

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import InputError
-from indexer.html import decode_html, gunzip_capped, read_html, too_deep
+from indexer.html import (
+    Block,
+    clean_blocks,
+    decode_html,
+    gunzip_capped,
+    is_boilerplate,
+    read_html,
+    too_deep,
+)
 from indexer.models import Article
 
 DATA = Path(__file__).parent / "data" / "html"
@@ -125,6 +133,29 @@ def test_given_url_and_capture_date_when_page_has_no_date():
         "2024-03-01",
         "capture",
     )
+
+
+# -- Parley's own filters on the extracted blocks -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "block,boilerplate",
+    [
+        ("Mourners gather in Khan Younis. (File photo)", True),
+        ("Then terminate the script to display the graph (files are generated on the disk).", False),
+        ("Related: Hostage families march on Jerusalem", True),
+        ("© 2024 Example News. All rights reserved.", True),
+    ],
+)
+def test_is_boilerplate(block: str, boilerplate: bool):
+    assert is_boilerplate(block) is boilerplate
+
+
+def test_short_repeats_are_dropped_long_ones_kept():
+    quote = "“We will not stop until they are home.”"
+    long_para = "Negotiators met again in Cairo. " * 8
+    blocks = [Block("p", t) for t in (quote, "Talks went on.", quote, long_para, long_para)]
+    assert clean_blocks(blocks, None) == ([quote, "Talks went on.", long_para, long_para], [])
 
 
 # -- hostile input --------------------------------------------------------------------------
