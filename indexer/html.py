@@ -13,6 +13,7 @@ import codecs
 import json
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -151,6 +152,7 @@ class PageMeta:
     title: str | None = None
     byline: str | None = None
     published: str | None = None
+    json_ld_published: str | None = None
     site_name: str | None = None
     url: str | None = None
     description: str | None = None
@@ -249,6 +251,7 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
                 "parsely-pub-date",
             )
         ),
+        json_ld_published=_iso_day(ld.get("datePublished")),
         site_name=_meta_content(soup, "og:site_name", "application-name") or _clean(publisher),
         url=_canonical_url(soup) or _clean(ld.get("url")),
         description=_meta_content(soup, "description", "og:description"),
@@ -519,19 +522,39 @@ def find_credits(texts: list[str]) -> tuple[str, ...]:
 # Dates
 
 
-def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> str | None:
-    """The publication day: trafilatura's pick, declared metadata, then htmldate's search."""
-    if _iso_day(story.date):
-        return _iso_day(story.date)
-    if meta.published:
-        return meta.published
+def _htmldate(html: str, url: str | None, original: bool) -> str | None:
     import htmldate
 
     try:
-        found = htmldate.find_date(html, url=url, original_date=True, extensive_search=True)
+        found = htmldate.find_date(html, url=url, original_date=original, extensive_search=True)
     except (ValueError, TypeError, RecursionError):
         return None
     return _iso_day(found)
+
+
+def _vote(days: list[str | None]) -> str | None:
+    """The day most sources give; a tie goes to the earliest-listed source among the tied."""
+    counts = Counter(d for d in days if d)
+    if not counts:
+        return None
+    most = max(counts.values())
+    return next(d for d in days if d and counts[d] == most)
+
+
+def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> str | None:
+    """The publication day that most sources agree on; trafilatura's pick breaks ties.
+
+    Sources: trafilatura, JSON-LD datePublished, the declared date (JSON-LD, else meta tags; so
+    a JSON-LD date, the most deliberate declaration, counts twice), htmldate looking for the
+    original date and htmldate looking for the latest. They err in different ways (trafilatura
+    turns a local 01:59 into the previous day in UTC, or takes an old date from the page where
+    both htmldate searches agree on another), so a majority overrules any one of them. When
+    the first three agree they already are a majority, and htmldate is not run.
+    """
+    days = [_iso_day(story.date), meta.json_ld_published, meta.published]
+    if _vote(days) and Counter(days)[_vote(days)] >= 3:
+        return _vote(days)
+    return _vote([*days, _htmldate(html, url, True), _htmldate(html, url, False)])
 
 
 # ---------------------------------------------------------------------------------------------

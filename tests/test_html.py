@@ -13,8 +13,11 @@ import pytest
 from indexer.errors import InputError
 from indexer.html import (
     Block,
+    PageMeta,
+    Story,
     clean_blocks,
     decode_html,
+    find_published,
     gunzip_capped,
     is_boilerplate,
     read_html,
@@ -156,6 +159,33 @@ def test_short_repeats_are_dropped_long_ones_kept():
     long_para = "Negotiators met again in Cairo. " * 8
     blocks = [Block("p", t) for t in (quote, "Talks went on.", quote, long_para, long_para)]
     assert clean_blocks(blocks, None) == ([quote, "Talks went on.", long_para, long_para], [])
+
+
+# -- publication date: agreement among sources -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "trafilatura_day,json_ld_day,declared_day,expected",
+    [
+        ("2020-12-24", "2020-12-25", "2020-12-25", "2020-12-25"),  # UTC shift outvoted
+        ("2020-12-24", None, "2020-12-25", "2020-12-24"),  # a tie goes to trafilatura
+        (None, None, "2020-12-25", "2020-12-25"),
+        ("2024-05-05", "2024-05-05", "2024-05-05", "2024-05-05"),
+        (None, None, None, None),
+    ],
+)
+def test_published_day_is_the_majority(trafilatura_day, json_ld_day, declared_day, expected):
+    meta = PageMeta(json_ld_published=json_ld_day, published=declared_day)
+    story = Story([], date=trafilatura_day)
+    page = "<html><body><p>No dates here.</p></body></html>"
+    assert find_published(page, meta, story, None) == expected
+
+
+def test_both_htmldate_searches_outvote_trafilatura():
+    page = ("<html><head><meta property='article:published_time' content='2024-05-05T08:00'>"
+            "</head><body><p>Talks resumed in Cairo on Sunday.</p></body></html>")
+    story = Story([], date="2015-07-21")
+    assert find_published(page, PageMeta(), story, None) == "2024-05-05"
 
 
 # -- hostile input --------------------------------------------------------------------------
