@@ -81,6 +81,10 @@ def is_parley_index(path: Path) -> bool:
 
 def create_index(path: Path) -> index.Index:
     path.mkdir(parents=True, exist_ok=True)
+    # Files derived from a previous index (search's saved facet tables are keyed by
+    # generation, which restarts here) must not outlive it.
+    for stale in path.glob("parley-doctable-*"):
+        stale.unlink(missing_ok=True)
     ix = index.create_in(str(path), SCHEMA)
     (path / MARKER).write_text(json.dumps({"format": FORMAT, "version": FORMAT_VERSION}))
     return ix

@@ -172,6 +172,7 @@ class Session:
         # BM25F with milder length normalisation (B 0.75 -> 0.25): at 0.75 one-line
         # paragraphs that merely repeat the query words outranked substantive ones.
         self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.25, K1=1.2))
+        self.toc = self._toc_identity()
         self.table = DocTable(self.searcher.reader(), saved_in=index_dir)
         self._filter_cache: dict = {}
 
@@ -179,10 +180,17 @@ class Session:
         self.searcher.close()
 
     def is_current(self) -> bool:
+        # `up_to_date()` compares generation numbers only, and a rebuilt index counts them
+        # from the start again; the TOC file's identity tells a rebuild apart.
         try:
-            return self.searcher.up_to_date()
+            return self.searcher.up_to_date() and self._toc_identity() == self.toc
         except FileNotFoundError:
             return False
+
+    def _toc_identity(self) -> tuple[int, int, int]:
+        gen = self.searcher.reader().generation()
+        st = os.stat(self.index_dir / f"_MAIN_{gen}.toc")
+        return st.st_ino, st.st_mtime_ns, st.st_size
 
     # -- mapping what users type to what the index holds --------------------------------
 

@@ -125,3 +125,17 @@ def test_registry_matches_index(tmp_path):
     indexer.ingest([copy_seeds(tmp_path)], tmp_path / "ix")
     counts = registry.counts(tmp_path / "ix")
     assert counts == {"files": 4, "articles": 4, "paragraphs": 51, "quotes": 14}
+
+
+def test_rebuild_with_the_same_paragraph_count_gives_fresh_facets(tmp_path):
+    """A rebuilt index restarts Whoosh generations; nothing cached for the old one may be reused."""
+    (tmp_path / "in").mkdir()
+    page = tmp_path / "in" / "a.jsonl"
+    page.write_text(json.dumps({"url": "https://x.example/1", "source": "Outlet One",
+                                "published": "2024-01-02", "text": "Qatar hosted the talks."}))
+    indexer.ingest([page], tmp_path / "ix")
+    assert [v.value for v in search(tmp_path / "ix", SearchRequest()).facets["outlet"]] == ["Outlet One"]
+    page.write_text(json.dumps({"url": "https://x.example/1", "source": "Outlet Two",
+                                "published": "2024-01-02", "text": "Qatar hosted the talks."}))
+    indexer.ingest([page], tmp_path / "ix", rebuild=True)
+    assert [v.value for v in search(tmp_path / "ix", SearchRequest()).facets["outlet"]] == ["Outlet Two"]
