@@ -548,13 +548,22 @@ def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> 
     a JSON-LD date, the most deliberate declaration, counts twice), htmldate looking for the
     original date and htmldate looking for the latest. They err in different ways (trafilatura
     turns a local 01:59 into the previous day in UTC, or takes an old date from the page where
-    both htmldate searches agree on another), so a majority overrules any one of them. When
-    the first three agree they already are a majority, and htmldate is not run.
+    both htmldate searches agree on another), so a majority overrules any one of them. Sources
+    are read in order until one day has three votes, so htmldate often does not run.
     """
-    days = [_iso_day(story.date), meta.json_ld_published, meta.published]
-    if _vote(days) and Counter(days)[_vote(days)] >= 3:
-        return _vote(days)
-    return _vote([*days, _htmldate(html, url, True), _htmldate(html, url, False)])
+    sources = (
+        lambda: _iso_day(story.date),
+        lambda: meta.json_ld_published,
+        lambda: meta.published,
+        lambda: _htmldate(html, url, original=True),
+        lambda: _htmldate(html, url, original=False),
+    )
+    days: list[str | None] = []
+    for source in sources:
+        days.append(source())
+        if days[-1] and days.count(days[-1]) >= 3:  # a majority of five: later sources can't win
+            return days[-1]
+    return _vote(days)
 
 
 # ---------------------------------------------------------------------------------------------
