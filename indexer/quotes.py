@@ -102,6 +102,13 @@ TRAILING_SKIP = {"also", "further", "later", "then", "again", "has", "have", "ha
                  "himself", "themselves", "itself"}  # fmt: skip
 DETERMINERS = {"the", "a", "an", "one", "two", "three", "four", "several", "some", "other",
                "another", "both", "many", "this", "that"}  # fmt: skip
+# First words that make a subject phrase no speaker at all: the addressee, everyone, a clause.
+GENERIC = {
+    "you", "your", "yours", "everybody", "everyone", "somebody", "someone", "nobody", "anybody",
+    "anyone", "people", "these", "those", "there", "here", "what", "whether", "like", "it's",
+    "we've", "we're", "i'm", "i've", "i'll", "you're", "they're", "that's", "even", "referring",
+    "lot", "this", "that", "which", "whoever", "whatever", "why", "how", "where", "when",
+}  # fmt: skip
 UNNAMED_ADJS = {"unnamed", "anonymous", "certain"}
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "col", "lt", "st", "jr",
                  "oct", "nov", "dec", "jan", "feb", "aug", "sept", "sep", "no",
@@ -129,7 +136,9 @@ _Q_RE = re.compile(r"Q(?::\s*|\s+)(?=\S)")
 _TURN_END_RE = re.compile(r"(?:END\b.*|#(?:\s*#)*|\d{1,2}:\d{2}\s*[AP]\.?M\.?.*)$")
 _DATELINE_RE = re.compile(r"^[A-Z][^:\"“”]{0,60}?\s?:\s+")
 _LINK_RE = re.compile(r"\[(?P<label>[^\]\n]{1,200})\]\((?P<url>[^)\s]{1,500})\)")
-_NAME_WORD = r"[A-Z][\w'’.-]*"
+# A capitalised word; only initials and short titles keep a full stop ("Admiral. You" is two
+# sentences, "James P. Kennedy" is one name).
+_NAME_WORD = r"(?:(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Jr|Sr|Lt|Col|Gen|Sen|Rep|Gov)\.|[A-Z][\w'’-]*)"
 
 
 @dataclass(frozen=True)
@@ -168,7 +177,14 @@ class _State:
     date: str | None
     issuer: str | None
     transcript: bool
+    title: str | None = None
     speakers: list[_Speaker] = field(default_factory=list)
+    spoke_at: list[tuple[int, int]] = field(default_factory=list)  # (paragraph, offset) per speaker
+    doc_speaker: _Speaker | None = None  # who "I" is in remarks and statements (from the title)
+    genders: dict[str, str] = field(default_factory=dict)  # name -> "m" | "f", as the text shows
+    masked: list[str] = field(default_factory=list)  # earlier paragraphs with quotes blanked
+    cursor: int = 0  # offset of the attribution being read in the current paragraph
+    now: str = ""  # the current paragraph, masked
     stated_by: _Speaker | None = None  # who "said in a statement"
     last: Quote | None = None  # last direct quote of the previous paragraph
     turn: _Speaker | None = None  # the current transcript turn (None: no turn / reporter)
@@ -187,9 +203,15 @@ def extract_quotes(
     lexicon: Lexicon | None = None,
     date: str | None = None,
     issuer: str | None = None,
+    title: str | None = None,
 ) -> list[tuple[Quote, ...]]:
-    """One tuple of Quotes per paragraph, in paragraph order (see the module rules)."""
-    state = _State(lexicon or default_lexicon(), date, issuer, _is_transcript(paragraphs))
+    """One tuple of Quotes per paragraph, in paragraph order (see the module rules).
+
+    `title` (the article's headline) names people that a transcript label or a speech's
+    "I" stands for: "Remarks by President Biden ..." makes "I said" Joe Biden's.
+    """
+    state = _State(lexicon or default_lexicon(), date, issuer, _is_transcript(paragraphs), title)
+    state.doc_speaker = _title_speaker(title, state)
     results: list[tuple[Quote, ...]] = []
     for i, text in enumerate(paragraphs):
         run_on = state.run_on
@@ -206,9 +228,13 @@ def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
     turn = _turn_quote(text, state) if state.transcript else None
     spans = _find_spans(text)
     masked = _mask(text, spans)
+    if state.transcript:  # "Q You said ...": the label is no part of the sentence
+        label = _Q_RE.match(masked) or _LABEL_RE.match(masked)
+        masked = " " * label.end() + masked[label.end() :] if label else masked
     bounds = _sentence_bounds(masked)
     events = _find_events(masked, bounds, state)
     direct = _attribute(text, spans, bounds, events, state)
+    state.masked.append(masked)
     if text.strip():
         state.last = direct[-1] if direct else None
         state.run_on = bool(direct) and direct[-1].end == spans[-1].end and not spans[-1].closed
@@ -324,7 +350,9 @@ def _word_count(text: str) -> int:
 def _find_events(masked: str, bounds: list[int], state: _State) -> list[_Event]:
     """Every attribution clause in the paragraph, in order, with its speaker resolved."""
     events: list[_Event] = []
+    state.now = masked
     for m in _VERB_RE.finditer(masked):
+        state.cursor = m.start()
         if masked[max(0, m.start() - 4) : m.start()] in {"who ", "hat "}:
             continue  # "the official, who asked not to be named": not the attribution
         sent_start = bounds[bisect_right(bounds, m.start()) - 1]
@@ -361,11 +389,33 @@ def _event_at(masked: str, sent_start: int, m: re.Match[str], state: _State) -> 
     refs = [_np_before(before, sent_start)]
     if before.rstrip().endswith((",", '"', "”", "’", "'")) and verb != "told":
         refs.append(_np_after(after, m.end()))  # '..., said the official' (speaker after verb)
+    if verb != "say":  # "you'll ... say, 'What would she want?'" is speech nobody made yet
+        refs.append(_sentence_subject(before, sent_start))
     for ref in refs:
         event = _make_event(ref, m.start(), VERBS[verb], masked, sent_start, m, state)
         if event is not None:
             return event
     return None
+
+
+_SUBJECT_RE = re.compile(
+    r"\s*(?:[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+)?(?:(?:And|But|So|Then)\s+)?"
+    rf"(?P<np>[Hh]e|[Ss]he|[Tt]hey|{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})\s+[a-z]"
+)
+
+
+def _sentence_subject(before: str, offset: int) -> tuple[str, int] | None:
+    """ "She looked at me and ... said": a verb after "and" shares the sentence's subject."""
+    if not before.rstrip().endswith(" and"):
+        return None
+    m = _SUBJECT_RE.match(before)
+    if m is None or m.group("np").split()[0] in _LEAD_STOP | _QUESTION_WORDS:
+        return None
+    return m.group("np"), offset + m.start("np")
+
+
+_QUESTION_WORDS = {"What", "Who", "Why", "How", "Where", "When", "Which", "During", "Before",
+                   "Since", "Until", "Because", "Although", "Though"}  # fmt: skip
 
 
 def _make_event(ref, verb_at, verb, masked, sent_start, m, state) -> _Event | None:
@@ -385,7 +435,8 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     text = _APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), before)
     # "Abu Ubaida, spokesperson for the armed wing of Hamas, said": the name, not the role.
     text = _ROLE_APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), text).rstrip(" ,")
-    cut = max(text.rfind(c) for c in ',"“”’:;—') + 1
+    plain = _POSSESSIVE_RE.sub("s", text)  # "Iran’s foreign minister" is one phrase
+    cut = max(plain.rfind(c) for c in ',"“”’:;—') + 1
     that = text.rfind(" that ")
     cut = max(cut, that + 6 if that >= 0 else 0)
     words = text[cut:].split()
@@ -393,12 +444,19 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
         words.pop()
     while len(words) > 1 and words[0].lower() in LEADING_SKIP:
         words.pop(0)
+    cut_in = next((i for i in range(1, len(words) - 1)
+                   if words[i] == "in" and words[i + 1].lower() in _IN_A), None)
+    words = words[:cut_in]  # "The President in his statement today said": the President
     if not words or len(words) > 10:
         return None
     phrase = " ".join(words)
     if " and " in phrase:
         phrase = phrase.split(" and ")[0]  # "Two Egyptian security sources and Al-Qahera News"
     return phrase, offset + text.index(words[0], cut)
+
+
+_IN_A = {"a", "an", "the", "his", "her", "its", "their"}
+_POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=s\b)")
 
 
 def _np_after(after: str, offset: int) -> tuple[str, int] | None:
@@ -438,6 +496,7 @@ def _find_via(masked: str, sent_start: int, verb_end: int, state: _State) -> str
 
 def _remember(event: _Event, clause: str, state: _State) -> None:
     state.speakers.append(event.speaker)
+    state.spoke_at.append((len(state.read) - 1, event.left))
     if _STATEMENT_RE.search(clause) and event.speaker.type != "anonymous":
         state.stated_by = event.speaker
 
@@ -451,7 +510,9 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
     lowered = [w.lower() for w in words]
     if len(words) == 1 and lowered[0] in PRONOUNS:
         # Attributed speech, even when nobody fits: the speaker stays unknown, never "he".
-        return _resolve_pronoun(PRONOUNS[lowered[0]], state) or _Speaker(None, "unknown")
+        return _resolve_pronoun(lowered[0], state) or _Speaker(None, "unknown")
+    if lowered[0].replace("’", "'") in GENERIC or lowered[0] in PRONOUNS or lowered == ["and"]:
+        return None  # "You said ...", "Everybody says", "These people", "What I'm saying"
     known = _known_actor(phrase, state)
     if known:
         return known
@@ -466,7 +527,8 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
 def _known_actor(phrase: str, state: _State) -> _Speaker | None:
     """A lexicon actor: a person named anywhere in the phrase, or a whole alias ("Hamas")."""
     bare = _strip_determiner(phrase)
-    name = state.lexicon.resolve(bare, state.date)
+    exact = state.lexicon.canonical_or_none(phrase) and state.lexicon.resolve(phrase, state.date)
+    name = exact or state.lexicon.resolve(bare, state.date)
     if name is None or _word_count(phrase) > 8:
         return None
     kind = state.lexicon.actor_type(name)
@@ -534,21 +596,163 @@ def _by_name_word(word: str, state: _State) -> _Speaker | None:
     return None
 
 
-def _resolve_pronoun(kind: str, state: _State) -> _Speaker | None:
-    for speaker in reversed(state.speakers):
-        if _fits(kind, speaker):
-            return speaker
-    return None
+def _resolve_pronoun(word: str, state: _State) -> _Speaker | None:
+    """The nearest earlier speaker or salient mention that the pronoun can stand for.
 
-
-def _fits(kind: str, speaker: _Speaker) -> bool:
+    Speakers count unless their gender (as the text showed it) contradicts "he"/"she". A mere
+    mention counts when it is a sentence's subject ("Big Machine have twice denied ...") or
+    when the text gave it the pronoun's gender ("Golda Meir at her desk" for a later "she").
+    """
+    kind = PRONOUNS[word]
     if kind == "self":
-        return False  # "And I said": the document's own voice, which this module cannot name
+        return state.turn if state.transcript else state.doc_speaker if word == "i" else None
+    gender = _GENDERED.get(word)
+    here = len(state.read) - 1
+    mentions = _recent_mentions(state)
+    spoken = [(at, sp) for at, sp in zip(state.spoke_at, state.speakers, strict=True)
+              if at[0] >= here - _LOOKBACK]  # fmt: skip
+    older = next((sp for sp in reversed(state.speakers) if _fits(kind, sp, gender, state)), None)
+    candidates = sorted([*((a, sp, True, True) for a, sp in spoken), *mentions],
+                        key=lambda c: c[0], reverse=True)
+    # Speakers and sentence subjects first; a name the text only gave a gender comes second.
+    for salient_only in (True, False):
+        for _, speaker, salient, said in candidates:
+            if (salient_only and not salient) or speaker == state.doc_speaker:
+                continue  # the document's "I" is never its "he" or "she"
+            if said and _fits(kind, speaker, gender, state):
+                return _learn(speaker, gender, state)
+            if not said and _mention_fits(kind, speaker, gender, salient, state):
+                return _learn(speaker, gender, state)
+    return _learn(older, gender, state) if older else None
+
+
+_GENDERED = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+_LOOKBACK = 2  # paragraphs searched for mentions before falling back to any earlier speaker
+
+
+def _learn(speaker: _Speaker, gender: str | None, state: _State) -> _Speaker:
+    if gender and speaker.name:
+        state.genders.setdefault(speaker.name, gender)
+    return speaker
+
+
+def _fits(kind: str, speaker: _Speaker, gender: str | None = None, state=None) -> bool:
+    if kind == "self":
+        return False
+    if gender and state is not None and state.genders.get(speaker.name or "", gender) != gender:
+        return False
     if kind == "sing":
         return speaker.type == "person" or (speaker.type == "anonymous" and not speaker.plural)
     if kind == "plural":
         return speaker.plural or speaker.type in {"group", "organisation", "state"}
     return speaker.type in {"group", "organisation", "state"}
+
+
+def _mention_fits(kind, speaker: _Speaker, gender, salient: bool, state) -> bool:
+    known = state.genders.get(speaker.name or "")
+    if speaker.type == "unknown":  # a name the lexicon does not know: person or company
+        if not salient:
+            return bool(gender) and known == gender and kind == "sing"
+        speaker = replace(speaker, type="person" if kind == "sing" else "organisation")
+    if not _fits(kind, speaker, gender, state):
+        return False
+    return salient or (gender is not None and known == gender)
+
+
+_RUN_RE = re.compile(
+    rf"(?<![\w'’.-])(?:[Tt]he\s+)?{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:{'|'.join(PARTICLES)})(?=\s)))*"
+)
+_PRONOUN_RE = re.compile(r"\b(?:he|his|him|himself|she|her|hers|herself)\b", re.I)
+# What may stand before a sentence's subject: "Then, last week, Taylor Swift posted ...".
+_SUBJECT_LEAD = re.compile(r"\W*(?:[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+){0,2}(?:(?:And|But|So|Then|Now)\s+)?$")
+_NOT_NAMES = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+              "January", "February", "March", "April", "June", "July", "August", "September",
+              "October", "November", "December", *PLATFORMS}  # fmt: skip
+
+
+def _recent_mentions(state: _State) -> list:
+    """(position, speaker, salient, False) for names in the last few paragraphs, up to now."""
+    here = len(state.read) - 1
+    found = []
+    texts = [*state.masked[-_LOOKBACK:], state.now[: state.cursor]]
+    for k, text in enumerate(texts):
+        index = here - (len(texts) - 1 - k)
+        found += [((index, at), sp, salient, False) for at, sp, salient in _mentions(text, state)]
+    return found
+
+
+def _mentions(text: str, state: _State) -> list[tuple[int, _Speaker, bool]]:
+    runs = list(_RUN_RE.finditer(text))
+    out = []
+    for i, m in enumerate(runs):
+        run = m.group(0)
+        owner = run.endswith(("’s", "'s"))  # "Charlamagne’s comments": a mention, no subject
+        speaker = _mention_speaker(run[:-2] if owner else run, text, m.start(), state)
+        if speaker is None:
+            continue
+        nxt = runs[i + 1].start() if i + 1 < len(runs) else len(text)
+        _note_gender(speaker, text, m, nxt, state)
+        sent = max(text.rfind(". ", 0, m.start()), text.rfind("? ", 0, m.start()), -1)
+        salient = bool(_SUBJECT_LEAD.match(text[sent + 1 : m.start()]))
+        salient = salient and not owner and text[m.end() : m.end() + 1] in {" ", ","}
+        out.append((m.start(), speaker, salient))
+    return out
+
+
+def _mention_speaker(run: str, text: str, at: int, state: _State) -> _Speaker | None:
+    words = _sentence_cut(run.split())
+    if len(words) == 1 and words[0] in _LEAD_STOP:
+        return None
+    known = _exact_actor(words, state)
+    if known:
+        return _Speaker(known, state.lexicon.actor_type(known))
+    if words[0].lower() == "the" or any(w in _NOT_NAMES or w.lower() in _NOT_NAME_WORDS
+                                        or (len(w) == 1 and w != "I") for w in words):
+        return None  # "the Yom Kippur War", "Twitter Tuesday", "Q Was"
+    titled = text[max(0, at - 5) : at].split()[-1:]
+    cut = [i for i, w in enumerate(words) if w.lower() in TITLES]
+    words = [w.rstrip(".") if len(w) > 2 else w for w in words[cut[-1] + 1 if cut else 0 :]]
+    words = [w for w in words if w not in _LEAD_STOP]
+    if titled and titled[0].lower().rstrip(".") in {"mr", "mrs", "ms", "miss"} and words:
+        return _Speaker(" ".join(words), "person")
+    if len(words) < 2 or any(w.lower() in ORG_WORDS for w in words):
+        return None
+    return _Speaker(_full_name(" ".join(words), state), "unknown")
+
+
+def _sentence_cut(words: list[str]) -> list[str]:
+    # A run of capitals may cross a full stop ("the Yom Kippur War. I"); initials may not end one.
+    for i, w in enumerate(words[:-1]):
+        if w.endswith(".") and len(w) > 2 and w.lower().rstrip(".") not in ABBREVIATIONS:
+            return words[: i + 1]
+    return words
+
+
+def _exact_actor(words: list[str], state: _State) -> str | None:
+    """A lexicon actor only if the whole run, less determiner and titles, is one of its names."""
+    while words:
+        phrase = " ".join(words).rstrip(".")
+        if state.lexicon.canonical_or_none(phrase) is not None:
+            return state.lexicon.resolve(phrase, state.date)
+        if words[0].lower() not in TITLES | DETERMINERS:
+            return None
+        words = words[1:]
+    return None
+
+
+_NOT_NAME_WORDS = CLAUSE_WORDS | LEADING_SKIP | DETERMINERS | set(PRONOUNS) | {"i"}
+_TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
+
+
+def _note_gender(speaker: _Speaker, text: str, m: re.Match[str], nxt: int, state) -> None:
+    if not speaker.name or speaker.name in state.genders:
+        return
+    before = text[max(0, m.start() - 5) : m.start()].split()[-1:]
+    title = _TITLE_GENDER.get(before[0].lower().rstrip(".")) if before else None
+    pronoun = _PRONOUN_RE.search(text, m.end(), min(nxt, m.end() + 200))
+    if title or pronoun:
+        word = pronoun.group(0).lower() if pronoun else ""
+        state.genders[speaker.name] = title or ("f" if word.startswith(("she", "her")) else "m")
 
 
 def _named(words: list[str], state: _State) -> _Speaker | None:
@@ -562,7 +766,7 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     if any(w.lower() in ORG_WORDS for w in name_words or run):
         name = " ".join(run[1:] if run[0].lower() == "the" else run)
         return _Speaker(name, "organisation")
-    if not name_words or name_words[0].lower() == "the":
+    if not name_words or name_words[0].lower() in {"the", *PRONOUNS}:  # "because I said"
         return None
     name = _full_name(" ".join(name_words), state)
     known = state.lexicon.resolve(name, state.date)
@@ -604,9 +808,9 @@ _LEAD_STOP = {"The", "A", "An", "In", "On", "At", "But", "And", "When", "As", "A
 
 def _introduced_name(name: str, state: _State) -> str:
     """The full form an article gave a surname before using it alone: "Gov. Kristi Noem"."""
-    pattern = rf"((?:{_NAME_WORD}\s+|(?:{'|'.join(PARTICLES)})\s+){{1,4}}){re.escape(name)}\b"
+    pattern = rf"((?:{_NAME_WORD}\s+|(?<![\w-])(?:{'|'.join(PARTICLES)})\s+){{1,4}}){re.escape(name)}\b"
     suffix = rf"(?:,?\s+(?:{'|'.join(re.escape(x) for x in NAME_SUFFIXES)})(?![\w]))?"
-    for text in state.read:
+    for text in (*state.read, state.title or ""):
         for m in re.finditer(pattern + suffix, text):
             words = m.group(1).split()
             titled = [i for i, w in enumerate(words) if w.lower() in TITLES]
@@ -627,12 +831,15 @@ def _attribute(text, spans, bounds, events, state) -> list[Quote]:
     """Kept quotations of one paragraph, each with the attribution that fits it."""
     quotes: list[Quote] = []
     state.first_attributed = False
-    for span in spans:
+    for k, span in enumerate(spans):
         event = _event_for(text, span, bounds, events) or _colon_event(text, span, bounds, state)
-        if _is_fragment(text[span.start : span.end], event):
+        following = spans[k + 1] if k + 1 < len(spans) else None
+        if _is_fragment(text, span, event, following) or _is_headline(text, span):
             continue
         if event is None:  # 'Witkoff said X. "Quote."': the paragraph's last attribution
             event = next((e for e in reversed(events) if e.right < span.start), None)
+        if event is None and _QUOTE_CUE_RE.search(text, max(0, span.start - 40), span.start):
+            event = _cued_event(text, span, bounds, state)  # "Continuing to quote, “...”"
         quote = _quote(text, span, event, quotes, state)
         if quote is None:
             continue
@@ -642,12 +849,50 @@ def _attribute(text, spans, bounds, events, state) -> list[Quote]:
     return quotes
 
 
-def _is_fragment(words: str, event: _Event | None) -> bool:
-    # Under 3 words is a scare quote or title, unless punctuated and attributed as speech:
-    # the first half of '"We will," he said, "never accept it."'.
+def _is_fragment(text: str, span: _Span, event: _Event | None, following: _Span | None) -> bool:
+    # Under 3 words is a scare quote or a title, unless it is a whole utterance attributed as
+    # speech: '"No," he said' / 'He replied: "No."' / the first half of a split quote. Terms
+    # someone "called" something ('called it a, quote, "large-scale provocation."') and words
+    # that run on into the sentence ('Reagan replied, "No," smiled') stay fragments.
+    words = text[span.start : span.end]
     if _word_count(words) >= MIN_WORDS:
         return False
-    return event is None or words.rstrip()[-1:] not in {",", ".", "?", "!"}
+    if event is None or event.verb in _NAMING_VERBS or words.rstrip()[-1:] not in _UTTERANCE_END:
+        return True
+    if _NAMING_RE.search(text, max(0, span.start - 60), span.start - 1):
+        return True  # 'called Velázquez's about-face “heartbreaking,” according to ...'
+    if span.end < event.left:  # '"No," he said' and '"We will," he said, "never accept it."'
+        return False
+    rest = text[span.end + 1 : span.end + 3]
+    return not (rest.strip() == "" or rest[:1] in ")" or rest.lstrip()[:1] in _MARK_CHARS)
+
+
+_NAMING_VERBS = {"called", "described", "quoted"}
+_NAMING_RE = re.compile(r"\b(?:called|calls|call|calling|described|describes)\b[^.;:!?\"“”]*$")
+_UTTERANCE_END = {",", ".", "?", "!"}
+
+
+def _is_headline(text: str, span: _Span) -> bool:
+    # "'Meth. We're On It.': South Dakota spends ...": a quoted headline before a colon.
+    return span.start <= 1 and text[span.end + 1 : span.end + 2] == ":"
+
+
+_QUOTE_CUE_RE = re.compile(r"\b(?:[Qq]uote|[Qq]uoting)(?: from [\w ’']{1,30})?[,:]?\s*[\"“‘']?$")
+
+
+def _cued_event(text: str, span: _Span, bounds: list[int], state: _State) -> _Event | None:
+    """ "by Mr. Smotrich — ... impose, quote, “a surrender agreement”": the first person named
+    in the sentence, else the speaker of the quote before (a speech goes on quoting a report)."""
+    sent_start = bounds[bisect_right(bounds, span.start - 1) - 1]
+    named = [replace(sp, type="person") for _, sp, _ in _mentions(text[sent_start : span.start], state)
+             if sp.type in ("person", "unknown")]  # fmt: skip
+    speaker = named[0] if named else None
+    if speaker is None and state.last is not None and state.last.speaker:
+        last = state.last
+        speaker = _Speaker(last.speaker, last.speaker_type)
+    if speaker is None:
+        return None
+    return _Event(sent_start, span.start - 1, "quoted", speaker, None)
 
 
 def _quote(text, span, event, earlier, state) -> Quote | None:
@@ -697,6 +942,23 @@ def _colon_event(text, span, bounds, state) -> _Event | None:
     if speaker is None or speaker.name is None:
         return None
     return _Event(sent_start, len(lead), "stated", speaker, None)
+
+
+# -- the document's own voice ------------------------------------------------------------
+
+_FIRST_PERSON_TITLE = re.compile(
+    r"^(?:Remarks|Statement|Speech|Address|Op-Ed|Letter|Message|Readout|Interview)\b[^|:]*?"
+    r"\b(?:by|from|of)\s+(?P<who>[^|:]+)")
+
+
+def _title_speaker(title: str | None, state: _State) -> _Speaker | None:
+    """ "Remarks by President Biden on ..." -> Joe Biden, who is the "I" of the text."""
+    m = _FIRST_PERSON_TITLE.match(title or "")
+    if m is None:
+        return None
+    people = [n for n in state.lexicon.find_actors(m.group("who")[:80], state.date)
+              if state.lexicon.actor_type(n) == "person"]
+    return _Speaker(people[0], "person") if people else None
 
 
 # -- transcripts --------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def tag_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexicon)
     article = resolve_article(article, paragraphs, lexicon)
     issuer = article.outlet if article.kind == "statement" else None
     quotes = extract_quotes([p.text for p in paragraphs], lexicon=lexicon,
-                            date=article.published, issuer=issuer)
+                            date=article.published, issuer=issuer, title=article.title)
     tagged = []
     for paragraph, found in zip(paragraphs, quotes, strict=True):
         text = f"{paragraph.heading}\n{paragraph.text}" if paragraph.heading else paragraph.text

@@ -249,6 +249,61 @@ def test_unresolvable_pronoun_leaves_speaker_unknown():
     )
 
 
+def test_she_is_the_woman_just_named_and_i_is_the_speech_giver():
+    paragraphs = [
+        'Reagan said, "We will not give in." Then I sat across from Golda Meir at her desk.',
+        'She looked at me and said, "Would you like a photograph?" And I said, "Of course, I am."',
+    ]
+    result = extract_quotes(paragraphs, lexicon=LX, title="Remarks by President Reagan on Israel")
+    assert [(q.text, q.speaker) for q in result[1]] == [
+        ("Would you like a photograph?", "Golda Meir"),
+        ("Of course, I am.", "Ronald Reagan"),
+    ]
+
+
+def test_pronoun_goes_to_the_sentence_subject_named_since_the_last_speaker():
+    paragraphs = [
+        '"We will see," Reagan said.',
+        "Then, last week, Big Machine denied it.",
+        '"At no point did we block her," they said.',
+    ]
+    assert extract_quotes(paragraphs, lexicon=LX)[2][0].speaker == "Big Machine"
+
+
+def test_surname_takes_the_full_name_given_earlier_even_after_a_particle_lookalike():
+    paragraphs = ["Burnley council leader Afrasiab Anwar called for a ceasefire.",
+                  'Anwar said: "I joined the party for its values."']  # "leader" ends in "der"
+    assert extract_quotes(paragraphs, lexicon=LX)[1][0].speaker == "Afrasiab Anwar"
+
+
+def test_transcript_label_takes_the_full_name_from_the_title():
+    paragraphs = ["MR. BATES: Good morning.", "Q Is there a deal?", "MR. BATES: Not yet."]
+    title = "Press Gaggle by Principal Deputy Press Secretary Andrew Bates"
+    result = extract_quotes(paragraphs, lexicon=LX, title=title)
+    assert [q.speaker for qs in result for q in qs] == ["Andrew Bates", "Andrew Bates"]
+
+
+def test_short_quotes_are_kept_only_as_whole_utterances():
+    assert one('Reagan called the charges "utterly false."') == ()
+    assert one('Putin called it a, quote, "large-scale provocation."') == ()
+    assert one('Reagan replied, "No," smiled and walked away.') == ()
+    assert one("'Meth. We're On It.': South Dakota spends on an ad campaign, Reagan said") == ()
+    assert [q.text for q in one('"No," Reagan said.')] == ["No,"]
+
+
+def test_quote_cue_takes_the_person_named_in_the_sentence():
+    text = 'A claim by Mr. Netanyahu suggested the mediators would impose, quote, "a surrender deal."'
+    assert [(q.text, q.speaker) for q in one(text)] == [("a surrender deal.", "Benjamin Netanyahu")]
+
+
+def test_generic_subjects_are_never_speakers():
+    paragraphs = ['Q You said "dual citizens are at risk." How many?', "MR. KIRBY: I do not know.",
+                  'Q Everybody says "the deal is close now." Is it?']
+    # Unattributed, the quoted words are left out rather than given to "Q You" or "Everybody".
+    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+        "John Kirby"]
+
+
 def test_transcript_turns():
     paragraphs = [
         "MR. KIRBY: Good evening. We are working on the hostage deal.",
