@@ -48,7 +48,7 @@ VERBS = {
     "stated": "stated", "called": "called", "remarked": "remarked", "declared": "declared",
     "insisted": "insisted", "warned": "warned", "explained": "explained", "noted": "noted",
     "argued": "argued", "asserted": "asserted", "announced": "announced",
-    "replied": "replied", "responded": "responded", "admitted": "admitted",
+    "replied": "replied", "responded": "responded", "answered": "answered", "admitted": "admitted",
     "tweeted": "tweeted", "posted": "posted", "urged": "urged", "claimed": "claimed",
     "acknowledged": "acknowledged", "contended": "contended", "asked": "asked",
     "reported": "reported", "quoted": "quoted", "continued": "continued",
@@ -65,6 +65,10 @@ HEADS = {
     "mediator", "mediators", "leader", "leaders", "member", "members", "commander", "officer",
     "statement", "person", "people", "militant", "militants", "lawmaker", "adviser", "advisor",
     "officers", "reporter", "reporters", "journalist", "expert", "experts", "analyst", "analysts",
+    "dispatcher", "dispatchers", "witness", "witnesses", "resident", "residents", "prosecutor",
+    "prosecutors", "investigator", "investigators", "activist", "activists", "worker", "workers",
+    "employee", "employees", "medic", "medics", "doctor", "doctors", "lawyer", "lawyers",
+    "counsel",
 }  # fmt: skip
 PLURAL_HEADS = {h for h in HEADS if h.endswith("s") and h[:-1] in HEADS} | {"people"}
 TITLES = {
@@ -130,7 +134,7 @@ _ROLE_APPOSITIVE_RE = re.compile(
 )
 _QUOTED_AS_RE = re.compile(r"\s+(?P<np>\w+(?:\s\w+)?)\s+as\s+saying")
 _PLATFORM_RE = re.compile(r"\bon (?P<p>" + "|".join(PLATFORMS) + r")\b")
-_STATEMENT_RE = re.compile(r"\bin a (?:\w+ )?statement\b", re.I)
+_STATEMENT_RE = re.compile(r"\bin a (?:\w+ )?statement\b|\bstatement (?:by|from)\b", re.I)
 _LABEL_RE = re.compile(r"(?P<label>[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,4}):\s+(?=\S)")
 _Q_RE = re.compile(r"Q(?::\s*|\s+)(?=\S)")
 _TURN_END_RE = re.compile(r"(?:END\b.*|#(?:\s*#)*|\d{1,2}:\d{2}\s*[AP]\.?M\.?.*)$")
@@ -185,6 +189,8 @@ class _State:
     masked: list[str] = field(default_factory=list)  # earlier paragraphs with quotes blanked
     cursor: int = 0  # offset of the attribution being read in the current paragraph
     now: str = ""  # the current paragraph, masked
+    verb: str = ""  # the verb of the attribution being read
+    addressee: _Speaker | None = None  # who was last "asked", the likely next to reply
     stated_by: _Speaker | None = None  # who "said in a statement"
     last: Quote | None = None  # last direct quote of the previous paragraph
     turn: _Speaker | None = None  # the current transcript turn (None: no turn / reporter)
@@ -379,6 +385,9 @@ def _event_at(masked: str, sent_start: int, m: re.Match[str], state: _State) -> 
     verb = "according to" if m.group(0) == "According to" else m.group(0)
     before = masked[sent_start : m.start()]
     after = masked[m.end() :]
+    state.verb = VERBS.get(verb, verb)
+    if verb == "asked":
+        _note_addressee(after, state)
     if verb == "quoted":
         found = _QUOTED_AS_RE.match(after)
         ref = (found.group("np"), m.end() + found.end()) if found else None
@@ -387,15 +396,35 @@ def _event_at(masked: str, sent_start: int, m: re.Match[str], state: _State) -> 
         ref = _np_after(after, m.end())
         return _make_event(ref, m.start(), verb, masked, sent_start, m, state)
     refs = [_np_before(before, sent_start)]
+    inverted = None
     if before.rstrip().endswith((",", '"', "”", "’", "'")) and verb != "told":
-        refs.append(_np_after(after, m.end()))  # '..., said the official' (speaker after verb)
+        inverted = _np_after(after, m.end())  # '..., said the official' (speaker after verb)
+        refs.append(inverted)
     if verb != "say":  # "you'll ... say, 'What would she want?'" is speech nobody made yet
         refs.append(_sentence_subject(before, sent_start))
     for ref in refs:
         event = _make_event(ref, m.start(), VERBS[verb], masked, sent_start, m, state)
         if event is not None:
             return event
-    return None
+    return _unnamed_event(inverted, VERBS[verb], masked, sent_start, m, state)
+
+
+def _unnamed_event(ref, verb, masked, sent_start, m, state) -> _Event | None:
+    """ '"...," said the radio': speech by someone the text does not name; the quote stays."""
+    if ref is None or ref[0].split()[0].lower() not in {"the", "a", "an"}:
+        return None
+    left, right = m.start(), ref[1] + len(ref[0])
+    return _Event(left, right, verb, _Speaker(None, "unknown"), _find_via(masked, sent_start, m.end(), state))
+
+
+REPLY_VERBS = {"replied", "responded", "answered"}
+
+
+def _note_addressee(after: str, state: _State) -> None:
+    """ "a reporter asked Montoya-Lewis, ...": she is the one who replies next."""
+    obj = _np_after(after, 0)
+    speaker = _parse_speaker(obj[0], state) if obj and obj[0][:1].isupper() else None
+    state.addressee = speaker if speaker and speaker.name and speaker.type == "person" else None
 
 
 _SUBJECT_RE = re.compile(
@@ -435,6 +464,7 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     text = _APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), before)
     # "Abu Ubaida, spokesperson for the armed wing of Hamas, said": the name, not the role.
     text = _ROLE_APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), text).rstrip(" ,")
+    text = _GOES_ON_RE.sub(lambda a: " " * len(a.group(0)), text)  # "it went on to say"
     plain = _POSSESSIVE_RE.sub("s", text)  # "Iran’s foreign minister" is one phrase
     cut = max(plain.rfind(c) for c in ',"“”’:;—') + 1
     that = text.rfind(" that ")
@@ -455,6 +485,7 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     return phrase, offset + text.index(words[0], cut)
 
 
+_GOES_ON_RE = re.compile(r"\s+(?:went|goes|go|going|continued|continues)\s+on\s+to\s*$")
 _IN_A = {"a", "an", "the", "his", "her", "its", "their"}
 _POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=s\b)")
 
@@ -508,6 +539,8 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
     """Resolve a subject phrase to a speaker, or None when it is not one."""
     words = phrase.split()
     lowered = [w.lower() for w in words]
+    if len(words) == 1 and lowered[0].replace("’", "'") in {"i'll", "i'd", "i've"}:
+        lowered = ["i"]  # "I’ll say it in English, “...”"
     if len(words) == 1 and lowered[0] in PRONOUNS:
         # Attributed speech, even when nobody fits: the speaker stays unknown, never "he".
         return _resolve_pronoun(lowered[0], state) or _Speaker(None, "unknown")
@@ -550,6 +583,8 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
         return None
     h = heads[0]
     tail = words[h + 1 :]
+    if lowered[h] == "statement" and tail[:1] == ["by"] and len(tail) > 1:
+        return _issuer_named(tail[1:], state)  # "a hand-written statement by Islamic Jihad ..."
     if any(w[:1].isupper() for w in tail) or len(tail) > 6:
         return None  # "Hamas spokesman Hazem Qassem" is a name, "... close to the talks" is not
     det = lowered[0] in DETERMINERS
@@ -568,6 +603,24 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
                     lowered[h] in PLURAL_HEADS)  # fmt: skip
 
 
+_CONNECTORS = {"of", "for", "the", "and"}
+
+
+def _issuer_named(words: list[str], state: _State) -> _Speaker | None:
+    run: list[str] = []
+    for w in words:  # "Islamic Jihad for the Liberation of Palestine"
+        if not (w[:1].isupper() or (run and w in _CONNECTORS)):
+            break
+        run.append(w.rstrip(",.;:"))
+    while run and run[-1] in _CONNECTORS:
+        run.pop()
+    if not run:
+        return None
+    name = " ".join(run)
+    known = _exact_actor(run, state)
+    return _Speaker(known, state.lexicon.actor_type(known)) if known else _Speaker(name, "organisation")
+
+
 def _statement_speaker(mods: list[str], state: _State) -> _Speaker | None:
     # "the statement said": the issuer of a press release, or whoever "said in a statement".
     qualifier = " ".join(m for m in mods if m[:1].isupper())
@@ -577,7 +630,7 @@ def _statement_speaker(mods: list[str], state: _State) -> _Speaker | None:
         known = state.lexicon.resolve(state.issuer, state.date)
         kind = state.lexicon.actor_type(known) if known else "organisation"
         return _Speaker(known or state.issuer, kind)
-    return state.stated_by
+    return state.stated_by or _Speaker(None, "unknown")  # a statement the text does not name
 
 
 def _by_role(head: str, state: _State) -> _Speaker | None:
@@ -611,7 +664,10 @@ def _resolve_pronoun(word: str, state: _State) -> _Speaker | None:
     mentions = _recent_mentions(state)
     spoken = [(at, sp) for at, sp in zip(state.spoke_at, state.speakers, strict=True)
               if at[0] >= here - _LOOKBACK]  # fmt: skip
-    older = next((sp for sp in reversed(state.speakers) if _fits(kind, sp, gender, state)), None)
+    if state.verb in REPLY_VERBS and state.addressee and _fits(kind, state.addressee, gender, state):
+        return _learn(state.addressee, gender, state)  # 'a reporter asked X, "..." ... she replied'
+    older = next((sp for sp in reversed(state.speakers)
+                  if sp != state.doc_speaker and _fits(kind, sp, gender, state)), None)
     candidates = sorted([*((a, sp, True, True) for a, sp in spoken), *mentions],
                         key=lambda c: c[0], reverse=True)
     # Speakers and sentence subjects first; a name the text only gave a gender comes second.
@@ -621,8 +677,9 @@ def _resolve_pronoun(word: str, state: _State) -> _Speaker | None:
                 continue  # the document's "I" is never its "he" or "she"
             if said and _fits(kind, speaker, gender, state):
                 return _learn(speaker, gender, state)
-            if not said and _mention_fits(kind, speaker, gender, salient, state):
-                return _learn(speaker, gender, state)
+            typed = None if said else _mention_fits(kind, speaker, gender, salient, state)
+            if typed is not None:
+                return _learn(typed, gender, state)
     return _learn(older, gender, state) if older else None
 
 
@@ -648,15 +705,16 @@ def _fits(kind: str, speaker: _Speaker, gender: str | None = None, state=None) -
     return speaker.type in {"group", "organisation", "state"}
 
 
-def _mention_fits(kind, speaker: _Speaker, gender, salient: bool, state) -> bool:
+def _mention_fits(kind, speaker: _Speaker, gender, salient: bool, state) -> _Speaker | None:
+    """The mentioned speaker, typed as the pronoun implies, if the pronoun can stand for it."""
     known = state.genders.get(speaker.name or "")
     if speaker.type == "unknown":  # a name the lexicon does not know: person or company
-        if not salient:
-            return bool(gender) and known == gender and kind == "sing"
+        if not salient and not (gender and kind == "sing"):
+            return None
         speaker = replace(speaker, type="person" if kind == "sing" else "organisation")
     if not _fits(kind, speaker, gender, state):
-        return False
-    return salient or (gender is not None and known == gender)
+        return None
+    return speaker if salient or (gender is not None and known == gender) else None
 
 
 _RUN_RE = re.compile(
@@ -664,7 +722,7 @@ _RUN_RE = re.compile(
 )
 _PRONOUN_RE = re.compile(r"\b(?:he|his|him|himself|she|her|hers|herself)\b", re.I)
 # What may stand before a sentence's subject: "Then, last week, Taylor Swift posted ...".
-_SUBJECT_LEAD = re.compile(r"\W*(?:[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+){0,2}(?:(?:And|But|So|Then|Now)\s+)?$")
+_SUBJECT_LEAD = re.compile(r"\W*(?:[\w’'-]+(?:\s+[\w’'-]+){0,6},\s+){0,2}(?:(?:And|But|So|Then|Now)\s+)?$")
 _NOT_NAMES = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
               "January", "February", "March", "April", "June", "July", "August", "September",
               "October", "November", "December", *PLATFORMS}  # fmt: skip
@@ -760,7 +818,8 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     run = _trailing_name_run(words)
     if not run or len(words) - len(run) > 5:
         return None
-    titled = [i for i, w in enumerate(run) if w.lower() in TITLES]
+    titled = [i for i, w in enumerate(run)
+              if w.lower() in TITLES or (_is_role_code(w) and i < len(run) - 1)]
     name_words = run[titled[-1] + 1 :] if titled else run
     # "White House Press Secretary Stephanie Grisham" is a person; "the State Department" is not.
     if any(w.lower() in ORG_WORDS for w in name_words or run):
@@ -769,20 +828,25 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     if not name_words or name_words[0].lower() in {"the", *PRONOUNS}:  # "because I said"
         return None
     name = _full_name(" ".join(name_words), state)
-    known = state.lexicon.resolve(name, state.date)
-    if known:
+    known = _exact_actor(name.split(), state) or state.lexicon.resolve(name, state.date)
+    if known and (state.lexicon.actor_type(known) == "person" or _exact_actor(name.split(), state)):
         return _Speaker(known, state.lexicon.actor_type(known), _roles(words, name_words))
     return _Speaker(name, "person", _roles(words, name_words))
+
+
+def _is_role_code(word: str) -> bool:
+    # "Browns DL Sheldon Richardson", "Eagles QB ...": a position written in capitals.
+    return 2 <= len(word) <= 3 and word.isupper() and word.isalpha()
 
 
 def _trailing_name_run(words: list[str]) -> list[str]:
     run: list[str] = []
     for word in reversed(words):
-        if word[:1].isupper() or (run and word.lower() in PARTICLES | {"of"}):
-            run.insert(0, word)
+        if word[:1].isupper() or (run and word.lower() in PARTICLES | {"of", "for"}):
+            run.insert(0, word)  # "Medical Aid for Palestinians"
         else:
             break
-    while run and (run[0] in PARTICLES | {"of"} or run[0].lower() == "of"):
+    while run and (run[0] in PARTICLES | {"of", "for"} or run[0].lower() == "of"):
         run.pop(0)  # lower-case particles only: "Van Den Hoek" keeps its "Van"
     return run
 
@@ -813,7 +877,7 @@ def _introduced_name(name: str, state: _State) -> str:
     for text in (*state.read, state.title or ""):
         for m in re.finditer(pattern + suffix, text):
             words = m.group(1).split()
-            titled = [i for i, w in enumerate(words) if w.lower() in TITLES]
+            titled = [i for i, w in enumerate(words) if w.lower() in TITLES or _is_role_code(w)]
             words = words[titled[-1] + 1 :] if titled else words
             words = [w for w in words[-3:] if w not in _LEAD_STOP and not w.endswith(("’s", "'s"))]
             while words and (words[0] in _LEAD_STOP or words[0].lower() in ORG_WORDS):
@@ -837,9 +901,13 @@ def _attribute(text, spans, bounds, events, state) -> list[Quote]:
         if _is_fragment(text, span, event, following) or _is_headline(text, span):
             continue
         if event is None:  # 'Witkoff said X. "Quote."': the paragraph's last attribution
-            event = next((e for e in reversed(events) if e.right < span.start), None)
+            event = next((e for e in reversed(events)
+                          if e.right < span.start and e.speaker.name), None)
         if event is None and _QUOTE_CUE_RE.search(text, max(0, span.start - 40), span.start):
             event = _cued_event(text, span, bounds, state)  # "Continuing to quote, “...”"
+        words_of = None if event else _WORDS_OF_RE.search(text, max(0, span.start - 90), span.start)
+        if words_of:  # "in the words of the Israeli proposal, “...”"
+            event = _words_of_event(words_of, state)
         quote = _quote(text, span, event, quotes, state)
         if quote is None:
             continue
@@ -878,6 +946,20 @@ def _is_headline(text: str, span: _Span) -> bool:
 
 
 _QUOTE_CUE_RE = re.compile(r"\b(?:[Qq]uote|[Qq]uoting)(?: from [\w ’']{1,30})?[,:]?\s*[\"“‘']?$")
+
+
+_WORDS_OF_RE = re.compile(r"\bin the words of (?P<who>[^,;:“”\"]{2,80}),?\s*[\"“‘']$")
+
+
+def _words_of_event(m: re.Match[str], state: _State) -> _Event | None:
+    who = m.group("who").strip()
+    speaker = _parse_speaker(who, state)
+    if speaker is None:
+        found = state.lexicon.find_actors(who, state.date)
+        speaker = _Speaker(found[0], state.lexicon.actor_type(found[0])) if found else None
+    if speaker is None:
+        return None
+    return _Event(m.start(), m.end() - 1, "said", speaker, None)
 
 
 def _cued_event(text: str, span: _Span, bounds: list[int], state: _State) -> _Event | None:

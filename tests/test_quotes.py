@@ -304,6 +304,31 @@ def test_generic_subjects_are_never_speakers():
         "John Kirby"]
 
 
+def test_attributions_that_name_no_one_still_keep_the_quote():
+    # '"...," said the radio' is speech even when the text never names the station.
+    assert one('"Terry Waite was taken hostage by a group," said the radio, monitored by the BBC.')[
+        0].speaker is None
+    paragraphs = ['"He might die in 10 days," said a hand-written statement by Islamic Jihad.',
+                  '"We will free him for 100 detainees," said the statement.']
+    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+        "Islamic Jihad", "Islamic Jihad"]
+
+
+def test_asked_then_replied_goes_to_the_one_asked():
+    paragraphs = ["Governor Jay Inslee appointed Raquel Montoya-Lewis to the court.",
+                  'A reporter asked Montoya-Lewis, "What do you see as the biggest problem?"',
+                  '"Getting people to understand their biases," she replied.']
+    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+        "Reporter (unnamed)", "Raquel Montoya-Lewis"]
+
+
+def test_cues_went_on_to_say_and_in_the_words_of():
+    text = ('"In contrast," it went on to say, "the US turned in the documents." A ceasefire would '
+            'become, in the words of the Israeli proposal, "the cessation of hostilities permanently."')
+    assert [q.text for q in one(text, issuer="Hamas")] == [
+        "In contrast,", "the US turned in the documents.", "the cessation of hostilities permanently."]
+
+
 def test_transcript_turns():
     paragraphs = [
         "MR. KIRBY: Good evening. We are working on the hostage deal.",
