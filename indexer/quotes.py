@@ -189,6 +189,7 @@ class _State:
     masked: list[str] = field(default_factory=list)  # earlier paragraphs with quotes blanked
     cursor: int = 0  # offset of the attribution being read in the current paragraph
     now: str = ""  # the current paragraph, masked
+    introduced: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     verb: str = ""  # the verb of the attribution being read
     addressee: _Speaker | None = None  # who was last "asked", the likely next to reply
     stated_by: _Speaker | None = None  # who "said in a statement"
@@ -872,20 +873,34 @@ _LEAD_STOP = {"The", "A", "An", "In", "On", "At", "But", "And", "When", "As", "A
 
 def _introduced_name(name: str, state: _State) -> str:
     """The full form an article gave a surname before using it alone: "Gov. Kristi Noem"."""
+    # Each paragraph is searched once per name: the answer is kept, and a miss remembers how
+    # far it read (a long transcript asks for "MR. BATES" hundreds of times).
+    scanned, found = state.introduced.get(name, (0, None))
+    if found:
+        return found
+    state.introduced[name] = (len(state.read), None)
+    for text in (*state.read[scanned:], state.title or ""):
+        found = _introduced_in(name, text) if name in text else None
+        if found:
+            state.introduced[name] = (len(state.read), found)
+            return found
+    return name
+
+
+def _introduced_in(name: str, text: str) -> str | None:
     pattern = rf"((?:{_NAME_WORD}\s+|(?<![\w-])(?:{'|'.join(PARTICLES)})\s+){{1,4}}){re.escape(name)}\b"
     suffix = rf"(?:,?\s+(?:{'|'.join(re.escape(x) for x in NAME_SUFFIXES)})(?![\w]))?"
-    for text in (*state.read, state.title or ""):
-        for m in re.finditer(pattern + suffix, text):
-            words = m.group(1).split()
-            titled = [i for i, w in enumerate(words) if w.lower() in TITLES or _is_role_code(w)]
-            words = words[titled[-1] + 1 :] if titled else words
-            words = [w for w in words[-3:] if w not in _LEAD_STOP and not w.endswith(("’s", "'s"))]
-            while words and (words[0] in _LEAD_STOP or words[0].lower() in ORG_WORDS):
-                words.pop(0)
-            if words and words[0][:1].isupper():
-                tail = m.group(0)[m.group(0).rindex(name) + len(name) :].replace(",", "")
-                return " ".join([*words, name]) + tail
-    return name
+    for m in re.finditer(pattern + suffix, text):
+        words = m.group(1).split()
+        titled = [i for i, w in enumerate(words) if w.lower() in TITLES or _is_role_code(w)]
+        words = words[titled[-1] + 1 :] if titled else words
+        words = [w for w in words[-3:] if w not in _LEAD_STOP and not w.endswith(("’s", "'s"))]
+        while words and (words[0] in _LEAD_STOP or words[0].lower() in ORG_WORDS):
+            words.pop(0)
+        if words and words[0][:1].isupper():
+            tail = m.group(0)[m.group(0).rindex(name) + len(name) :].replace(",", "")
+            return " ".join([*words, name]) + tail
+    return None
 
 
 # -- quotes -------------------------------------------------------------------------------
