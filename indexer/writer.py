@@ -36,8 +36,11 @@ _QUESTION = re.compile(r"Q[:.]?\s")
 @contextmanager
 def exclusive(index_dir: Path, timeout: float) -> Iterator[None]:
     """Hold the directory's write lock (flock: the kernel drops it if we are killed)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fh = open(index_dir / LOCK_FILE, "a+")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(index_dir / LOCK_FILE, "a+")
+    except OSError as exc:  # read-only or full file system: a message, not a traceback
+        raise IndexWriteError(_write_error(index_dir, exc)) from exc
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -139,9 +142,18 @@ class IndexWriter:
             writer = self.ix.writer(timeout=self.lock_timeout, limitmb=256)
         except LockError:
             raise IndexBusy(f"Index at {self.index_dir} is locked by another writer.") from None
+        except OSError as exc:  # a new segment's files cannot be created (full, read-only)
+            _release_half_built_writer(exc)
+            raise IndexWriteError(_write_error(self.index_dir, exc)) from exc
         try:
-            for article_id in (*batch.replaced, *batch.removed):
-                writer.delete_by_term("article_id", article_id)
+            # Every article in the batch, not only known replacements: a run killed after a
+            # Whoosh commit but before the registry write left these paragraphs in the
+            # index unrecorded, and the re-run would otherwise add them twice.
+            gone = dict.fromkeys((*batch.replaced, *batch.removed,
+                                  *(row.article_id for row in batch.articles)))
+            with writer.searcher() as searcher:  # one searcher: Whoosh opens one per delete
+                for article_id in gone:
+                    writer.delete_by_term("article_id", article_id, searcher=searcher)
             for doc in batch.docs:
                 writer.add_document(**doc)
             writer.commit()
@@ -154,6 +166,18 @@ class IndexWriter:
                 registry.record(conn, batch.articles, batch.files)
         except Exception as exc:  # sqlite3.OperationalError on a full or read-only disk
             raise IndexWriteError(_write_error(self.index_dir, exc)) from exc
+
+
+def _release_half_built_writer(exc: BaseException) -> None:
+    """Whoosh keeps its write lock (an open descriptor) when creating a writer fails half-way,
+    which would leave the index locked until this process exits; release it."""
+    tb = exc.__traceback__
+    while tb is not None:
+        lock = getattr(tb.tb_frame.f_locals.get("self"), "writelock", None)
+        if lock is not None and getattr(lock, "fd", None) is not None:
+            lock.release()
+            return
+        tb = tb.tb_next
 
 
 def _write_error(index_dir: Path, exc: Exception) -> str:
