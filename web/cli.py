@@ -293,6 +293,36 @@ def stats(index_dir, fmt):
 
 @cli.command()
 @index_dir_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@fail_nicely
+def check(index_dir, fmt):
+    """Read the whole index and compare it with the registry; exit 4 if it is damaged.
+
+    Opens every segment, reads every stored paragraph, runs one query per field, and
+    lists articles missing from the index or from the registry.
+
+    Example:
+
+        parley check --index-dir ./my-index
+    """
+    from indexer.check import REBUILD_HINT, check_index
+
+    report = check_index(index_dir)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    click.echo(f"{report.segments} segments, {report.documents} paragraphs of "
+               f"{report.articles_index} articles (registry: {report.paragraphs_registry} "
+               f"paragraphs of {report.articles_registry} articles)", err=True)
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if not report.healthy:
+        click.echo(f"Index at {index_dir} is damaged: {REBUILD_HINT}.", err=True)
+        sys.exit(4)
+    click.echo(f"Index at {index_dir} is healthy.", err=True)
+
+
+@cli.command()
+@index_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; keep 127.0.0.1 unless the network is trusted.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
