@@ -93,7 +93,12 @@ def parse_query(text: str, *, default_field: str = "text", resolve: Resolver | N
     if not text:
         return wq.Every()
     check_syntax(text)
-    parsed = _PARSERS[default_field].parse(text)
+    try:
+        parsed = _PARSERS[default_field].parse(text)
+    except (IndexError, ValueError, TypeError, AttributeError) as exc:
+        # Whoosh's parser fails inside on some operator runs ("NOT NOT a": IndexError).
+        raise QuerySyntaxError("The query could not be read: check that AND, OR and NOT each "
+                               "have a search term beside them.") from exc
     parsed = _rewrite_keywords(parsed, resolve)
     terms = [leaf for leaf in parsed.leaves()]
     if len(terms) > MAX_TERMS:
