@@ -95,6 +95,9 @@ def read_path(path: Path) -> Iterator[Item]:
         yield Skipped(str(path), str(exc))
     except (OSError, EOFError, gzip.BadGzipFile, UnicodeError) as exc:
         yield Skipped(str(path), f"unreadable: {exc.__class__.__name__}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a reader's bug (e.g. warcio on a record without
+        # a target URI) must cost this file, not the whole run; the reason names the error.
+        yield Skipped(str(path), f"could not be read ({exc.__class__.__name__}: {exc})"[:300])
 
 
 # -- plain text with a manifest ---------------------------------------------------------------
@@ -154,7 +157,7 @@ def build_article(text: str, path: str, meta: dict) -> Article:
     text = text.strip()
     if not text:
         raise InputError("no text")
-    url = _str(meta.get("url"))
+    url = web_url(_str(meta.get("url")))
     published = _str(meta.get("published") or meta.get("date"))
     published = published[:10] if published else None
     credits = meta.get("credits") or ()
@@ -215,6 +218,8 @@ def read_json_file(path: Path) -> Iterator[Item]:
         data = json.loads(decode_text(raw, str(path)))
     except ValueError as exc:
         raise InputError(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to read") from None
     records = data.get("articles", [data]) if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise InputError("JSON holds neither an article object nor a list of them")
@@ -232,23 +237,48 @@ def _read_maybe_gz(path: Path) -> bytes:
     return _read_capped(path)
 
 
+MAX_SKIPS_IN_A_ROW = 10_000  # a JSONL file with this many bad records in a row is not a feed
+MAX_GZ_RATIO = 100  # real .jsonl.gz expand 3-6 times; zeros or repeated lines, 1000 times
+
+
 def _read_jsonl(path: Path) -> Iterator[Item]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as raw:
-        stream = _CappedReader(raw, MAX_DECOMPRESSED)
-        for lineno, line in enumerate(io.BufferedReader(stream), 1):
+    gz = path.name.lower().endswith(".gz")
+    cap = min(MAX_DECOMPRESSED, max(64 << 20, MAX_GZ_RATIO * path.stat().st_size)) if gz else None
+    in_a_row = 0
+    with (gzip.open(path, "rb") if gz else open(path, "rb", buffering=0)) as raw, \
+            io.BufferedReader(_CappedReader(raw, cap) if gz else raw) as reader:
+        for lineno, line in enumerate(_bounded_lines(reader), 1):
             label = f"{path}#{lineno}"
-            if not line.strip():
-                continue
-            if len(line) > MAX_RECORD_BYTES:
+            if in_a_row >= MAX_SKIPS_IN_A_ROW:
+                yield Skipped(str(path), f"gave up after {in_a_row} bad records in a row")
+                return
+            if line is None or len(line) > MAX_RECORD_BYTES:
+                in_a_row += 1
                 yield Skipped(label, "record too large")
                 continue
+            if not line.strip():
+                continue
+            in_a_row += 1  # reset below once a record reads as an article
             try:
                 record = json.loads(line.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # [[[[… 100k deep
                 yield Skipped(label, f"malformed JSON line ({exc.__class__.__name__})")
                 continue
-            yield _record_to_article(record, label)
+            item = _record_to_article(record, label)
+            in_a_row = in_a_row if isinstance(item, Skipped) else 0
+            yield item
+
+
+def _bounded_lines(reader: io.BufferedReader) -> Iterator[bytes | None]:
+    """Lines of at most MAX_RECORD_BYTES; a longer one is read through in pieces, given as None
+    (a gzip of zeros has no newline: reading it as one line would hold gigabytes)."""
+    while line := reader.readline(MAX_RECORD_BYTES + 1):
+        if len(line) <= MAX_RECORD_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := reader.readline(1 << 20)) and not rest.endswith(b"\n"):
+            pass
+        yield None
 
 
 def _record_to_article(record, label: str) -> Item:
@@ -276,7 +306,8 @@ class _CappedReader(io.RawIOBase):
         data = self._raw.read(len(buffer))
         self._seen += len(data)
         if self._seen > self._cap:
-            raise InputError(f"decompressed data exceeds {self._cap / 1e9:.0f} GB; not read further")
+            raise InputError(f"decompressed data exceeds {self._cap / 1e6:.0f} MB (a gzip bomb?); "
+                             "not read further")
         buffer[: len(data)] = data
         return len(data)
 
@@ -303,8 +334,17 @@ def read_archive_file(path: Path) -> Iterator[Item]:
 
 
 def _with_id(article: Article) -> Article:
-    if article.article_id:
-        return article
     from dataclasses import replace
 
+    if article.url != web_url(article.url):
+        article = replace(article, url=None)
+    if article.article_id:
+        return article
     return replace(article, article_id=article_id_for(article.url, article.text))
+
+
+def web_url(url: str | None) -> str | None:
+    """The URL if it is http(s); pages link it, so javascript: or data: must never get through."""
+    if url and url.strip().lower().startswith(("http://", "https://")):
+        return url.strip()
+    return None
