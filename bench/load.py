@@ -1,0 +1,200 @@
+"""Load: concurrent clients against `parley serve` on 127.0.0.1, idle and while indexing.
+
+    python bench/load.py                         # 16 clients, 60 s idle + 60 s while indexing
+    python bench/load.py --clients 16 --seconds 15 --index-dir EXISTING_INDEX
+
+Loopback only, bounded in time. Clients are threads with keep-alive connections sending a mix
+of page, API, quotes and CSV requests; the figure is requests/s, p50/p99 and errors (any
+non-200 answer, timeout or broken connection). The writer adds Reuters stories in small
+batches, so the server reopens searchers many times during the second phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578" / "reuters21578.jsonl.gz"
+PARLEY = [sys.executable, "-c",
+          "import sys, indexer; indexer.BATCH_PARAGRAPHS = int(sys.argv.pop(1)); "
+          "from web.cli import cli; cli(prog_name='parley')"]
+
+# (weight, path, params): what a journalist's session looks like, mostly searches.
+MIX = [
+    (30, "/api/search", {"q": "ceasefire"}),
+    (10, "/api/search", {"q": '"hostage release"'}),
+    (8, "/api/search", {"q": "Hamas Qatar", "actor": "Qatar"}),
+    (6, "/api/search", {"q": "negotiat*", "sort": "newest"}),
+    (6, "/api/search", {"q": "truce NOT Lebanon", "page": "2"}),
+    (5, "/api/search", {"q": "oil prices", "limit": "50"}),
+    (10, "/", {"q": "ceasefire talks"}),
+    (5, "/", {"q": "prisoners", "since": "2024-01-01"}),
+    (8, "/api/quotes", {"q": "ceasefire"}),
+    (4, "/quotes", {"speaker": "Witkoff"}),
+    (3, "/api/search", {"q": "\"\" unbalanced"}),  # a 400, counted as expected
+    (3, "/export/search.csv", {"q": "hostages", "limit": "20"}),
+    (2, "/api/articles", {}),
+]
+EXPECTED_400 = {'"" unbalanced'}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(port: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/search?q=ceasefire")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("server did not become ready")
+
+
+def run_clients(port: int, clients: int, seconds: float, seed: int) -> dict:
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    weighted = [(p, q) for w, p, q in MIX for _ in range(w)]
+
+    def client(n: int) -> None:
+        rng = random.Random(seed + n)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad = [], []
+        while time.monotonic() < deadline:
+            path, params = rng.choice(weighted)
+            url = path + ("?" + urlencode(params) if params else "")
+            t0 = time.monotonic()
+            try:
+                conn.request("GET", url)
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status == 200 or (resp.status == 400 and params.get("q") in EXPECTED_400)
+                if not ok:
+                    bad.append(f"{resp.status} {url}")
+            except (OSError, http.client.HTTPException) as exc:
+                bad.append(f"{exc!r} {url}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.monotonic() - t0)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors.extend(bad)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1)
+
+    return {"requests": len(latencies), "req_per_s": round(len(latencies) / elapsed, 1),
+            "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": round(1000 * latencies[-1], 1),
+            "errors": len(errors), "first_errors": errors[:5]}
+
+
+def reuters_slice(folder: Path, n: int) -> Path:
+    out = folder / f"reuters_{n}.jsonl.gz"
+    with gzip.open(REUTERS, "rt") as src, gzip.open(out, "wt") as dst:
+        for i, line in enumerate(src):
+            if i >= n:
+                break
+            dst.write(line)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--threads", type=int, default=8, help="waitress threads")
+    ap.add_argument("--index-dir", type=Path, help="serve a copy of this index (default: build "
+                    "one from seeds/ and samples/)")
+    ap.add_argument("--reuters", type=int, default=3000, help="stories added while under load")
+    ap.add_argument("--batch", type=int, default=500, help="paragraphs per commit of the writer")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="parley-load-"))
+    index_dir = work / "ix"
+    server = writer = None
+    try:
+        if args.index_dir:
+            shutil.copytree(args.index_dir, index_dir)
+        else:
+            print("building the index from seeds/ and samples/ …", flush=True)
+            subprocess.run([*PARLEY, "5000", "index", str(ROOT / "seeds"), str(ROOT / "samples"),
+                            "--index-dir", str(index_dir)], cwd=ROOT, check=True,
+                           capture_output=True)
+        port = free_port()
+        server = subprocess.Popen(
+            [*PARLEY, "5000", "serve", "--index-dir", str(index_dir), "--host", "127.0.0.1",
+             "--port", str(port), "--threads", str(args.threads), "--no-samples"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_ready(port)
+        figures = {"clients": args.clients, "seconds": args.seconds, "waitress_threads": args.threads,
+                   "cores": os.cpu_count()}
+        figures["idle"] = run_clients(port, args.clients, args.seconds, args.seed)
+        print("idle:", json.dumps(figures["idle"]), flush=True)
+        corpus = reuters_slice(work, args.reuters)
+        before = _articles(port)
+        writer = subprocess.Popen([*PARLEY, str(args.batch), "index", str(corpus), "--index-dir",
+                                   str(index_dir), "--wait", "30"], cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        figures["while_indexing"] = run_clients(port, args.clients, args.seconds, args.seed + 100)
+        figures["while_indexing"]["writer_still_running"] = writer.poll() is None
+        figures["while_indexing"]["articles_added_during_run"] = _articles(port) - before
+        print("while indexing:", json.dumps(figures["while_indexing"]), flush=True)
+        print(json.dumps(figures))
+    finally:
+        for proc in (writer, server):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        if server is not None:
+            log = server.stderr.read().decode(errors="replace")
+            tracebacks = log.count("Traceback")
+            print(f"server tracebacks: {tracebacks}")
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _articles(port: int) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/api/articles")
+    return json.loads(conn.getresponse().read())["total"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
