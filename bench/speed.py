@@ -289,7 +289,9 @@ def phase_fts(opts) -> dict:
             params.append(match_expr(item))
         else:
             sql = "SELECT id FROM para WHERE 1"
-        col = "rowid" if item["words"] else "id"
+        # "+rowid": FTS-first plan. A bare rowid IN (...) is pushed into the FTS5 table, which
+        # then runs the MATCH once per listed rowid (1.6 s instead of 19 ms at 200k).
+        col = "+rowid" if item["words"] else "id"
         if "actor" in item:
             where.append(f"{col} IN (SELECT id FROM para_actor WHERE value = ?)")
             where.append(f"{col} IN (SELECT id FROM para WHERE outlet = ?)")
@@ -303,11 +305,11 @@ def phase_fts(opts) -> dict:
         db.execute("DELETE FROM m")
         db.execute("INSERT INTO m " + " AND ".join([sql, *where]), params)
         total = db.execute("SELECT count(*) FROM m").fetchone()[0]
-        for col_sql in ("SELECT p.outlet, count(*) FROM m JOIN para p ON p.id = m.id",
-                        "SELECT p.month, count(*) FROM m JOIN para p ON p.id = m.id",
-                        "SELECT a.value, count(*) FROM m JOIN para_actor a ON a.id = m.id",
-                        "SELECT a.value, count(*) FROM m JOIN para_topic a ON a.id = m.id",
-                        "SELECT a.value, count(*) FROM m JOIN para_speaker a ON a.id = m.id"):
+        for col_sql in ("SELECT p.outlet, count(*) FROM m CROSS JOIN para p ON p.id = m.id",
+                        "SELECT p.month, count(*) FROM m CROSS JOIN para p ON p.id = m.id",
+                        "SELECT a.value, count(*) FROM m CROSS JOIN para_actor a ON a.id = m.id",
+                        "SELECT a.value, count(*) FROM m CROSS JOIN para_topic a ON a.id = m.id",
+                        "SELECT a.value, count(*) FROM m CROSS JOIN para_speaker a ON a.id = m.id"):
             db.execute(col_sql + " GROUP BY 1 ORDER BY 2 DESC LIMIT 30").fetchall()
         if item["type"] == "quotes_speaker":
             rows = db.execute("SELECT p.date, p.quotes_json FROM para p WHERE p.id IN "
