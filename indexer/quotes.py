@@ -491,6 +491,11 @@ _IN_A = {"a", "an", "the", "his", "her", "its", "their"}
 _POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=s\b)")
 
 
+def _is_abbreviation(word: str) -> bool:
+    return bool(re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", word)) and (
+        len(word) <= 3 or word.lower().rstrip(".") in ABBREVIATIONS or word.count(".") > 1)
+
+
 def _np_after(after: str, offset: int) -> tuple[str, int] | None:
     """The phrase right after a verb, up to punctuation or a preposition ("said the official,")."""
     words = []
@@ -498,6 +503,9 @@ def _np_after(after: str, offset: int) -> tuple[str, int] | None:
         bare = word.rstrip(",.;:!?\"”’")
         if not bare or bare.lower() in _NP_STOP:
             break
+        if word.endswith(".") and _is_abbreviation(word):
+            words.append(word)  # "said U.S. Attorney Erin Nealy Cox"
+            continue
         words.append(bare)
         if bare != word:
             break
@@ -750,7 +758,8 @@ def _mentions(text: str, state: _State) -> list[tuple[int, _Speaker, bool]]:
         if speaker is None:
             continue
         nxt = runs[i + 1].start() if i + 1 < len(runs) else len(text)
-        _note_gender(speaker, text, m, nxt, state)
+        if not owner:  # "Omar’s office, in which he said": his, not hers
+            _note_gender(speaker, text, m, nxt, state)
         sent = max(text.rfind(". ", 0, m.start()), text.rfind("? ", 0, m.start()), -1)
         salient = bool(_SUBJECT_LEAD.match(text[sent + 1 : m.start()]))
         salient = salient and not owner and text[m.end() : m.end() + 1] in {" ", ","}
@@ -760,7 +769,9 @@ def _mentions(text: str, state: _State) -> list[tuple[int, _Speaker, bool]]:
 
 def _mention_speaker(run: str, text: str, at: int, state: _State) -> _Speaker | None:
     words = _sentence_cut(run.split())
-    if len(words) == 1 and words[0] in _LEAD_STOP:
+    while words and (words[0] in _OPENERS or words[0].lower() in GENERIC):
+        words = words[1:]  # "When Afghan President Ashraf Ghani ...": the name, not "When"
+    if not words:
         return None
     known = _exact_actor(words, state)
     if known:
@@ -774,9 +785,18 @@ def _mention_speaker(run: str, text: str, at: int, state: _State) -> _Speaker | 
     words = [w for w in words if w not in _LEAD_STOP]
     if titled and titled[0].lower().rstrip(".") in {"mr", "mrs", "ms", "miss"} and words:
         return _Speaker(" ".join(words), "person")
-    if len(words) < 2 or any(w.lower() in ORG_WORDS for w in words):
+    if not words or any(w.lower() in ORG_WORDS for w in words):
         return None
+    if len(words) == 1:  # "Carlineo faces ...": a surname counts once the text gave its full name
+        full = _full_name(words[0], state)
+        return _Speaker(full, "unknown") if _person_like(full) else None
     return _Speaker(_full_name(" ".join(words), state), "unknown")
+
+
+def _person_like(name: str) -> bool:
+    words = name.split()
+    return 2 <= len(words) <= 5 and not any(
+        w in _NOT_NAMES or w.lower() in ORG_WORDS | _NOT_NAME_WORDS for w in words)
 
 
 def _sentence_cut(words: list[str]) -> list[str]:
@@ -869,6 +889,7 @@ def _full_name(name: str, state: _State) -> str:
 _LEAD_STOP = {"The", "A", "An", "In", "On", "At", "But", "And", "When", "As", "After", "Former",
               "Then", "While", "Said", "Says", "If", "Of", "For", "By", "To", "With", "From",
               "That", "This", "Last", "Earlier", "Later", "Meanwhile", "However", "Both"}  # fmt: skip
+_OPENERS = (_LEAD_STOP - {"The", "A", "An"}) | {"What", "Who", "Why", "How", "Where", "When"}
 
 
 def _introduced_name(name: str, state: _State) -> str:

@@ -329,6 +329,18 @@ def test_cues_went_on_to_say_and_in_the_words_of():
         "In contrast,", "the US turned in the documents.", "the cessation of hostilities permanently."]
 
 
+def test_pronoun_after_a_sentence_opening_clause_and_a_possessive_mention():
+    paragraphs = [
+        '"We pray for both men," said White House Press Secretary Stephanie Grisham.',
+        "When Afghan President Ashraf Ghani announced the exchange, he said it was safe.",
+        'He also hoped the swap would "pave the way" for talks, he said.',
+        "Rep. Ilhan Omar was threatened in a call to Omar’s office, in which he said he would kill.",
+        'Omar asked for compassion. She added, "We must teach the defendant love."',
+    ]
+    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+        "Stephanie Grisham", "Ashraf Ghani", "Ilhan Omar"]
+
+
 def test_transcript_turns():
     paragraphs = [
         "MR. KIRBY: Good evening. We are working on the hostage deal.",
