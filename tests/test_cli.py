@@ -107,3 +107,16 @@ def test_speakers(runner, seed_index):
     data = json.loads(run(runner, "speakers", "--format", "json", index=seed_index).stdout)
     assert data["speakers"][0] == {"speaker": "Steve Witkoff", "type": "person", "quotes": 4,
                                    "first": "2025-06-01", "last": "2025-06-01"}
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(runner, seed_index):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        result = run(runner, "serve", "--port", str(port), "--no-samples", index=seed_index)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: Cannot listen on 127.0.0.1:{port}: Address already in use."]

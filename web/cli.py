@@ -338,7 +338,7 @@ def serve(index_dir, host, port, threads, no_samples):
 
         parley serve --port 8000
     """
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from web import create_app
 
@@ -349,8 +349,13 @@ def serve(index_dir, host, port, threads, no_samples):
             report = indexer.ingest(bundled, index_dir)
             click.echo(f"indexed {report.articles} articles, {report.paragraphs} paragraphs", err=True)
     app = create_app({"INDEX_DIR": str(index_dir)})
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="parley",
+                               channel_timeout=30)
+    except OSError as exc:  # port taken, address not on this machine, no permission
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
     click.echo(f"Parley is serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="parley", channel_timeout=30)
+    server.run()
 
 
 def _echo_lines(lines) -> None:
