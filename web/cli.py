@@ -349,13 +349,22 @@ def serve(index_dir, host, port, threads, no_samples):
             report = indexer.ingest(bundled, index_dir)
             click.echo(f"indexed {report.articles} articles, {report.paragraphs} paragraphs", err=True)
     app = create_app({"INDEX_DIR": str(index_dir)})
-    try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="parley",
-                               channel_timeout=30)
-    except OSError as exc:  # port taken, address not on this machine, no permission
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
+    _check_port(host, port)
+    server = create_server(app, host=host, port=port, threads=threads, ident="parley",
+                           channel_timeout=30)
     click.echo(f"Parley is serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     server.run()
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail in one line if the address cannot be listened on (waitress would leak a socket)."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:  # port taken, address not on this machine, no permission
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
 
 
 def _echo_lines(lines) -> None:
