@@ -361,8 +361,10 @@ def _check_port(host: str, port: int) -> None:
     import socket
 
     try:
-        with socket.create_server((host, port)):
-            pass
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+            sock.bind(address)
     except OSError as exc:  # port taken, address not on this machine, no permission
         raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
 
