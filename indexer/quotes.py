@@ -112,6 +112,8 @@ GENERIC = {
     "anyone", "people", "these", "those", "there", "here", "what", "whether", "like", "it's",
     "we've", "we're", "i'm", "i've", "i'll", "you're", "they're", "that's", "even", "referring",
     "lot", "this", "that", "which", "whoever", "whatever", "why", "how", "where", "when",
+    "maybe", "wait", "yeah", "yes", "no", "okay", "ok", "well", "so", "now", "today",
+    "yesterday", "tomorrow", "thanks", "thank", "please", "sorry", "look", "listen", "again",
 }  # fmt: skip
 UNNAMED_ADJS = {"unnamed", "anonymous", "certain"}
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "col", "lt", "st", "jr",
@@ -598,6 +600,8 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
         return None  # "Hamas spokesman Hazem Qassem" is a name, "... close to the talks" is not
     det = lowered[0] in DETERMINERS
     mods = words[1:h] if det else words[:h]
+    if any(m.lower() in GENERIC | {"number"} for m in mods):
+        return None  # "a lot of people", "a number of people": nobody in particular
     if lowered[h] == "statement":
         return _statement_speaker(mods, state)
     capital = next((i for i, w in enumerate(mods) if w[:1].isupper()), None)
@@ -769,7 +773,7 @@ def _mentions(text: str, state: _State) -> list[tuple[int, _Speaker, bool]]:
 
 def _mention_speaker(run: str, text: str, at: int, state: _State) -> _Speaker | None:
     words = _sentence_cut(run.split())
-    while words and (words[0] in _OPENERS or words[0].lower() in GENERIC):
+    while words and (words[0] in _OPENERS or words[0].lower().replace("’", "'") in GENERIC):
         words = words[1:]  # "When Afghan President Ashraf Ghani ...": the name, not "When"
     if not words:
         return None
@@ -819,7 +823,7 @@ def _exact_actor(words: list[str], state: _State) -> str | None:
     return None
 
 
-_NOT_NAME_WORDS = CLAUSE_WORDS | LEADING_SKIP | DETERMINERS | set(PRONOUNS) | {"i"}
+_NOT_NAME_WORDS = CLAUSE_WORDS | LEADING_SKIP | DETERMINERS | set(PRONOUNS) | {"i"} | GENERIC
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
 
 
@@ -842,6 +846,8 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     titled = [i for i, w in enumerate(run)
               if w.lower() in TITLES or (_is_role_code(w) and i < len(run) - 1)]
     name_words = run[titled[-1] + 1 :] if titled else run
+    if name_words and name_words[0] in {"of", "for"}:  # "U.N. Commissioner for Human Rights"
+        return _Speaker(" ".join(run[1:] if run[0].lower() == "the" else run), "person")
     # "White House Press Secretary Stephanie Grisham" is a person; "the State Department" is not.
     if any(w.lower() in ORG_WORDS for w in name_words or run):
         name = " ".join(run[1:] if run[0].lower() == "the" else run)
@@ -909,10 +915,15 @@ def _introduced_name(name: str, state: _State) -> str:
 
 
 def _introduced_in(name: str, text: str) -> str | None:
-    pattern = rf"((?:{_NAME_WORD}\s+|(?<![\w-])(?:{'|'.join(PARTICLES)})\s+){{1,4}}){re.escape(name)}\b"
-    suffix = rf"(?:,?\s+(?:{'|'.join(re.escape(x) for x in NAME_SUFFIXES)})(?![\w]))?"
+    # The name must end the run ("John" in "John Kirby" is no surname) and the run must start
+    # at a word ("U.S. Today" is not "S. Today").
+    pattern = (rf"(?<![\w.'’-])((?:{_NAME_WORD}\s+|(?<![\w-])(?:{'|'.join(PARTICLES)})\s+){{1,4}})"
+               rf"{re.escape(name)}\b")
+    suffix = rf"(?:,?\s+(?:{'|'.join(re.escape(x) for x in NAME_SUFFIXES)})(?![\w]))?(?!\s+[A-Z])"
     for m in re.finditer(pattern + suffix, text):
         words = m.group(1).split()
+        if any(len(w) == 1 for w in words):
+            continue  # "Q Karine": a transcript label, not a first name
         titled = [i for i, w in enumerate(words) if w.lower() in TITLES or _is_role_code(w)]
         words = words[titled[-1] + 1 :] if titled else words
         words = [w for w in words[-3:] if w not in _LEAD_STOP and not w.endswith(("’s", "'s"))]

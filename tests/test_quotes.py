@@ -341,6 +341,14 @@ def test_pronoun_after_a_sentence_opening_clause_and_a_possessive_mention():
         "Stephanie Grisham", "Ashraf Ghani", "Ilhan Omar"]
 
 
+def test_labels_and_sentence_openers_never_join_a_name():
+    paragraphs = ["MR. KIRBY: Good morning.", "Q Thanks. Mr. Netanyahu spoke in the U.S. Today he met.",
+                  'Q Karine, on Israel. Asked about the hostages, he said, "They are coming home."',
+                  'Q The U.N. Commissioner for Human Rights said, "The gates to a living nightmare."']
+    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+        "John Kirby", "Benjamin Netanyahu", "U.N. Commissioner for Human Rights"]
+
+
 def test_transcript_turns():
     paragraphs = [
         "MR. KIRBY: Good evening. We are working on the hostage deal.",
