@@ -866,10 +866,14 @@ def _is_role_code(word: str) -> bool:
     return 2 <= len(word) <= 3 and word.isupper() and word.isalpha()
 
 
+_PARTICLE_NAME_RE = re.compile(r"(?:al|el|ad|as|ash|bin|ibn|abu|bint)-[A-Z]")  # "Noura al-Kaabi"
+
+
 def _trailing_name_run(words: list[str]) -> list[str]:
     run: list[str] = []
     for word in reversed(words):
-        if word[:1].isupper() or (run and word.lower() in PARTICLES | {"of", "for"}):
+        if word[:1].isupper() or _PARTICLE_NAME_RE.match(word) or (
+                run and word.lower() in PARTICLES | {"of", "for"}):
             run.insert(0, word)  # "Medical Aid for Palestinians"
         else:
             break

@@ -349,6 +349,11 @@ def test_labels_and_sentence_openers_never_join_a_name():
         "John Kirby", "Benjamin Netanyahu", "U.N. Commissioner for Human Rights"]
 
 
+def test_speaker_named_with_an_arabic_particle_after_the_quote():
+    text = '"The risk is real," Noura al-Kaabi, a minister of state for foreign affairs, told a forum.'
+    assert [q.speaker for q in one(text)] == ["Noura al-Kaabi"]
+
+
 def test_transcript_turns():
     paragraphs = [
         "MR. KIRBY: Good evening. We are working on the hostage deal.",
