@@ -320,7 +320,7 @@ def phase_fts(opts) -> dict:
             db.execute("SELECT p.pid, p.title, p.outlet, p.date, p.text, p.actors, p.topics, "
                        "p.quotes_json, snippet(para_fts, 0, '<mark>', '</mark>', ' … ', 24) "
                        "FROM para_fts JOIN para p ON p.id = para_fts.rowid "
-                       "WHERE para_fts MATCH ? AND para_fts.rowid IN (SELECT id FROM m) "
+                       "WHERE para_fts MATCH ? AND +para_fts.rowid IN (SELECT id FROM m) "
                        "ORDER BY bm25(para_fts) LIMIT ?", (match_expr(item), PAGE)).fetchall()
         else:
             db.execute("SELECT p.pid, p.title, p.outlet, p.date, p.text, p.actors, p.topics, "
