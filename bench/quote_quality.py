@@ -76,12 +76,21 @@ def same_speaker(gold: str | None, pred: str | None, lexicon: Lexicon | None = N
     """Equal names, case-insensitively, or two aliases of one lexicon actor."""
     if not pred or not gold:
         return False
-    if " ".join(gold.split()).casefold() == " ".join(pred.split()).casefold():
+    if _bare_name(gold) == _bare_name(pred):
         return True
     if lexicon is None:
         return False
     known = lexicon.canonical_or_none(gold)
     return known is not None and known == lexicon.canonical_or_none(pred)
+
+
+_MIDDLE_INITIAL = re.compile(r"(?<=\w) [A-Z]\.(?= \w)")
+
+
+def _bare_name(name: str) -> str:
+    """Case and spacing folded, middle initials dropped as the extractor drops them
+    ("James P. Kennedy Jr." and "James Kennedy Jr." are one speaker)."""
+    return _MIDDLE_INITIAL.sub("", " ".join(name.split())).casefold()
 
 
 def match_exact(gold: list[str], pred: list[str], key=norm) -> list[tuple[int, int]]:

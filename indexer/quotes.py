@@ -887,6 +887,20 @@ def _roles(words: list[str], name_words: list[str]) -> frozenset[str]:
 
 
 def _full_name(name: str, state: _State) -> str:
+    """The name as the article gave it in full, less middle initials (see _plain_name)."""
+    return _plain_name(_longest_name(name, state))
+
+
+_MIDDLE_INITIAL_RE = re.compile(r"(?<=[a-z’'-]) [A-Z]\. (?=[A-Z][a-z])")
+
+
+def _plain_name(name: str) -> str:
+    # "Sonya A. Zoghlin" and "Sonya Zoghlin" are one speaker: a middle initial is dropped, so
+    # that grouping by speaker counts them together. "J.D. Vance" keeps its leading initials.
+    return _MIDDLE_INITIAL_RE.sub(" ", name)
+
+
+def _longest_name(name: str, state: _State) -> str:
     # "Gallant" after "Yoav Gallant": the surname points back to the full name.
     if " " in name and name.split()[0].lower() not in PARTICLES:
         return name  # a full name already; "Van Den Hoek" may still have a first name before it

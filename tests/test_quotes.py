@@ -437,3 +437,17 @@ def test_whitehouse_briefing_turns():
         (),
     ]  # fmt: skip
     assert result[-1] == ()  # "6:31 P.M. EDT"
+
+
+# -- speaker names ---------------------------------------------------------------------------
+
+
+def test_middle_initial_is_dropped_from_a_speakers_name():
+    # aeb 6ebac05f: "Sonya A. Zoghlin" and, elsewhere, "Sonya Zoghlin" are one speaker.
+    result = extract_quotes([
+        "Sonya A. Zoghlin, Carlineo’s attorney, told The Hill in a statement that her client did "
+        "not intend to cause harm to Omar and did not make plans to do so.",
+        "“Pat Carlineo is passionate about his political beliefs and his right to express them,” "
+        "she said in an email.",
+    ], lexicon=LX)  # fmt: skip
+    assert [q.speaker for q in result[1]] == ["Sonya Zoghlin"]
