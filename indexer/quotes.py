@@ -126,7 +126,8 @@ PLATFORMS = ("X", "Twitter", "Facebook", "Telegram", "Instagram", "Truth Social"
 # -- regexes (compiled once: this runs on millions of paragraphs) -------------------------
 
 _VERB_RE = re.compile(r"\b(?:[Aa]ccording to|" + "|".join(VERBS) + r")\b")
-_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9_])")
+# A sentence ends at . ! ? before a capital, or before a bullet ("... trophies. - Ishiba said").
+_BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?:[-•*]\s+)?(?=[\"“‘']?[A-Z0-9_\[])")
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _APPOSITIVE_RE = re.compile(
     r",\s*(?:who|which|whose|citing|asked|according|monitored|\w+ing)\b[^,]*(?:,|$)"
@@ -362,9 +363,15 @@ def _find_events(masked: str, bounds: list[int], state: _State) -> list[_Event]:
     state.now = masked
     for m in _VERB_RE.finditer(masked):
         state.cursor = m.start()
-        if masked[max(0, m.start() - 4) : m.start()] in {"who ", "hat "}:
-            continue  # "the official, who asked not to be named": not the attribution
         sent_start = bounds[bisect_right(bounds, m.start()) - 1]
+        if _RELATIVE_RE.search(masked, max(0, m.start() - 8), m.start()):
+            # "the official, who asked not to be named" is no attribution, but "Japanese Prime
+            # Minister Shigeru Ishiba, who announced ... “...”" is one by the name before "who".
+            event = _relative_event(masked, sent_start, m, state)
+            if event is not None:
+                _remember(event, masked[sent_start : m.end() + 40], state)
+                events.append(event)
+            continue
         event = _event_at(masked, sent_start, m, state)
         event = event or _coordinated(masked, m, sent_start, events)
         if event is not None and event.speaker.name is not None and event.verb != "reported":
@@ -372,6 +379,25 @@ def _find_events(masked: str, bounds: list[int], state: _State) -> list[_Event]:
         if event is not None:
             events.append(event)
     return events
+
+
+_RELATIVE_RE = re.compile(r"(?:\bwho|that)\s+$")
+_WHO_RE = re.compile(r"(?P<np>(?:[\w’'.-]+\s+){0,6}[\w’'.-]+),\s+who\s+$")
+
+
+def _relative_event(masked, sent_start, m, state) -> _Event | None:
+    """ "Jordan’s King Abdullah II, who announced": the name the relative clause hangs on."""
+    found = _WHO_RE.search(masked, sent_start, m.start())
+    if found is None or m.group(0) == "asked":
+        return None
+    run = _trailing_name_run(found.group("np").split())
+    while run and run[0].endswith(("’s", "'s")):
+        run.pop(0)  # "Jordan’s King Abdullah II"
+    if not run or run[-1][:1].islower():
+        return None
+    phrase = " ".join(run)
+    ref = (phrase, found.start("np") + found.group("np").rindex(run[0]))
+    return _make_event(ref, m.start(), VERBS.get(m.group(0), "said"), masked, sent_start, m, state)
 
 
 def _coordinated(masked, m, sent_start, events) -> _Event | None:
@@ -563,7 +589,9 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
     if len(words) == 2 and lowered[0] == "the" and lowered[1] in ORG_WORDS:
         return _by_name_word(lowered[1], state)
     described = _description(words, lowered, state)
-    if described is not None or any(w in CLAUSE_WORDS for w in lowered):
+    clause = [i for i, w in enumerate(lowered) if w in CLAUSE_WORDS
+              and not (w == "to" and i and lowered[i - 1] in TITLES)]  # "Ambassador to Israel"
+    if described is not None or clause:
         return described
     return _named(words, state)
 
@@ -846,6 +874,12 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     titled = [i for i, w in enumerate(run)
               if w.lower() in TITLES or (_is_role_code(w) and i < len(run) - 1)]
     name_words = run[titled[-1] + 1 :] if titled else run
+    lead = [w.lower() for w in words[: len(words) - len(run)]]
+    if lead[-2:-1] and lead[-1] == "to" and lead[-2] in TITLES:
+        # "Ambassador to Israel David Friedman": the place, then the name (its last words).
+        name_words = run[-3:] if run[-1] in NAME_SUFFIXES else run[-2:]
+    elif len(titled) and _is_monarch(run, titled[-1]):
+        name_words = run[titled[-1] :]  # "King Abdullah II": a monarch is named by title
     if name_words and name_words[0] in {"of", "for"}:  # "U.N. Commissioner for Human Rights"
         return _Speaker(" ".join(run[1:] if run[0].lower() == "the" else run), "person")
     # "White House Press Secretary Stephanie Grisham" is a person; "the State Department" is not.
@@ -859,6 +893,16 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     if known and (state.lexicon.actor_type(known) == "person" or _exact_actor(name.split(), state)):
         return _Speaker(known, state.lexicon.actor_type(known), _roles(words, name_words))
     return _Speaker(name, "person", _roles(words, name_words))
+
+
+ROYAL_TITLES = {"king", "queen", "emir", "sultan", "prince", "princess", "pope"}
+_REGNAL_RE = re.compile(r"[IVX]+")
+
+
+def _is_monarch(run: list[str], title_at: int) -> bool:
+    rest = run[title_at + 1 :]
+    return (run[title_at].lower() in ROYAL_TITLES and 1 <= len(rest) <= 2
+            and all(_REGNAL_RE.fullmatch(w) for w in rest[1:]))
 
 
 def _is_role_code(word: str) -> bool:

@@ -451,3 +451,27 @@ def test_middle_initial_is_dropped_from_a_speakers_name():
         "she said in an email.",
     ], lexicon=LX)  # fmt: skip
     assert [q.speaker for q in result[1]] == ["Sonya Zoghlin"]
+
+
+def test_bullets_are_sentences_and_relative_clauses_name_the_speaker():
+    # whitehouse wh-2025-03-04: one paragraph of "- ..." bullets, each with its own speaker.
+    text = (
+        "- Former U.S. Ambassador to Israel David Friedman [described](https://x.com/a) the "
+        "proposal as “brilliant, historic and the only idea I have heard in 50 years.” - President "
+        "Trump hosted Japanese Prime Minister Shigeru Ishiba, who [announced](https://x.com/b) his "
+        "intention to “elevate Japan’s investment in the United States,” import “historic” "
+        "quantities of LNG. - President Trump [hosted](https://x.com/c) Jordan’s King Abdullah II, "
+        "who [announced](https://x.com/d) that the Kingdom will accept 2,000 sick children from "
+        "Gaza “as quickly as possible.”"
+    )
+    assert [(q.speaker, q.verb) for q in one(text)] == [
+        ("David Friedman", "described"),
+        ("Shigeru Ishiba", "announced"),
+        ("King Abdullah II", "announced"),
+    ]
+
+
+def test_who_asked_not_to_be_named_is_no_attribution():
+    assert [q.speaker for q in one(
+        "A Hamas official, who asked not to be named, said: “There is no progress yet.”"
+    )] == ["Hamas official (unnamed)"]
