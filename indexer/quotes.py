@@ -299,6 +299,8 @@ def _find_spans(text: str) -> list[_Span]:
         role = _mark_role(text, i)
         if role is None:
             continue
+        if ch == '"' and role == "close" and double is None and text[i + 1 : i + 2].isupper():
+            role = "open"  # 'he added."If you asked me ...': no space before the opening mark
         if ch in "\"“”":
             if double is not None and role == "close":
                 spans.append(_Span(double, i, True))

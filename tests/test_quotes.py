@@ -475,3 +475,14 @@ def test_who_asked_not_to_be_named_is_no_attribution():
     assert [q.speaker for q in one(
         "A Hamas official, who asked not to be named, said: “There is no progress yet.”"
     )] == ["Hamas official (unnamed)"]
+
+
+def test_opening_mark_right_after_a_full_stop():
+    # reuters21578-8106: no space between "added." and the next opening mark.
+    text = ('"That\'s a very healthy development," he added."If you asked me about that a year '
+            'or 18 months ago I would have said that it was terribly protectionist."')
+    assert [q.text for q in one(text)] == [
+        "That's a very healthy development,",
+        "If you asked me about that a year or 18 months ago I would have said that it was "
+        "terribly protectionist.",
+    ]
