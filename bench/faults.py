@@ -38,6 +38,7 @@ from indexer.schema import open_index  # noqa: E402
 
 WHITEHOUSE = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
 REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578" / "reuters21578.jsonl.gz"
+NEGOTIATIONS = REUTERS.with_name("reuters21578_negotiations.jsonl")
 SEEDS = ROOT / "seeds"
 # Runs `parley` with a smaller batch, so a kill can land between many commits.
 PARLEY = [sys.executable, "-c",
@@ -63,8 +64,8 @@ def run_measured(cmd: list[str], timeout: float = 3600, **kw) -> tuple[int, str,
     return proc.returncode, err, time.monotonic() - start, usage.ru_maxrss
 
 
-def make_corpus(folder: Path, reuters: int) -> list[Path]:
-    """The White House briefings plus the first `reuters` Reuters stories (0 = all of them)."""
+def make_corpus(folder: Path, reuters: int, whitehouse: bool = True) -> list[Path]:
+    """The first `reuters` Reuters stories (0 = all of them), then the White House briefings."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     if REUTERS.exists():  # first: short stories commit often, so early kills land after commits
@@ -78,7 +79,7 @@ def make_corpus(folder: Path, reuters: int) -> list[Path]:
                         break
                     dst.write(line)
             paths.append(out)
-    return [*paths, WHITEHOUSE]
+    return [*paths, WHITEHOUSE] if whitehouse else paths
 
 
 def lock_released_after(index_dir: Path, limit: float = 30.0) -> float:
@@ -187,7 +188,7 @@ def scenario_kills(work: Path, kills: int, reuters: int, batch: int, max_delay: 
 
 
 def scenario_busy(work: Path, reuters: int, wait: float) -> dict:
-    paths = [str(p) for p in make_corpus(work / "corpus", reuters)]
+    paths = [str(p) for p in make_corpus(work / "corpus", reuters, whitehouse=False)]
     index_dir = work / "busy-index"
     first = subprocess.Popen([*parley(), "index", *paths, "--index-dir", str(index_dir)],
                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -212,7 +213,7 @@ QUERIES = ["ceasefire", "hostage release", '"prisoner exchange"', "Hamas Qatar",
 def scenario_readers(work: Path, reuters: int, seconds: float) -> dict:
     from search import SearchRequest, search
 
-    paths = [str(p) for p in make_corpus(work / "corpus", reuters)]
+    paths = [str(p) for p in make_corpus(work / "corpus", reuters, whitehouse=False)]
     index_dir = work / "readers-index"
     subprocess.run([*parley(), "index", str(SEEDS), "--index-dir", str(index_dir)], cwd=ROOT,
                    check=True, capture_output=True)
@@ -305,18 +306,41 @@ def scenario_diskfull(work: Path, reuters: int) -> dict:
         subprocess.run([*parley(), "index", str(SEEDS), "--index-dir", str(index_dir)], cwd=ROOT,
                        check=True, capture_output=True)
         before = _snapshot(index_dir)
-        paths = [str(p) for p in make_corpus(work / "corpus", reuters)]
+        paths = [str(p) for p in make_corpus(work / "corpus", reuters, whitehouse=False)]
         code, err, seconds, _ = run_measured(
             [*parley(300), "index", *paths, "--index-dir", str(index_dir)])
-        after_articles = recorded_articles(index_dir)
-        report = check_index(index_dir)
-        lost, _ = lost_articles(index_dir, after_articles)
-        return {"exit": code, "message": err.strip().splitlines()[-1] if err.strip() else "",
-                "traceback": "Traceback" in err, "before": before, "after": _snapshot(index_dir),
-                "recorded_articles_lost": len(lost), "check_healthy": report.healthy,
-                "check_problems": report.problems[:2]}
+        fig = {"exit": code, "message": err.strip().splitlines()[-1] if err.strip() else "",
+               "traceback": "Traceback" in err, "before": before}
+        fig["while_full"] = _post_checks(index_dir)
+        # Free space (grow the tmpfs), then the same command must complete.
+        subprocess.run(["mount", "-o", "remount,size=256m", str(mnt)], check=True)
+        fig["after_freeing"] = _post_checks(index_dir)
+        again, err2, _, _ = run_measured([*parley(300), "index", *paths, "--index-dir", str(index_dir)])
+        fig["rerun_exit"] = again
+        fig["after_rerun"] = _post_checks(index_dir)
+        return fig
     finally:
         _umount(mnt)
+
+
+def _post_checks(index_dir: Path) -> dict:
+    """What a user sees afterwards: paragraphs searchable, registry readable, check healthy."""
+    out = {}
+    try:
+        out["articles_paragraphs"] = _snapshot(index_dir)
+    except Exception as exc:  # noqa: BLE001
+        out["index_error"] = repr(exc)[:160]
+    try:
+        recorded = recorded_articles(index_dir)
+        out["recorded_articles_lost"] = len(lost_articles(index_dir, recorded)[0])
+    except Exception as exc:  # noqa: BLE001
+        out["registry_error"] = repr(exc)[:160]
+    try:
+        report = check_index(index_dir)
+        out["check_healthy"], out["check_problems"] = report.healthy, report.problems[:2]
+    except Exception as exc:  # noqa: BLE001
+        out["check_error"] = repr(exc)[:160]
+    return out
 
 
 def scenario_readonly(work: Path) -> dict:
@@ -333,10 +357,15 @@ def scenario_readonly(work: Path) -> dict:
         extra.write_text(json.dumps({"text": "A new ceasefire paragraph for the read-only test.",
                                      "title": "Read-only"}) + "\n")
         code, err, _, _ = run_measured([*parley(), "index", str(extra), "--index-dir", str(index_dir)])
-        report = check_index(index_dir)
+        search_code, search_err, _, _ = run_measured(
+            [*parley(), "search", "ceasefire", "--index-dir", str(index_dir)])
+        articles_code, articles_err, _, _ = run_measured(
+            [*parley(), "articles", "--index-dir", str(index_dir)])
         return {"exit": code, "message": err.strip().splitlines()[-1] if err.strip() else "",
-                "traceback": "Traceback" in err, "before": before, "after": _snapshot(index_dir),
-                "check_healthy": report.healthy}
+                "traceback": "Traceback" in err, "before": before,
+                "search_exit": search_code, "articles_exit": articles_code,
+                "articles_said": articles_err.strip().splitlines()[-1][:160] if articles_err.strip() else "",
+                "after": _post_checks(index_dir)}
     finally:
         _umount(mnt)
 
@@ -346,7 +375,7 @@ def scenario_readonly(work: Path) -> dict:
 
 def scenario_corrupt(work: Path) -> dict:
     base = work / "corrupt-base"
-    subprocess.run([*parley(), "index", str(SEEDS), str(WHITEHOUSE), "--index-dir", str(base)],
+    subprocess.run([*parley(), "index", str(SEEDS), str(NEGOTIATIONS), "--index-dir", str(base)],
                    cwd=ROOT, check=True, capture_output=True)
     outcomes = {}
 

@@ -72,17 +72,18 @@ def wait_ready(port: int, timeout: float = 120) -> None:
     raise SystemExit("server did not become ready")
 
 
-def run_clients(port: int, clients: int, seconds: float, seed: int) -> dict:
+def run_clients(port: int, clients: int, seconds: float, seed: int, exports: bool = True) -> dict:
     latencies: list[float] = []
+    by_request: dict[str, list[float]] = {}
     errors: list[str] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
-    weighted = [(p, q) for w, p, q in MIX for _ in range(w)]
+    weighted = [(p, q) for w, p, q in MIX for _ in range(w) if exports or "/export/" not in p]
 
     def client(n: int) -> None:
         rng = random.Random(seed + n)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, bad = [], []
+        mine, bad, named = [], [], []
         while time.monotonic() < deadline:
             path, params = rng.choice(weighted)
             url = path + ("?" + urlencode(params) if params else "")
@@ -99,9 +100,12 @@ def run_clients(port: int, clients: int, seconds: float, seed: int) -> dict:
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             mine.append(time.monotonic() - t0)
+            named.append((url, mine[-1]))
         conn.close()
         with lock:
             latencies.extend(mine)
+            for url, took in named:
+                by_request.setdefault(url, []).append(took)
             errors.extend(bad)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -118,7 +122,9 @@ def run_clients(port: int, clients: int, seconds: float, seed: int) -> dict:
 
     return {"requests": len(latencies), "req_per_s": round(len(latencies) / elapsed, 1),
             "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": round(1000 * latencies[-1], 1),
-            "errors": len(errors), "first_errors": errors[:5]}
+            "errors": len(errors), "first_errors": errors[:5],
+            "slowest_p50_ms": {u: round(1000 * sorted(v)[len(v) // 2]) for u, v in sorted(
+                by_request.items(), key=lambda kv: -sorted(kv[1])[len(kv[1]) // 2])[:4]}}
 
 
 def reuters_slice(folder: Path, n: int) -> Path:
@@ -141,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuters", type=int, default=3000, help="stories added while under load")
     ap.add_argument("--batch", type=int, default=500, help="paragraphs per commit of the writer")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-exports", action="store_true", help="leave CSV exports out of the mix "
+                    "(an export streams every match: seconds on a large index)")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="parley-load-"))
     index_dir = work / "ix"
@@ -161,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         wait_ready(port)
         figures = {"clients": args.clients, "seconds": args.seconds, "waitress_threads": args.threads,
                    "cores": os.cpu_count()}
-        figures["idle"] = run_clients(port, args.clients, args.seconds, args.seed)
+        figures["idle"] = run_clients(port, args.clients, args.seconds, args.seed,
+                                      not args.no_exports)
         print("idle:", json.dumps(figures["idle"]), flush=True)
         corpus = reuters_slice(work, args.reuters)
         before = _articles(port)
@@ -169,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
                                    str(index_dir), "--wait", "30"], cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(1.0)
-        figures["while_indexing"] = run_clients(port, args.clients, args.seconds, args.seed + 100)
+        figures["while_indexing"] = run_clients(port, args.clients, args.seconds,
+                                                  args.seed + 100, not args.no_exports)
         figures["while_indexing"]["writer_still_running"] = writer.poll() is None
         figures["while_indexing"]["articles_added_during_run"] = _articles(port) - before
         print("while indexing:", json.dumps(figures["while_indexing"]), flush=True)
