@@ -370,7 +370,7 @@ def _check_port(host: str, port: int) -> None:
 
 
 def _echo_lines(lines) -> None:
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for line in lines:
         out.write(line)
     out.flush()
