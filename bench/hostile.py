@@ -86,8 +86,8 @@ def make_files(folder: Path, big_mb: int = 200, bomb_gb: float = 4.0) -> dict[st
             fh.write(block)
     f["big_text.jsonl"] = folder / "big_text.jsonl"
     with open(f["big_text.jsonl"], "wb") as fh:
-        for i in range(big_mb * (1 << 20) // 4096):
-            fh.write(json.dumps({"text": f"{i} " + "ceasefire talks " * 250}).encode() + b"\n")
+        for i in range(big_mb // 8):  # 8 MB records: each over the 5 MB record cap
+            fh.write(json.dumps({"text": f"{i} " + "ceasefire talks " * (1 << 19)}).encode() + b"\n")
     f["bomb_zeros.jsonl.gz"] = gzip_zeros(folder / "bomb_zeros.jsonl.gz", bomb_gb)
     f["bomb_lines.jsonl.gz"] = gzip_zeros(folder / "bomb_lines.jsonl.gz", bomb_gb / 4, line=b"0\n")
     f["bomb_zeros.html.gz"] = gzip_zeros(folder / "bomb_zeros.html.gz", bomb_gb)
