@@ -95,8 +95,9 @@ def parse_query(text: str, *, default_field: str = "text", resolve: Resolver | N
     check_syntax(text)
     try:
         parsed = _PARSERS[default_field].parse(text)
-    except (IndexError, ValueError, TypeError, AttributeError) as exc:
-        # Whoosh's parser fails inside on some operator runs ("NOT NOT a": IndexError).
+    except (IndexError, ValueError, TypeError, AttributeError, NotImplementedError) as exc:
+        # Whoosh's parser fails inside on some operator runs ("NOT NOT a": IndexError,
+        # "(-AND)]+title:^": NotImplementedError).
         raise QuerySyntaxError("The query could not be read: check that AND, OR and NOT each "
                                "have a search term beside them.") from exc
     parsed = _rewrite_keywords(parsed, resolve)

@@ -82,7 +82,7 @@ HOSTILE_QUERIES = [
     "foo:bar", "actor:", "actor:*", "title:[a TO z]", "[a TO z]", "date:>2024", "AND", "OR",
     "NOT", "a AND", "OR a", "a OR OR b", "+", "-", "\\", "'", "%00", "../../etc/passwd",
     XSS["text"], XSS["byline"], FORMULAS[0], " " * 600, "ceasefire OR " * 30 + "truce",
-    "?*TO?{*?:}", "NOT NOT a",
+    "?*TO?{*?:}", "NOT NOT a", "(-AND)]+title:^",
 ]
 
 
