@@ -14,6 +14,7 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.columns import VarBytesColumn
+from whoosh.filedb.filestore import FileStorage
 
 from indexer.errors import IndexCorrupt, IndexNotFound, NotParleyIndex
 
@@ -85,7 +86,7 @@ def create_index(path: Path) -> index.Index:
     # generation, which restarts here) must not outlive it.
     for stale in path.glob("parley-doctable-*"):
         stale.unlink(missing_ok=True)
-    ix = index.create_in(str(path), SCHEMA)
+    ix = _storage(path).create().create_index(SCHEMA)
     (path / MARKER).write_text(json.dumps({"format": FORMAT, "version": FORMAT_VERSION}))
     return ix
 
@@ -100,14 +101,22 @@ def open_index(path: Path, *, retries: int = 5) -> index.Index:
     _check_marker(path)
     for attempt in range(retries):
         try:
-            return index.open_dir(str(path))
+            return _storage(path).open_index()
         except FileNotFoundError:
             # A commit can delete the old TOC between our listing and our read; try again.
             time.sleep(0.02 * (attempt + 1))
         except Exception as exc:  # noqa: BLE001 - Whoosh raises bare pickle/struct errors
             raise IndexCorrupt(f"Index at {path} cannot be read ({exc.__class__.__name__}: {exc}); "
                                "rebuild it with `parley index --rebuild PATH`.") from exc
-    return index.open_dir(str(path))
+    return _storage(path).open_index()
+
+
+def _storage(path: Path) -> FileStorage:
+    # No mmap: Whoosh 2.7.4 then copies every sub-file of a compound segment into a BytesIO
+    # (filedb/compound.py), so each searcher held a private copy of the whole index: +127 MB
+    # per searcher on 47k paragraphs, x8 server threads. Read in place it costs ~nothing,
+    # for ~20% slower queries (9.3 -> 11.4 ms on that index).
+    return FileStorage(str(path), supports_mmap=False)
 
 
 def _check_marker(path: Path) -> None:

@@ -13,12 +13,12 @@ import bisect
 import json
 import os
 import threading
+import weakref
 from array import array
 from collections import Counter
 from collections.abc import Iterator
 from itertools import chain
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from whoosh import query as wq
@@ -99,33 +99,52 @@ def _save_table(path: Path, table: dict) -> None:
 
 @dataclass
 class DocTable:
-    """Per-document facet values of one index generation, read from columns on first use."""
+    """Per-document facet values of one index generation, read from columns on first use.
+
+    One table serves every thread searching that generation (see `shared_table`), so each
+    value is computed once under the lock and read without it afterwards.
+    """
 
     reader: object
     _cache: dict = field(default_factory=dict)
     saved_in: Path | None = None  # index directory: where this generation's table is kept
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def cached(self, key, compute):
+        """The value under `key`, computed once even when several threads ask at once."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        with self.lock:
+            if key not in self._cache:
+                self._cache[key] = compute()
+            return self._cache[key]
 
     def values(self, column: str) -> list[tuple[str, ...]]:
-        if column not in self._cache and column in SAVED_COLUMNS:
+        if column in SAVED_COLUMNS:
             self._fill()
-        if column not in self._cache:
-            raw = list(self.reader.column_reader(column))
-            # Few distinct cells (outlets, actor sets) repeat across many paragraphs: decode each
-            # once and share the tuple (less time, and one tuple per value instead of per doc).
-            decoded = {v: tuple(v.decode("utf-8").split(SEP)) if v else () for v in set(raw)}
-            self._cache[column] = list(map(decoded.__getitem__, raw))
-        return self._cache[column]
+        return self.cached(column, lambda: self._decode(column))
 
-    @cached_property
+    def _decode(self, column: str) -> list[tuple[str, ...]]:
+        raw = list(self.reader.column_reader(column))
+        # Few distinct cells (outlets, actor sets) repeat across many paragraphs: decode each
+        # once and share the tuple (less time, and one tuple per value instead of per doc).
+        decoded = {v: tuple(v.decode("utf-8").split(SEP)) if v else () for v in set(raw)}
+        return list(map(decoded.__getitem__, raw))
+
+    @property
     def dates(self) -> list[int]:
         self._fill()
         return self._cache["dates"]
 
-    @cached_property
+    @property
     def months(self) -> list[str]:
         """YYYY-MM of every document ("" when undated), for month facets and the timeline."""
-        names = {d: f"{d // 10000:04d}-{d // 100 % 100:02d}" if d else "" for d in set(self.dates)}
-        return list(map(names.__getitem__, self.dates))
+        def compute():
+            names = {d: f"{d // 10000:04d}-{d // 100 % 100:02d}" if d else "" for d in set(self.dates)}
+            return list(map(names.__getitem__, self.dates))
+        return self.cached("months", compute)
 
     def _fill(self) -> None:
         """Facet columns and dates: from this generation's saved table, else read and saved.
@@ -135,22 +154,27 @@ class DocTable:
         """
         if "dates" in self._cache:
             return
-        path = _table_path(self.saved_in, self.reader)
-        loaded = _load_table(path, self.reader.doc_count_all()) if path else None
-        if loaded is None:
-            loaded = {"dates": list(self.reader.column_reader("c_date"))}
-            for column in SAVED_COLUMNS:
-                raw = list(self.reader.column_reader(column))
-                decoded = {v: tuple(v.decode("utf-8").split(SEP)) if v else () for v in set(raw)}
-                loaded[column] = list(map(decoded.__getitem__, raw))
-            if path:
-                _save_table(path, loaded)
-        self._cache.update(loaded)
+        with self.lock:
+            if "dates" in self._cache:
+                return
+            path = _table_path(self.saved_in, self.reader)
+            loaded = _load_table(path, self.reader.doc_count_all()) if path else None
+            if loaded is None:
+                loaded = {"dates": list(self.reader.column_reader("c_date"))}
+                for column in SAVED_COLUMNS:
+                    loaded[column] = self._decode(column)
+                if path:
+                    _save_table(path, loaded)
+            # "dates" last: its presence tells other threads the whole fill is done.
+            self._cache.update({k: v for k, v in loaded.items() if k != "dates"})
+            self._cache["dates"] = loaded["dates"]
 
-    @cached_property
+    @property
     def _by_date(self) -> tuple[list[int], list[int]]:
-        order = sorted(range(len(self.dates)), key=self.dates.__getitem__)
-        return [self.dates[i] for i in order], order
+        def compute():
+            order = sorted(range(len(self.dates)), key=self.dates.__getitem__)
+            return [self.dates[i] for i in order], order
+        return self.cached("by_date", compute)
 
     def docs_between(self, lo: int, hi: int) -> set[int]:
         """Docnums dated lo..hi inclusive (YYYYMMDD numbers); undated documents never match."""
@@ -158,9 +182,33 @@ class DocTable:
         return set(order[bisect.bisect_left(keys, max(lo, 1)): bisect.bisect_right(keys, hi)])
 
     def vocabulary(self, column: str) -> list[str]:
-        if ("vocab", column) not in self._cache:
-            self._cache[("vocab", column)] = sorted({v for vals in self.values(column) for v in vals})
-        return self._cache[("vocab", column)]
+        return self.cached(("vocab", column),
+                           lambda: sorted({v for vals in self.values(column) for v in vals}))
+
+
+_TABLES: dict[Path, tuple[tuple, DocTable]] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def shared_table(index_dir: Path, toc: tuple, ix, session_reader) -> DocTable:
+    """The one DocTable of this index generation, shared by all threads' sessions.
+
+    It reads through a reader of its own (a session's searcher is closed when its thread
+    moves to a newer generation). Should a commit land between the session opening its
+    searcher and this reader, the generations differ and the session gets a private table.
+    """
+    with _TABLES_LOCK:
+        known = _TABLES.get(index_dir)
+        if known and known[0] == toc:
+            return known[1]
+        reader = ix.reader()
+        if reader.generation() != session_reader.generation():
+            reader.close()
+            return DocTable(session_reader, saved_in=index_dir)
+        table = DocTable(reader, saved_in=index_dir)
+        weakref.finalize(table, reader.close)  # file handles go when the last session does
+        _TABLES[index_dir] = (toc, table)
+        return table
 
 
 class Session:
@@ -173,11 +221,14 @@ class Session:
         # paragraphs that merely repeat the query words outranked substantive ones.
         self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.25, K1=1.2))
         self.toc = self._toc_identity()
-        self.table = DocTable(self.searcher.reader(), saved_in=index_dir)
+        self.table = shared_table(index_dir, self.toc, self.ix, self.searcher.reader())
+        # A thread that ends (server threads, test threads) drops its session without close();
+        # the finalizer closes the searcher then, or at close(), whichever comes first.
+        self._closer = weakref.finalize(self, self.searcher.close)
         self._filter_cache: dict = {}
 
     def close(self) -> None:
-        self.searcher.close()
+        self._closer()
 
     def is_current(self) -> bool:
         # `up_to_date()` compares generation numbers only, and a rebuilt index counts them

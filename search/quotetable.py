@@ -30,14 +30,15 @@ class QuoteRef:
 
 
 def quote_refs(table) -> list[tuple[QuoteRef, ...]]:
-    """Per document, its quotations' refs; cached on the session's DocTable."""
-    if "quote_refs" not in table._cache:
+    """Per document, its quotations' refs; cached on the (shared) DocTable."""
+    def compute() -> list[tuple[QuoteRef, ...]]:
         rows = []
         for docnum, cell in enumerate(table.reader.column_reader("c_quotes")):
             entries = cell.decode("utf-8").split(SEP) if cell else ()
             rows.append(tuple(QuoteRef(docnum, i, *_parts(e)) for i, e in enumerate(entries)))
-        table._cache["quote_refs"] = rows
-    return table._cache["quote_refs"]
+        return rows
+
+    return table.cached("quote_refs", compute)
 
 
 def _parts(entry: str) -> tuple[str, str, str, str, str]:
