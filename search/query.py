@@ -115,7 +115,8 @@ def _refuse_expanding(leaves: list[wq.Query]) -> None:
     field-ish word `}` and let two wildcards through (30 s on a 47k-paragraph index)."""
     for leaf in leaves:
         short_prefix = isinstance(leaf, wq.Prefix) and len(leaf.text) < MIN_PREFIX
-        if short_prefix or isinstance(leaf, (wq.Wildcard, wq.FuzzyTerm, wq.Regex)):
+        # Every: a bare * (e.g. "-*2quote:\\é" parses to NOT-everything: 5 s over 47k paragraphs).
+        if short_prefix or isinstance(leaf, (wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.Every)):
             raise QueryTooExpensive(
                 f"only word endings can be wildcarded, after at least {MIN_PREFIX} letters "
                 "(negotiat* is fine; *tiation, ne* and ? are not).")
