@@ -48,6 +48,12 @@ class NotParleyIndex(ParleyError):
     status = 500
 
 
+class IndexUnreadable(ParleyError):
+    """The index's files cannot be read right now (I/O error, full disk); nothing was changed."""
+
+    status = 503
+
+
 class IndexWriteError(ParleyError):
     """The index could not be written (disk full, read-only); the previous index is intact."""
 

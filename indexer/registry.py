@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.errors import IndexUnreadable
+
 REGISTRY = "registry.sqlite3"
 
 _SCHEMA = """
@@ -47,21 +49,45 @@ class ArticleRow:
 
 @contextmanager
 def connect(index_dir: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection to the registry; reading never writes (the index may be on a read-only disk)."""
     path = Path(index_dir) / REGISTRY
-    if not write and not path.exists():
-        # An index without a registry (older or partial): behave as empty.
-        conn = sqlite3.connect(":memory:")
-    else:
-        conn = sqlite3.connect(path, timeout=30)
     try:
         if write:
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn = sqlite3.connect(path, timeout=30)
+            # Rollback journal, not WAL: a WAL file makes even read-only readers create
+            # -wal/-shm files, and one writer with small batches needs no WAL.
+            conn.execute("PRAGMA journal_mode=DELETE")
             conn.execute("PRAGMA synchronous=FULL")
-        conn.executescript(_SCHEMA)
+            conn.executescript(_SCHEMA)
+        elif path.exists():
+            conn = _read_only(path)
+        else:
+            # An index without a registry (older or partial): behave as empty.
+            conn = sqlite3.connect(":memory:")
+            conn.executescript(_SCHEMA)
+    except sqlite3.Error as exc:
+        raise IndexUnreadable(f"The registry of {index_dir} cannot be opened ({exc}).") from exc
+    try:
         yield conn
         conn.commit()
+    except sqlite3.Error as exc:
+        raise IndexUnreadable(f"The registry of {index_dir} cannot be read or written ({exc}); "
+                              "if the disk is full, free space and try again.") from exc
     finally:
         conn.close()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
+    try:
+        conn.execute("SELECT 1 FROM articles LIMIT 1").fetchall()
+        return conn
+    except sqlite3.OperationalError:
+        # On a read-only file system SQLite cannot create the WAL index (-shm) a reader
+        # needs; as no one can be writing there, reading it as immutable is safe.
+        conn.close()
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True)
 
 
 def clear(index_dir: Path) -> None:

@@ -139,3 +139,13 @@ def test_rebuild_with_the_same_paragraph_count_gives_fresh_facets(tmp_path):
                                 "published": "2024-01-02", "text": "Qatar hosted the talks."}))
     indexer.ingest([page], tmp_path / "ix", rebuild=True)
     assert [v.value for v in search(tmp_path / "ix", SearchRequest()).facets["outlet"]] == ["Outlet Two"]
+
+
+def test_reading_the_registry_never_writes(tmp_path):
+    indexer.ingest([copy_seeds(tmp_path)], tmp_path / "ix")
+    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "ix").iterdir()}
+    assert len(list_articles(tmp_path / "ix")) == 4
+    after = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "ix").iterdir()
+             if not p.name.startswith("parley-doctable")}
+    assert after == {k: v for k, v in before.items() if k in after}
+    assert "registry.sqlite3" in after
