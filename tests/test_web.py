@@ -402,3 +402,12 @@ def test_concurrent_requests_share_no_searcher(app, web_index):
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_only_http_urls_become_links(tmp_path):
+    """An index built before ingest dropped non-web URLs may still hold javascript: ones."""
+    from web import is_web_link
+
+    assert is_web_link("https://www.ndtv.com/x") and is_web_link("HTTP://a.example")
+    assert not is_web_link("javascript:alert(1)") and not is_web_link(" javascript:x")
+    assert not is_web_link(None) and not is_web_link("data:text/html,x")

@@ -21,6 +21,10 @@ SECURITY_HEADERS = {
 }
 
 
+def is_web_link(url) -> bool:
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """The application factory: defaults, then PARLEY_* environment variables, then test_config."""
     # Imported here: the `parley` CLI lives in this package and most commands never serve
@@ -32,6 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("PARLEY")
     if test_config:
         app.config.update(test_config)
+    # Only http(s) URLs become links: an index built elsewhere may hold javascript: URLs.
+    app.jinja_env.tests["web_link"] = is_web_link
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
