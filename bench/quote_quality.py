@@ -30,7 +30,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 from collections import Counter

@@ -29,7 +29,7 @@ from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchErro
 from indexer.lexicon import default_lexicon
 from indexer.schema import FACET_FIELDS, SEP, open_index
 from search import highlight
-from search.query import KEYWORD_FIELDS, parse_query, positive_terms
+from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
 
@@ -482,10 +482,6 @@ def article_row(index_dir: Path, article_id: str) -> registry.ArticleRow:
     if row is None:
         raise NotFound(f"No article {article_id!r}.")
     return row
-
-
-def positive(q: wq.Query) -> set[str]:
-    return positive_terms(q)
 
 
 __all__ = ["Engine", "Session", "engine_for", "iter_hits", "article_hits", "article_row",
