@@ -60,6 +60,12 @@ class IndexWriteError(ParleyError):
     exit_code = 5
 
 
+class TooManyExports(ParleyError):
+    """Every export slot is streaming already; try again in a minute."""
+
+    status = 503
+
+
 class SearchError(ParleyError):
     """The request cannot be answered as asked."""
 

@@ -411,3 +411,21 @@ def test_only_http_urls_become_links(tmp_path):
     assert is_web_link("https://www.ndtv.com/x") and is_web_link("HTTP://a.example")
     assert not is_web_link("javascript:alert(1)") and not is_web_link(" javascript:x")
     assert not is_web_link(None) and not is_web_link("data:text/html,x")
+
+
+def test_exports_beyond_the_slots_are_refused_with_503_and_slots_come_back(seed_index):
+    from web import api, create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": str(seed_index)}).test_client()
+    open_exports = [client.get("/export/search.csv", query_string={"q": "Hamas"}, buffered=False)
+                    for _ in range(api.EXPORTS_AT_ONCE)]
+    refused = client.get("/export/quotes.csv")
+    assert refused.status_code == 503
+    assert refused.get_json()["error"].startswith(f"{api.EXPORTS_AT_ONCE} exports are running")
+    for response in reversed(open_exports):  # one client: finish the streams last-in first-out
+        assert response.status_code == 200
+        response.get_data()
+        response.close()
+    again = client.get("/export/search.csv", query_string={"q": "Hamas"})
+    assert again.status_code == 200 and again.get_data()
+    again.close()

@@ -6,13 +6,15 @@ stream every matching row (no cap) through search.export, which guards against f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from itertools import chain
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context
 
 import search as core
+from indexer.errors import TooManyExports
 from search.export import HIT_COLUMNS, QUOTE_COLUMNS, csv_lines, hit_row, quote_row
 from search.request import MAX_PAGE_SIZE, SearchRequest
 from web.pages import ARTICLE_ID
@@ -20,6 +22,9 @@ from web.pages import ARTICLE_ID
 bp = Blueprint("api", __name__, url_prefix="/api")
 export_bp = Blueprint("export", __name__, url_prefix="/export")
 BOM = "\ufeff"
+# A CSV export streams every match and holds a server thread until done; without a limit a
+# few of them occupy all eight threads and every search waits (seen in bench/load.py).
+EXPORTS_AT_ONCE = 2
 
 
 def index_dir() -> str:
@@ -76,15 +81,58 @@ def primed(rows: Iterator) -> Iterator:
     return rows if first is None else chain([first], rows)
 
 
+class _Slot:
+    """One of the app's export slots; released once, by the end of the stream or its close."""
+
+    def __init__(self, slots: threading.BoundedSemaphore):
+        self._slots, self._lock, self._held = slots, threading.Lock(), True
+
+    def release(self) -> None:
+        with self._lock:
+            if self._held:
+                self._held = False
+                self._slots.release()
+
+    def guard(self, lines: Iterator[str]) -> Iterator[str]:
+        try:
+            yield from lines
+        finally:
+            self.release()
+
+
+def export(make_lines: Callable[[], Iterator[str]], filename: str) -> Response:
+    """Stream an export in one of the app's export slots."""
+    slots = current_app.extensions.setdefault(
+        "parley_export_slots", threading.BoundedSemaphore(EXPORTS_AT_ONCE))
+    if not slots.acquire(blocking=False):
+        raise TooManyExports(f"{EXPORTS_AT_ONCE} exports are running already; try again in a minute.")
+    slot = _Slot(slots)
+    try:
+        response = csv_response(slot.guard(make_lines()), filename)
+    except BaseException:
+        slot.release()
+        raise
+    response.call_on_close(slot.release)
+    return response
+
+
 @export_bp.get("/search.csv")
 def search_csv():
     req = SearchRequest.from_args(request.args)
-    hits = primed(core.iter_search_hits(index_dir(), req))
-    return csv_response(csv_lines(HIT_COLUMNS, (hit_row(h) for h in hits)), "parley-search.csv")
+
+    def lines():
+        hits = primed(core.iter_search_hits(index_dir(), req))
+        return csv_lines(HIT_COLUMNS, (hit_row(h) for h in hits))
+
+    return export(lines, "parley-search.csv")
 
 
 @export_bp.get("/quotes.csv")
 def quotes_csv():
     req = replace(SearchRequest.from_args(request.args), page=1, size=0)
-    quotes = primed(core.iter_quotes(index_dir(), req))  # streamed: records built as sent
-    return csv_response(csv_lines(QUOTE_COLUMNS, (quote_row(q) for q in quotes)), "parley-quotes.csv")
+
+    def lines():
+        quotes = primed(core.iter_quotes(index_dir(), req))  # streamed: records built as sent
+        return csv_lines(QUOTE_COLUMNS, (quote_row(q) for q in quotes))
+
+    return export(lines, "parley-quotes.csv")
