@@ -88,7 +88,9 @@ def _quote_groups(session, req: SearchRequest):
     asked = req.filters.get("speaker")
     speakers = {v for s in asked for v in session.resolve("speakers", s)} if asked else None
     terms = positive_terms(q, ("quote", "text"))
-    return docs, quotetable.group_quotes(session, order, speakers, terms)
+    only_quote_words = not positive_terms(q, ("text", "title"))
+    return docs, quotetable.group_quotes(session, order, speakers, terms,
+                                         words_only_in_quotes=only_quote_words)
 
 
 def search_quotes(index_dir: str | Path, req: SearchRequest) -> QuoteResults:

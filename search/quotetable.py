@@ -47,16 +47,20 @@ def _parts(entry: str) -> tuple[str, str, str, str, str]:
 
 
 def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
-                 terms: set[str]) -> dict[int, list[QuoteRef]]:
+                 terms: set[str], *, words_only_in_quotes: bool = False) -> dict[int, list[QuoteRef]]:
     """Matching quotations grouped, groups in order of first appearance.
 
     Two quotations are one group when their words are the same, or when the same speaker's
     quotations share their first or last eight words (a rewrite trimmed one of them).
+    With `words_only_in_quotes` (the query asked for words in the quote field only), a
+    paragraph that matched and holds one quotation needs no check: its quote field is that
+    quotation. Only paragraphs with several quotations are read to see which one matched.
     """
     refs = quote_refs(session.table)
     grouper = _Grouper()
     for docnum in order:
-        texts = _texts(session, docnum) if terms else None
+        needs_check = terms and not (words_only_in_quotes and len(refs[docnum]) == 1)
+        texts = _texts(session, docnum) if needs_check else None
         for ref in refs[docnum]:
             if speakers is not None and ref.speaker not in speakers:
                 continue
