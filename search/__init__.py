@@ -54,14 +54,14 @@ def search(index_dir: str | Path, req: SearchRequest) -> SearchResults:
     session = engine_for(index_dir).session()
     q = session.parse(req.text)
     docs = session.matched(q, req)
-    facets = session.facet_counts(docs, req)
+    month_counts = session.count("month", docs)  # the timeline needs every month, facets the top
+    facets = session.facet_counts(docs, req, counted={"month": month_counts})
     start = (req.page - 1) * req.size
     stop = None if req.size == 0 else start + req.size
     hits: tuple[Hit, ...] = ()
     if docs and (stop is None or start < len(docs)):
         results = session.ranked(q, docs, req, limit=stop)
         hits = tuple(iter_hits(results, start, stop))
-    month_counts = session._count("month", docs)
     timeline = tuple(FacetValue(m, c) for m, c in sorted(month_counts.items()))
     return SearchResults(request=req, total=len(docs), hits=hits, facets=facets, timeline=timeline)
 

@@ -35,8 +35,8 @@ from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
 
 FACET_LIMIT = 30
 MAX_PREFIX_EXPANSION = 300
-_COLUMN_OF = {"outlet": "c_outlet", "actors": "c_actors", "topics": "c_topics",
-              "speakers": "c_speakers"}
+# Index field -> the column holding its per-document values (month has no column of its own).
+_COLUMN_OF = {field: column for field, column in FACET_FIELDS.values() if field != "month"}
 
 
 SAVED_COLUMNS = ("c_outlet", "c_actors", "c_topics", "c_speakers")
@@ -325,10 +325,12 @@ class Session:
         docs = set(self.searcher.docs_for_query(q))
         return docs & flt if flt is not None else docs
 
-    def facet_counts(self, docs: set[int], req: SearchRequest) -> dict[str, tuple[FacetValue, ...]]:
+    def facet_counts(self, docs: set[int], req: SearchRequest,
+                     counted: dict[str, Counter] | None = None) -> dict[str, tuple[FacetValue, ...]]:
+        """Top values per facet; `counted` passes counts the caller already has (the timeline's)."""
         out = {}
         for facet in FACET_NAMES:
-            counts = self._count(facet, docs)
+            counts = (counted or {}).get(facet) or self.count(facet, docs)
             selected = req.filters.get(facet, ())
             top = [FacetValue(v, c, v in selected) for v, c in counts.most_common(FACET_LIMIT)]
             shown = {fv.value for fv in top}
@@ -339,7 +341,7 @@ class Session:
             out[facet] = tuple(top)
         return out
 
-    def _count(self, facet: str, docs: set[int]) -> Counter:
+    def count(self, facet: str, docs: set[int]) -> Counter:
         # Counter() over one flat iterator counts in C: ~10x faster than update() per document.
         if facet == "month":
             counts = Counter(map(self.table.months.__getitem__, docs))

@@ -117,7 +117,8 @@ def index(paths, index_dir, rebuild, actors_file, wait):
     """
     lexicon = indexer.Lexicon.load(actors_file) if actors_file else None
     files = [p for p in paths]
-    bar = _progress(sum(1 for _ in indexer.iter_files(files)) if len(files) < 50 else 0)
+    # Counting files walks the folders once more: only worth it when a bar will be drawn.
+    bar = _progress(sum(1 for _ in indexer.iter_files(files)) if sys.stderr.isatty() else 0)
     report = indexer.ingest(files, index_dir, rebuild=rebuild, lexicon=lexicon,
                             lock_timeout=wait, progress=bar)
     bar.finish()
