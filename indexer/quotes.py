@@ -89,7 +89,8 @@ ORG_WORDS = {
     "department", "ministry", "office", "house", "army", "forces", "council", "committee",
     "radio", "agency", "news", "times", "group", "movement", "brigades", "jihad", "party",
     "government", "commission", "authority", "cabinet", "embassy", "organization",
-    "organisation", "bureau", "tv", "television", "newspaper", "union", "nations",
+    "organisation", "bureau", "tv", "television", "newspaper", "union", "nations", "company",
+    "firm", "club", "coalition",
 }  # fmt: skip
 PARTICLES = {"bin", "al", "al-", "de", "van", "von", "la", "le", "da", "abu", "ibn", "el", "der",
              "den", "du", "del", "dos", "di"}  # fmt: skip
@@ -380,7 +381,36 @@ def _find_events(masked: str, bounds: list[int], state: _State) -> list[_Event]:
             _remember(event, masked[sent_start : m.end() + 40], state)
         if event is not None:
             events.append(event)
-    return events
+    named = _name_appositions(masked, state)
+    return [replace(e, speaker=named.get(e.speaker, e.speaker)) for e in events]
+
+
+# "The group, WeWorkers Coalition, formed ...": a description and the name it gets.
+_NAMING_APPOSITION_RE = re.compile(
+    rf"\b[Tt]he (?P<head>[a-z]+)(?: (?:that|which|who) [^,.;]{{1,60}})?, (?P<name>{_NAME_WORD}"
+    rf"(?: {_NAME_WORD}){{0,4}}),")
+
+
+def _name_appositions(masked: str, state: _State) -> dict[_Speaker, _Speaker]:
+    """Named descriptions: later "the group" means the name, and so does an earlier speaker
+    that the description points back to ("according to a group of employees. The group, ...")."""
+    renamed: dict[_Speaker, _Speaker] = {}
+    for m in _NAMING_APPOSITION_RE.finditer(masked):
+        head = m.group("head")
+        if head not in ORG_WORDS and head not in HEADS:
+            continue
+        earlier = _by_role(head, state) or _by_name_word(head, state)
+        kind = "organisation" if head in ORG_WORDS else "person"
+        roles = (earlier.roles if earlier else frozenset()) | {head}
+        named = _Speaker(state.lexicon.resolve(m.group("name"), state.date) or m.group("name"),
+                         kind, roles)  # fmt: skip
+        old = {sp for sp in state.speakers if sp == earlier or sp.name == named.name}
+        renamed |= dict.fromkeys(old, named)
+        state.speakers[:] = [named if sp in old else sp for sp in state.speakers]
+        if not old:
+            state.speakers.append(named)
+            state.spoke_at.append((len(state.read) - 1, m.start("name")))
+    return renamed
 
 
 _RELATIVE_RE = re.compile(r"(?:\bwho|that)\s+$")
@@ -508,6 +538,8 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     cut_in = next((i for i in range(1, len(words) - 1)
                    if words[i] == "in" and words[i + 1].lower() in _IN_A), None)
     words = words[:cut_in]  # "The President in his statement today said": the President
+    if len(words) > 1 and words[-1].lower() in _SUBJECT_PRONOUNS:
+        words = words[-1:]  # "a call, in which he said" / "In a post at the time she described"
     if not words or len(words) > 10:
         return None
     phrase = " ".join(words)
@@ -518,6 +550,7 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
 
 _GOES_ON_RE = re.compile(r"\s+(?:went|goes|go|going|continued|continues)\s+on\s+to\s*$")
 _IN_A = {"a", "an", "the", "his", "her", "its", "their"}
+_SUBJECT_PRONOUNS = {"he", "she", "they", "i", "we"}
 _POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=s\b)")
 
 
@@ -589,7 +622,7 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
     if known:
         return known
     if len(words) == 2 and lowered[0] == "the" and lowered[1] in ORG_WORDS:
-        return _by_name_word(lowered[1], state)
+        return _by_role(lowered[1], state) or _by_name_word(lowered[1], state)
     described = _description(words, lowered, state)
     clause = [i for i, w in enumerate(lowered) if w in CLAUSE_WORDS
               and not (w == "to" and i and lowered[i - 1] in TITLES)]  # "Ambassador to Israel"
@@ -722,8 +755,28 @@ def _resolve_pronoun(word: str, state: _State) -> _Speaker | None:
                 return _learn(speaker, gender, state)
             typed = None if said else _mention_fits(kind, speaker, gender, salient, state)
             if typed is not None:
-                return _learn(typed, gender, state)
-    return _learn(older, gender, state) if older else None
+                return typed  # a mention: too weak to teach its gender
+    if older:
+        return _learn(older, gender, state)
+    return _gendered_mention(gender, state) if kind == "sing" else None
+
+
+def _gendered_mention(gender: str | None, state: _State) -> _Speaker | None:
+    """Last resort, better than no speaker: the nearest person the text has given this
+    pronoun's gender, even as an owner ("Taylor Swift, her label ... Taylor Swift's albums
+    ... In a post she described ...")."""
+    if gender is None:
+        return None
+    texts = [*state.masked[-_GENDER_LOOKBACK:], state.now[: state.cursor]]
+    for text in reversed(texts):
+        for _, mention, _ in reversed(_mentions(text, state)):
+            speaker = _as_spoken(mention, state)
+            if speaker.type in ("person", "unknown") and state.genders.get(speaker.name) == gender:
+                return replace(speaker, type="person")
+    return None
+
+
+_GENDER_LOOKBACK = 8
 
 
 _GENDERED = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
@@ -748,9 +801,17 @@ def _fits(kind: str, speaker: _Speaker, gender: str | None = None, state=None) -
     return speaker.type in {"group", "organisation", "state"}
 
 
+def _as_spoken(speaker: _Speaker, state: _State) -> _Speaker:
+    # A mention typed as it spoke: "The group ..., Big Machine, says" is no "she" later.
+    typed = next((sp.type for sp in reversed(state.speakers) if sp.name == speaker.name), None)
+    known = speaker.type == "unknown" and typed not in (None, "unknown")
+    return replace(speaker, type=typed) if known else speaker
+
+
 def _mention_fits(kind, speaker: _Speaker, gender, salient: bool, state) -> _Speaker | None:
     """The mentioned speaker, typed as the pronoun implies, if the pronoun can stand for it."""
     known = state.genders.get(speaker.name or "")
+    speaker = _as_spoken(speaker, state)
     if speaker.type == "unknown":  # a name the lexicon does not know: person or company
         if not salient and not (gender and kind == "sing"):
             return None

@@ -486,3 +486,45 @@ def test_opening_mark_right_after_a_full_stop():
         "If you asked me about that a year or 18 months ago I would have said that it was "
         "terribly protectionist.",
     ]
+
+
+def test_pronoun_ending_a_subject_clause_is_the_subject():
+    # AEB thehill and bbc: "..., in which he said" / "In a Tumblr post at the time she described".
+    paragraphs = [
+        "Patrick Carlineo Jr. faces charges over a threat to the office of Rep. Ilhan Omar.",
+        "Carlineo was arrested in April for a March 21 phone call he reportedly made to Omar’s "
+        "office, in which he said he’d put a “bullet in her f---ing skull.”",
+    ]
+    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+        "Patrick Carlineo Jr."]
+
+
+def test_she_falls_back_to_the_nearest_person_given_that_gender():
+    # AEB bbc: Swift is named only as an owner ("Taylor Swift's ... albums") before "she".
+    paragraphs = [
+        "A row involving Taylor Swift, her former record label and a couple of big name US "
+        "politicians looks like it's coming to an end.",
+        "Taylor Swift's first six albums were released through Big Machine, which was bought out "
+        "by a company owned by talent manager Scooter Braun earlier this year.",
+        'In a Tumblr post at the time she described this as the "worst case scenario" and '
+        'accused him of years of "incessant, manipulative bullying".',
+    ]
+    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+        "Taylor Swift", "Taylor Swift"]
+
+
+def test_a_description_named_by_apposition_takes_the_name():
+    # AEB therealdeal: "a group of employees. The group, WeWorkers Coalition, ..." and later
+    # "the group added"; "The group that owns ..., Big Machine, says" makes Big Machine no "she".
+    paragraphs = [
+        "Workers will be terminated on Dec. 9, according to a group of employees. The group, "
+        "WeWorkers Coalition, formed in recent weeks and sent a letter stating that they “don’t "
+        "want to be defined by the scandals exhibited by the company’s leadership.”",
+        "In a separate tweet, the group added that WeWork “is not following through on its "
+        "promise to treat employees with ‘dignity and respect’ during this process.”",
+    ]
+    found = [(q.speaker, q.speaker_type) for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]
+    assert found == [("WeWorkers Coalition", "organisation"), ("WeWorkers Coalition", "organisation")]
+    label = ["The group that owns most of her music, Big Machine, says she will be allowed to play.",
+             'Later she said: "I am so grateful to my fans for this."']
+    assert [q.speaker for qs in extract_quotes(label, lexicon=LX) for q in qs] == [None]
