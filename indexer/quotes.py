@@ -522,7 +522,7 @@ def _make_event(ref, verb_at, verb, masked, sent_start, m, state) -> _Event | No
 
 def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     """The subject phrase that ends right before a verb: "..., the Hamas official, who ..., "."""
-    text = _APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), before)
+    text = _APPOSITIVE_RE.sub(_blank_appositive, before)
     # "Abu Ubaida, spokesperson for the armed wing of Hamas, said": the name, not the role.
     text = _ROLE_APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), text).rstrip(" ,")
     text = _GOES_ON_RE.sub(lambda a: " " * len(a.group(0)), text)  # "it went on to say"
@@ -546,6 +546,13 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     if " and " in phrase:
         phrase = phrase.split(" and ")[0]  # "Two Egyptian security sources and Al-Qahera News"
     return phrase, offset + text.index(words[0], cut)
+
+
+def _blank_appositive(a: re.Match[str]) -> str:
+    # ", adding that an unnamed official called": an open clause holding the subject stays.
+    if not a.group(0).endswith(",") and " that " in a.group(0):
+        return a.group(0)
+    return " " * len(a.group(0))
 
 
 _GOES_ON_RE = re.compile(r"\s+(?:went|goes|go|going|continued|continues)\s+on\s+to\s*$")
@@ -616,6 +623,8 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
     if len(words) == 1 and lowered[0] in PRONOUNS:
         # Attributed speech, even when nobody fits: the speaker stays unknown, never "he".
         return _resolve_pronoun(lowered[0], state) or _Speaker(None, "unknown")
+    if _AGE_RE.fullmatch(phrase):  # "The 56-year-old said"
+        return _epithet_referent(state) or _Speaker(None, "unknown")
     if lowered[0].replace("’", "'") in GENERIC or lowered[0] in PRONOUNS or lowered == ["and"]:
         return None  # "You said ...", "Everybody says", "These people", "What I'm saying"
     known = _known_actor(phrase, state)
@@ -629,6 +638,25 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
     if described is not None or clause:
         return described
     return _named(words, state)
+
+
+def _epithet_referent(state: _State) -> _Speaker | None:
+    """Who "the 56-year-old" is: the person who spoke last (within the last paragraphs), else
+    the person the story leads with ("Jose Mourinho has agreed a deal ..."), as news style
+    gives the protagonist such epithets."""
+    here = len(state.read) - 1
+    for (para, _), speaker in zip(reversed(state.spoke_at), reversed(state.speakers), strict=True):
+        if para < here - _LOOKBACK:
+            break
+        if speaker.type == "person":
+            return speaker
+    lead = state.masked[0] if state.masked else state.now[: state.cursor]
+    people = [sp for _, sp, salient in _mentions(lead, state)
+              if salient and _as_spoken(sp, state).type in ("person", "unknown")]  # fmt: skip
+    return replace(people[0], type="person") if people else None
+
+
+_AGE_RE = re.compile(r"(?:[Tt]he|[Tt]his) \d{1,3}-year-old")
 
 
 def _known_actor(phrase: str, state: _State) -> _Speaker | None:
@@ -725,7 +753,7 @@ def _by_name_word(word: str, state: _State) -> _Speaker | None:
     return None
 
 
-def _resolve_pronoun(word: str, state: _State) -> _Speaker | None:
+def _resolve_pronoun(word: str, state: _State, gender: str | None = "") -> _Speaker | None:
     """The nearest earlier speaker or salient mention that the pronoun can stand for.
 
     Speakers count unless their gender (as the text showed it) contradicts "he"/"she". A mere
@@ -735,7 +763,7 @@ def _resolve_pronoun(word: str, state: _State) -> _Speaker | None:
     kind = PRONOUNS[word]
     if kind == "self":
         return state.turn if state.transcript else state.doc_speaker if word == "i" else None
-    gender = _GENDERED.get(word)
+    gender = _GENDERED.get(word) if gender == "" else gender
     here = len(state.read) - 1
     mentions = _recent_mentions(state)
     spoken = [(at, sp) for at, sp in zip(state.spoke_at, state.speakers, strict=True)
@@ -932,6 +960,10 @@ def _note_gender(speaker: _Speaker, text: str, m: re.Match[str], nxt: int, state
 def _named(words: list[str], state: _State) -> _Speaker | None:
     """A written name without its titles: "Far-right police minister Itamar Ben-Gvir"."""
     run = _trailing_name_run(words)
+    if not run and len(words) >= 2 and words[-1] in ORG_WORDS and words[-2][:1].isupper():
+        # "Tehran radio said": a place and an organisation noun name the organisation.
+        place = _trailing_name_run(words[:-1])
+        return _Speaker(" ".join([*place, words[-1].capitalize()]), "organisation")
     if not run or len(words) - len(run) > 5:
         return None
     titled = [i for i, w in enumerate(run)

@@ -528,3 +528,36 @@ def test_a_description_named_by_apposition_takes_the_name():
     label = ["The group that owns most of her music, Big Machine, says she will be allowed to play.",
              'Later she said: "I am so grateful to my fans for this."']
     assert [q.speaker for qs in extract_quotes(label, lexicon=LX) for q in qs] == [None]
+
+
+def test_an_age_epithet_is_the_person_the_story_leads_with():
+    # AEB sky: "The 56-year-old said ..." four paragraphs after "Jose Mourinho has agreed ...";
+    # the quote runs on into the next paragraph, which inherits the speaker.
+    paragraphs = [
+        "Jose Mourinho has agreed a deal to replace Mauricio Pochettino as Tottenham's manager.",
+        "Pochettino was sacked last night after five-and-a-half years in charge.",
+        "The Portuguese boss had been out of work since being sacked by Manchester United.",
+        'The 56-year-old said after his appointment: "I am excited to be joining a club with such '
+        "a great heritage.",
+        '"The quality in both the squad and the academy excites me."',
+    ]
+    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+        "Jose Mourinho", "Jose Mourinho"]
+
+
+def test_a_place_and_an_organisation_noun_name_a_speaker_for_later_the_radio():
+    # Reuters-21578 8278: "Tehran radio said ..." then '"...," said the radio'.
+    paragraphs = [
+        "Tehran radio said British church envoy Terry Waite had been kidnapped as a spy.",
+        '"Terry Waite was taken hostage by an armed Lebanese group. He has been accused of '
+        'espionage activities," said the radio, monitored by the British Broadcasting Corporation.',
+    ]
+    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+        "Tehran Radio"]
+
+
+def test_a_participle_clause_holding_the_subject_is_no_appositive():
+    # Reuters-21578 6345: "the Times said, adding that an unnamed American official called it".
+    text = ("The money was described as ransom, the Times said, adding that an unnamed American "
+            'official called it "payments for services rendered."')
+    assert [q.speaker for q in one(text)] == ["American official (unnamed)"]
