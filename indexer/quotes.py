@@ -68,7 +68,8 @@ HEADS = {
     "dispatcher", "dispatchers", "witness", "witnesses", "resident", "residents", "prosecutor",
     "prosecutors", "investigator", "investigators", "activist", "activists", "worker", "workers",
     "employee", "employees", "medic", "medics", "doctor", "doctors", "lawyer", "lawyers",
-    "counsel",
+    "counsel", "mother", "father", "wife", "husband", "daughter", "son", "sister", "brother",
+    "parents",
 }  # fmt: skip
 PLURAL_HEADS = {h for h in HEADS if h.endswith("s") and h[:-1] in HEADS} | {"people"}
 TITLES = {
@@ -522,9 +523,9 @@ def _make_event(ref, verb_at, verb, masked, sent_start, m, state) -> _Event | No
 
 def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     """The subject phrase that ends right before a verb: "..., the Hamas official, who ..., "."""
-    text = _APPOSITIVE_RE.sub(_blank_appositive, before)
+    text = _APPOSITIVE_RE.sub(_blank_appositive, _ABBREVIATION_NOTE_RE.sub(_blank, before))
     # "Abu Ubaida, spokesperson for the armed wing of Hamas, said": the name, not the role.
-    text = _ROLE_APPOSITIVE_RE.sub(lambda a: " " * len(a.group(0)), text).rstrip(" ,")
+    text = _ROLE_APPOSITIVE_RE.sub(_blank_role, text).rstrip(" ,")
     text = _GOES_ON_RE.sub(lambda a: " " * len(a.group(0)), text)  # "it went on to say"
     plain = _POSSESSIVE_RE.sub("s", text)  # "Iran’s foreign minister" is one phrase
     cut = max(plain.rfind(c) for c in ',"“”’:;—') + 1
@@ -548,17 +549,35 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     return phrase, offset + text.index(words[0], cut)
 
 
+# "the United Arab Emirates (UAE), warned": the short form in brackets is no part of the name.
+_ABBREVIATION_NOTE_RE = re.compile(r"\s\([A-Z][\w.-]{0,10}\)")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
+
+
+def _blank_role(a: re.Match[str]) -> str:
+    # "Gulf Arab power, the United Arab Emirates, warned": a name in apposition is the subject.
+    return a.group(0) if _NAMED_APPOSITIVE_RE.fullmatch(a.group(0)) else _blank(a)
+
+
+_NAMED_APPOSITIVE_RE = re.compile(r",\s+the(?:\s+[A-Z][\w’'-]*)+\s*,\s*")
+
+
 def _blank_appositive(a: re.Match[str]) -> str:
     # ", adding that an unnamed official called": an open clause holding the subject stays.
-    if not a.group(0).endswith(",") and " that " in a.group(0):
-        return a.group(0)
-    return " " * len(a.group(0))
+    # A closing comma stays: it still ends whatever came before ("..., which I’m not going to
+    # attempt to do ..., I’ll say it").
+    if not a.group(0).endswith(","):
+        return a.group(0) if " that " in a.group(0) else " " * len(a.group(0))
+    return " " * (len(a.group(0)) - 1) + ","
 
 
 _GOES_ON_RE = re.compile(r"\s+(?:went|goes|go|going|continued|continues)\s+on\s+to\s*$")
 _IN_A = {"a", "an", "the", "his", "her", "its", "their"}
 _SUBJECT_PRONOUNS = {"he", "she", "they", "i", "we"}
-_POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=s\b)")
+_POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=\w)")  # "Iran’s", "I’ll": no cut
 
 
 def _is_abbreviation(word: str) -> bool:

@@ -561,3 +561,25 @@ def test_a_participle_clause_holding_the_subject_is_no_appositive():
     text = ("The money was described as ransom, the Times said, adding that an unnamed American "
             'official called it "payments for services rendered."')
     assert [q.speaker for q in one(text)] == ["American official (unnamed)"]
+
+
+def test_i_will_say_after_a_relative_clause_is_the_speech_s_own_speaker():
+    # White House 2023-10-18 (Biden remarks): the apostrophe in "I’ll" and the comma closing
+    # ", which I’m not going to attempt ..., " no longer hide the subject.
+    text = ("As you say in Hebrew, which I’m not going to attempt to do because I’m such a "
+            "terrible linguist, I’ll say it in English, “The people of Israel live.” “The people "
+            "of Israel live.”")
+    found = extract_quotes([text], lexicon=LX, title="Remarks by President Reagan on Israel")[0]
+    assert [(q.text, q.speaker) for q in found] == [
+        ("The people of Israel live.", "Ronald Reagan"), ("The people of Israel live.", "Ronald Reagan")]
+
+
+def test_a_named_appositive_and_a_family_role_are_speakers():
+    # Irish Times (tfh-169) and AEB cbsnews.
+    uae = ("Gulf Arab power, the United Arab Emirates (UAE), warned on Friday that tension in the "
+           "Middle East was “approaching a boiling point” and that it was working for a ceasefire.")
+    mother = ('The victim\'s mother testified, describing her daughter as "brave, strong, and smart" '
+              "before describing for the jury the details of the fight.")
+    assert [(q.text, q.speaker) for q in one(uae) + one(mother)] == [
+        ("approaching a boiling point", "United Arab Emirates"),
+        ("brave, strong, and smart", "Victim's mother (unnamed)")]
