@@ -1,6 +1,6 @@
 """The quote quality gate: the real pipeline on the hand-made gold set stays at or above floors.
 
-Floors are the measured figures less a little (bench/quote_quality.py prints them). Raise a
+Floors are the measured figures rounded down to 3 decimals (bench/quote_quality.py prints them). Raise a
 floor when the extractor improves; never lower one without saying why in the commit.
 """
 
@@ -20,14 +20,14 @@ from bench.quote_quality import CORPUS_GROUPS, run_gold, score_litbank  # noqa: 
 
 # group: (overlap F1, exact F1, speaker accuracy, turn accuracy or None)
 FLOORS = {
-    "seeds": (0.99, 0.99, 0.99, None),
-    "reuters": (0.99, 0.99, 0.94, None),
-    "whitehouse": (0.87, 0.87, 0.74, 0.97),
-    "trafilatura_pages": (0.96, 0.96, 0.92, None),
-    "aeb": (0.94, 0.94, 0.79, None),
-    "overall": (0.94, 0.94, 0.86, 0.97),
+    "seeds": (1.000, 1.000, 1.000, None),
+    "reuters": (1.000, 1.000, 1.000, None),
+    "whitehouse": (0.904, 0.904, 0.750, 0.987),
+    "trafilatura_pages": (0.985, 0.985, 0.939, None),
+    "aeb": (0.991, 0.991, 0.892, None),
+    "overall": (0.970, 0.970, 0.901, 0.987),
 }
-LITBANK_FLOORS = (0.50, 0.48, 0.30)  # overlap F1, exact F1, speaker-name accuracy
+LITBANK_FLOORS = (0.527, 0.504, 0.319)  # overlap F1, exact F1, speaker-name accuracy
 
 
 @functools.cache
