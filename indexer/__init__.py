@@ -25,7 +25,11 @@ from indexer.writer import Batch, IndexWriter, document_for, exclusive, file_sha
 __all__ = ["ingest", "Article", "Paragraph", "Quote", "TaggedParagraph", "IngestReport",
            "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article", "iter_files"]
 
+# One Whoosh commit (and one new segment) per batch. Batches grow with the run, up to
+# MAX_BATCH_PARAGRAPHS, so that a large first run leaves tens of segments, not hundreds, without
+# merging them (see writer.py: a merge costs as much as writing the paragraphs again).
 BATCH_PARAGRAPHS = 5000
+MAX_BATCH_PARAGRAPHS = 40000
 # Splitting and tagging (~3 ms a paragraph) run in worker processes when a file holds at least
 # PARALLEL_MIN articles to prepare; the main process writes. PARLEY_INDEX_WORKERS=1 turns it off.
 PARALLEL_MIN = 64
@@ -130,9 +134,13 @@ def _ingest_chunk(chunk: list[Article], run: _Run, writer: IndexWriter, lexicon:
     for article in chunk:
         tagged = next(prepared) if id(article) in in_pool else None
         _ingest_article(article, run, lexicon, tagged)
-        if len(run.batch) >= BATCH_PARAGRAPHS:
+        if len(run.batch) >= _batch_limit(run.report.paragraphs):
             writer.commit(run.batch)
             run.batch = Batch()
+
+
+def _batch_limit(written: int) -> int:
+    return max(BATCH_PARAGRAPHS, min(MAX_BATCH_PARAGRAPHS, written // 2))
 
 
 _WORKER_LEXICON: Lexicon | None = None

@@ -13,26 +13,51 @@ from pathlib import Path
 
 from whoosh import fields, index
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.columns import VarBytesColumn
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
 
 from indexer.errors import IndexCorrupt, IndexNotFound, NotParleyIndex
 
 FORMAT = "parley-index"
-FORMAT_VERSION = 2  # 2: c_quotes column
+FORMAT_VERSION = 3  # 2: c_quotes column; 3: position, date, c_date no longer indexed
 MARKER = "parley-index.json"
 SEP = "\x1f"  # joins multi-valued facet values inside one column cell
 SUBSEP = "\x1e"  # joins the parts of one entry (speaker, type, key) inside a cell
 
 # Stop words are kept: journalists search exact quotations ("no progress yet").
 _TEXT = StemmingAnalyzer(stoplist=None, minsize=1)
+_TITLE_CACHE: dict[str, list] = {}
+
+
+class TitleText(fields.TEXT):
+    """TEXT whose analysed terms are remembered for the last few thousand values.
+
+    Every paragraph carries its article's title, so without this the same title is tokenized,
+    stemmed and encoded once per paragraph (about 8% of writing time). The cache lives in the
+    module, not on the field: the field is pickled into the index's TOC.
+    """
+
+    def index(self, value, **kwargs):
+        if kwargs:
+            return super().index(value, **kwargs)
+        try:
+            return _TITLE_CACHE[value]
+        except KeyError:
+            pass
+        if len(_TITLE_CACHE) >= 4096:
+            _TITLE_CACHE.clear()
+        items = _TITLE_CACHE[value] = list(super().index(value))
+        return items
+
 
 SCHEMA = fields.Schema(
     pid=fields.ID(stored=True, unique=True),
     article_id=fields.ID(stored=True),
-    position=fields.NUMERIC(stored=True),
+    # Stored only: nothing searches by position or date term, and an indexed 32-bit NUMERIC
+    # writes 8 terms per document (the writer's time went down ~10% without them).
+    position=fields.STORED(),
     text=fields.TEXT(stored=True, analyzer=_TEXT, phrase=True),
-    title=fields.TEXT(stored=True, analyzer=_TEXT),
+    title=TitleText(stored=True, analyzer=_TEXT),
     quote=fields.TEXT(analyzer=_TEXT, phrase=True),  # words inside quotation marks only
     heading=fields.STORED(),
     url=fields.STORED(),
@@ -43,7 +68,7 @@ SCHEMA = fields.Schema(
     topics=fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
     credits=fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
     speakers=fields.KEYWORD(commas=True, lowercase=False, scorable=False),
-    date=fields.ID(stored=True),
+    date=fields.STORED(),
     month=fields.ID(),
     has_quotes=fields.ID(),
     # Per-document columns: facet counts, date filters and sorting read these without
@@ -55,7 +80,7 @@ SCHEMA = fields.Schema(
     # One entry per quotation, in order: speaker, speaker type and a key of its words, so
     # quotations can be grouped, counted and listed without unpickling stored fields.
     c_quotes=fields.COLUMN(VarBytesColumn()),
-    c_date=fields.NUMERIC(sortable=True, bits=32, signed=False),
+    c_date=fields.COLUMN(NumericColumn("I")),  # YYYYMMDD: date filters and sorting
 )
 
 # Facet name (JSON key) -> (keyword field used to filter, column holding the values).
