@@ -1,0 +1,125 @@
+"""The engine's fast paths give exactly what plain Whoosh gives, on real briefings.
+
+Filtered queries skip through postings (DocSet/Within), scoring reads field lengths from
+memory, and the writer reads the new segment's lengths in one pass and merges only small
+segments. Each is checked here against the slow, obvious way on the same index.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from whoosh import scoring
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+import indexer
+from indexer import writer as index_writer
+from indexer.schema import SCHEMA, open_index
+from search import SearchRequest, search
+from search.engine import SKIP_RATIO, _phrases_as_terms, engine_for
+from tests.conftest import ROOT, SEEDS
+
+BRIEFINGS = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def briefings_index(tmp_path_factory) -> Path:
+    """Twelve real briefings and statements (a few thousand paragraphs)."""
+    src = tmp_path_factory.mktemp("briefings") / "briefings.jsonl"
+    with gzip.open(BRIEFINGS, "rt", encoding="utf-8") as fh:
+        src.write_text("".join(line for _, line in zip(range(12), fh)), encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("briefings-index")
+    indexer.ingest([src], index_dir)
+    return index_dir
+
+
+def ranked(index_dir: Path, text: str, **filters) -> list[tuple[str, float | None]]:
+    res = search(index_dir, SearchRequest(text=text, filters=filters, size=0))
+    return [(h.paragraph_id, h.score) for h in res.hits]
+
+
+@pytest.mark.parametrize("actor", ["Benjamin Netanyahu", "Egypt"])
+def test_a_narrow_filter_on_a_common_word_ranks_as_ranking_everything_would(briefings_index, actor):
+    req = SearchRequest(text="the", filters={"actor": (actor,)}, size=0)
+    session = engine_for(briefings_index).session()
+    # The filter is small next to the word's postings, so the skipping path is the one taken.
+    flt = session.filter_docs(req)
+    assert 0 < len(flt) * SKIP_RATIO < session.parse("the").estimate_size(session.searcher.reader())
+    everything = search(briefings_index, SearchRequest(text="the", size=0))
+    narrowed = search(briefings_index, req)
+    expected = [(h.paragraph_id, h.score) for h in everything.hits if actor in h.actors]
+    assert [(h.paragraph_id, h.score) for h in narrowed.hits] == expected
+    assert narrowed.total == len(expected)
+
+
+def test_a_filtered_phrase_keeps_exact_matches_and_their_order(briefings_index):
+    everything = search(briefings_index, SearchRequest(text='"the hostages"', size=0))
+    narrowed = search(briefings_index, SearchRequest(text='"the hostages"',
+                                                     filters={"speaker": ("John Kirby",)}, size=0))
+    speakers = {h.paragraph_id: {q.speaker for q in h.quotes} for h in everything.hits}
+    expected = [h.paragraph_id for h in everything.hits if "John Kirby" in speakers[h.paragraph_id]]
+    assert expected and [h.paragraph_id for h in narrowed.hits] == expected
+    assert all("the hostage" in h.text.lower() for h in narrowed.hits)  # "hostages" is stemmed
+
+
+@pytest.mark.parametrize("text", ["hostages", "ceasefire agreement", '"humanitarian assistance"'])
+def test_scores_are_whooshs_own_bm25f(briefings_index, text):
+    session = engine_for(briefings_index).session()
+    q = session.parse(text)
+    docs = session.matched(q, SearchRequest(text=text))
+    with session.ix.searcher(weighting=scoring.BM25F(B=0.25, K1=1.2)) as plain:
+        hits = plain.search(_phrases_as_terms(q), limit=None, filter=docs)
+        expected = [(h["pid"], round(h.score, 4)) for h in hits]
+    assert ranked(briefings_index, text)[:50] == expected[:50]
+
+
+def test_field_lengths_written_are_the_analysed_token_counts(briefings_index):
+    analyzer = SCHEMA["text"].analyzer
+    with open_index(briefings_index).searcher() as s:
+        reader = s.reader()
+        checked = 0
+        for docnum, fields in reader.iter_docs():
+            tokens = sum(1 for _ in analyzer(fields["text"]))
+            assert reader.doc_field_length(docnum, "text") == byte_to_length(length_to_byte(tokens))
+            checked += 1
+    assert checked > 1000
+
+
+def _segment_sizes(index_dir: Path) -> list[int]:
+    return sorted(seg.doc_count_all() for seg in open_index(index_dir)._segments())
+
+
+def test_small_segments_are_merged_and_large_ones_left(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
+    monkeypatch.setattr(indexer, "BATCH_PARAGRAPHS", 15)
+    monkeypatch.setattr(indexer, "MAX_BATCH_PARAGRAPHS", 15)
+    # Every commit folds the earlier small segments into its own: one segment at the end.
+    indexer.ingest([SEEDS], tmp_path / "merged")
+    assert _segment_sizes(tmp_path / "merged") == [51]
+    # Segments of at least SMALL_SEGMENT documents are never rewritten.
+    monkeypatch.setattr(index_writer, "SMALL_SEGMENT", 10)
+    indexer.ingest([SEEDS], tmp_path / "kept")
+    sizes = _segment_sizes(tmp_path / "kept")
+    assert len(sizes) >= 2 and sum(sizes) == 51 and min(sizes) >= 10
+
+
+def test_mostly_deleted_segments_are_merged_away(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
+    monkeypatch.setattr(index_writer, "SMALL_SEGMENT", 10)
+    src = tmp_path / "one.jsonl"
+    record = {"title": "Talks", "outlet": "Wire", "published": "2025-01-02",
+              "url": "https://example.org/talks"}
+    paras = [f"Mediators from {c} met in Doha on day {i} of the talks about the hostages."
+             for i, c in enumerate(["Qatar", "Egypt", "the United States"] * 10)]
+    src.write_text(json.dumps({**record, "text": "\n\n".join(paras)}) + "\n")
+    index_dir = tmp_path / "ix"
+    n = indexer.ingest([src], index_dir).paragraphs
+    assert n >= 20 and _segment_sizes(index_dir) == [n]
+    # The edited article replaces all its paragraphs: the old segment is all deleted and goes.
+    src.write_text(json.dumps({**record, "text": "\n\n".join(p + " Updated." for p in paras)}) + "\n")
+    indexer.ingest([src], index_dir)
+    assert _segment_sizes(index_dir) == [n]
+    assert search(index_dir, SearchRequest(text="updated")).total == n
