@@ -25,7 +25,6 @@ from indexer.errors import InputError
 from indexer.models import Article
 
 MAX_BYTES = 50 * 1024 * 1024  # refuse pages bigger than this, after decompression
-MIN_TEXT_CHARS = 40  # a page whose story text is shorter than this has no article
 _PARA_MARK = "PARLEYPARABREAK"  # stands in for <br><br> while trafilatura runs
 
 # ---------------------------------------------------------------------------------------------
@@ -156,6 +155,7 @@ class PageMeta:
     site_name: str | None = None
     url: str | None = None
     description: str | None = None
+    printed_published: str | None = None
 
 
 def _clean(value: object) -> str | None:
@@ -255,7 +255,62 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
         site_name=_meta_content(soup, "og:site_name", "application-name") or _clean(publisher),
         url=_canonical_url(soup) or _clean(ld.get("url")),
         description=_meta_content(soup, "description", "og:description"),
+        printed_published=printed_date(soup),
     )
+
+
+# "Written: 2023-11-07 15:03", "Published on 7 November 2023", "Posted: Nov. 7, 2023"
+_DATE_LABEL = re.compile(
+    r"^\s*(?:first published|published|posted|written|publication date|date)\b"
+    r"\s*(?:on|at)?\s*[:|]?",
+    re.I,
+)
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_PRINTED_DAY = (
+    re.compile(r"(?P<y>(?:19|20)\d\d)[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})\b"),
+    re.compile(r"(?P<mn>[A-Za-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)"),
+    re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mn>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:19|20)\d\d)"),
+    # day first, as in Europe
+    re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)"),
+)
+MAX_DATE_LINE_CHARS = 100  # a label line, not a sentence ("Mercurial 5.2 was released on ...")
+
+
+def _printed_day(text: str) -> str | None:
+    """YYYY-MM-DD from text starting 2023-11-07, Nov. 7, 2023, 7 November 2023 or 07.11.2023."""
+    text = re.sub(r"^\s*(?:[A-Za-z]+day,?\s+)?", "", text)  # "Tuesday, 7 November 2023"
+    for pattern in _PRINTED_DAY:
+        found = pattern.match(text)
+        if not found:
+            continue
+        parts = found.groupdict()
+        name = (parts.get("mn") or "")[:3].casefold()
+        month = int(parts["m"]) if parts.get("m") else _MONTHS.get(name)
+        if month:
+            try:
+                return date(int(parts["y"]), month, int(parts["d"])).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+_NOT_TEXT = ("script", "style", "noscript", "template")
+
+
+def printed_date(soup: BeautifulSoup) -> str | None:
+    """The day of the first short line in the page body that labels a date as the publication's."""
+    if soup.body is None:
+        return None
+    for string in soup.body.find_all(string=_DATE_LABEL):
+        if string.parent is None or string.parent.name in _NOT_TEXT:
+            continue
+        line = " ".join(string.parent.get_text(" ").split())
+        label = _DATE_LABEL.match(line)
+        if label and len(line) <= MAX_DATE_LINE_CHARS:
+            day = _printed_day(line[label.end() :])
+            if day:
+                return day
+    return None
 
 
 _ISO_DAY = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
@@ -399,6 +454,56 @@ def extract_story(text: str, url: str | None) -> Story:
                  _clean(doc.sitename))
 
 
+MIN_CHUNK_PARAS = 3  # a later chunk of the story carries at least this many paragraphs
+MIN_CHUNK_PARA_CHARS = 80  # shorter texts in look-alike boxes are teasers, bios or notes
+
+
+def _chunk_paragraphs(chunk: Tag, seen: set[str]) -> list[str]:
+    texts = (" ".join(p.get_text(" ").split()) for p in chunk.find_all("p"))
+    return [t for t in texts if len(t) >= MIN_CHUNK_PARA_CHARS and _fold(t) not in seen]
+
+
+_OUTER = ("body", "html", "article", "main")  # the story's own frame, not a chunk of it
+
+
+def _later_chunks(container: Tag) -> Iterator[Tag]:
+    """Later siblings of the container with its tag and classes, then of its parents (3 up)."""
+    node: Tag | None = container
+    for _ in range(3):
+        if node is None or node.name in _OUTER or not node.get("class"):
+            return
+        classes = node.get("class")
+        yield from (s for s in node.find_next_siblings(node.name) if s.get("class") == classes)
+        node = node.parent
+
+
+def recover_split_story(soup: BeautifulSoup, blocks: list[Block]) -> list[Block]:
+    """Blocks plus the paragraphs of later chunks when the page splits its story around ads.
+
+    Some sites print the story as several containers of one class with ads between them, and
+    trafilatura keeps only the first. The container of the story's last long paragraph is
+    looked for again among its later siblings (and its parents'); one holding at least three
+    long paragraphs that are not yet in the story is the story's continuation. Single
+    paragraphs in look-alike boxes (author bios, disclaimers) are left out.
+    """
+    seen = {_fold(b.text) for b in blocks}
+    long = [i for i, b in enumerate(blocks) if len(b.text) >= MIN_CHUNK_PARA_CHARS]
+    if not long:
+        return blocks
+    last = long[-1]
+    key = _fold(blocks[last].text)
+    anchor = next((p for p in soup.find_all("p") if _fold(p.get_text(" ")) == key), None)
+    if anchor is None or anchor.parent is None:
+        return blocks
+    found: list[str] = []
+    for chunk in _later_chunks(anchor.parent):
+        paragraphs = _chunk_paragraphs(chunk, seen)
+        if len(paragraphs) >= MIN_CHUNK_PARAS:
+            found += paragraphs
+            seen.update(_fold(t) for t in paragraphs)
+    return blocks[: last + 1] + [Block("p", t) for t in found] + blocks[last + 1 :]
+
+
 # News boilerplate that survives main-text extraction. Each pattern must match a whole block.
 _BOILERPLATE = [
     # cross-links and prompts
@@ -408,8 +513,8 @@ _BOILERPLATE = [
     r"(?:also read|read more|read also|related stories|related articles|more stories)[.:]?",
     r"(?:share|share this(?: article| story)?|tweet|email|print|copy link|comments?)"
     r"(?:\s*(?:on|via)?\s*(?:facebook|twitter|x|whatsapp|linkedin|email|reddit|telegram))*[.:]?",
-    r"(?:sign up|subscribe|register|join)\b.{0,160}(?:newsletter|inbox|updates|alerts|subscription|"
-    r"free|now|today|here)\b.{0,80}",
+    r"(?:sign up|subscribe|register|join)\b.{0,160}(?<![\w-])(?:newsletter|inbox|updates|alerts|"
+    r"subscription|free|now|today|here)\b.{0,80}",  # "for free", not "ad-free"
     r".{0,80}\b(?:newsletter|subscribe to our|follow us on|download the .{0,40}app|"
     r"get the latest news)\b.{0,120}",
     r"advertisement|sponsored(?: content)?|story continues below(?: advertisement)?|"
@@ -465,13 +570,17 @@ def _same_text(a: str | None, b: str | None) -> bool:
     return bool(a and b) and _fold(a) == _fold(b)
 
 
-def _drop_leading_heads(blocks: list[Block]) -> list[Block]:
-    # Headings before the first paragraph are the headline, standfirst or related-story
-    # teasers, not story paragraphs. Keeping those that differ from the title was measured:
-    # aeb body P 0.962 -> 0.956 for webpages "with" 0.944 -> 0.949 and readability body F1
-    # 0.908 -> 0.910 (the golds disagree on standfirsts; a standfirst repeats the description).
+MAX_LEADING_HEADS = 2  # the headline and the standfirst; a longer run is a list of teasers
+
+
+def _drop_leading_teasers(blocks: list[Block], title: str | None) -> list[Block]:
+    # Headings above the first paragraph are the printed headline and standfirst, kept as the
+    # page shows them (paragraphs.py drops the headline's repeat when it splits for the index).
+    # A longer run of headings is a list of other stories' titles: only the headline stays.
     first = next((i for i, b in enumerate(blocks) if b.kind != "head"), len(blocks))
-    return blocks[first:]
+    if first <= MAX_LEADING_HEADS or first == len(blocks):
+        return blocks
+    return [b for b in blocks[:first] if _same_text(b.text, title)] + blocks[first:]
 
 
 MAX_REPEAT_CHARS = 200  # pull quotes, teasers and captions are short; paragraphs may repeat
@@ -487,20 +596,36 @@ def clean_blocks(blocks: list[Block], title: str | None) -> tuple[list[str], lis
     """(story paragraphs, removed notes that may carry credits)."""
     kept: list[str] = []
     notes: list[str] = []
-    for block in (b.text for b in _drop_leading_heads(blocks)):
-        if _same_text(block, title) or block == _PARA_MARK:
+    in_story = False  # past the headline: a first story paragraph was kept
+    for kind, block in ((b.kind, b.text) for b in _drop_leading_teasers(blocks, title)):
+        # The headline opens the story once; a repeat of it further down is page furniture.
+        if (in_story and _same_text(block, title)) or block == _PARA_MARK:
             continue
         if is_boilerplate(block) or _WIRE_TAIL.match(block):
             notes.append(block)
             continue
         if not _is_repeat(block, kept):
             kept.append(block)
+            in_story = in_story or kind != "head"
     return kept, notes
+
+
+_FURNITURE = ("nav", "header", "footer", "aside")
+MAX_FURNITURE_CHECK = 200  # characters: longer stories are not menus that slipped through
+
+
+def _only_furniture(soup: BeautifulSoup, paragraphs: list[str]) -> bool:
+    """True when a short story is nothing but text from the page's menus, header or footer."""
+    if sum(len(p) for p in paragraphs) > MAX_FURNITURE_CHECK:
+        return False
+    furniture = " ".join(_fold(tag.get_text(" ")) for tag in soup.find_all(_FURNITURE))
+    return all(_fold(p) in furniture for p in paragraphs)
 
 
 def find_dateline(paragraphs: list[str]) -> tuple[str | None, str | None]:
     """(place, wire) from a dateline at the start of the first story paragraph."""
-    for para in paragraphs[:2]:
+    # The headline and standfirst may come first: look a little further down.
+    for para in paragraphs[:2 + MAX_LEADING_HEADS]:
         found = _DATELINE.match(para)
         if found and len(para) > found.end() + 20:
             return found.group("place").strip(" ,"), found.group("wire")
@@ -551,6 +676,10 @@ def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> 
     both htmldate searches agree on another), so a majority overrules any one of them. Sources
     are read in order until one day has three votes, so htmldate often does not run.
     """
+    # A page that declares no date in its markup but prints one under a label ("Written:
+    # 2023-11-07") means that day; the other sources would only guess from dates nearby.
+    if not meta.published and meta.printed_published:
+        return meta.printed_published
     sources = (
         lambda: _iso_day(story.date),
         lambda: meta.json_ld_published,
@@ -594,8 +723,9 @@ def read_html(
     page_url = url or meta.url
     title = meta.title or _title_tag(soup)
     story = extract_story(text, page_url)
-    paragraphs, notes = clean_blocks(story.blocks, title)
-    if sum(len(p) for p in paragraphs) < MIN_TEXT_CHARS:
+    paragraphs, notes = clean_blocks(recover_split_story(soup, story.blocks), title)
+    # A short page (a one-line brief, a correction) is still a page; menus alone are not.
+    if not paragraphs or _only_furniture(soup, paragraphs):
         raise InputError("no article text found on the page")
     place, wire = find_dateline(paragraphs)
     credit_texts = [n for n in notes if _CREDIT_NOTES.search(n) or _WIRE_TAIL.match(n)]
