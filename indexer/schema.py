@@ -101,6 +101,20 @@ def date_number(iso: str | None) -> int:
     return int(parts[0]) * 10000 + int(parts[1] or 0) * 100 + int(parts[2] or 0)
 
 
+def length_bytes(column, docs: int) -> bytes:
+    """A segment's length column as raw bytes, one per document.
+
+    One read of the column's bytes (Whoosh 2.7.4's NumericColumn("B") reader keeps its file
+    and offset in _dbfile/_basepos/_count) instead of a seek and read per document: 183k
+    documents in a few ms instead of ~0.5 s, which a fresh `parley search` process pays.
+    """
+    try:
+        raw = bytes(column._dbfile.get(column._basepos, column._count))
+    except AttributeError:  # another column layout: read it value by value
+        return bytes(column)
+    return raw[:docs] + bytes(max(0, docs - len(raw)))
+
+
 def is_parley_index(path: Path) -> bool:
     return (path / MARKER).is_file()
 

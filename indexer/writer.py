@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
 from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import LockError, SegmentWriter
 
 from indexer import registry
 from indexer.errors import IndexBusy, IndexWriteError
 from indexer.models import TaggedParagraph
-from indexer.schema import SEP, SUBSEP, create_index, date_number, open_index
+from indexer.schema import SEP, SUBSEP, create_index, date_number, length_bytes, open_index
 
 LOCK_FILE = "parley-write.lock"
 QUESTION_BOOST = 0.5
@@ -209,6 +209,9 @@ class _SegmentWriter(SegmentWriter):
         return _Lengths(super().per_document_reader())
 
 
+_LENGTH_OR_NONE = [byte_to_length(b) if b else None for b in range(256)]
+
+
 class _Lengths:
     def __init__(self, pdr):
         self._pdr = pdr
@@ -226,8 +229,8 @@ class _Lengths:
         if not self._pdr.has_column(lenfield):
             return None
         # Whoosh's own reader answers None for a stored length byte of 0; so does this.
-        return [byte_to_length(b) if b else None
-                for b in self._pdr.column_reader(lenfield, LENGTHS_COLUMN)]
+        column = self._pdr.column_reader(lenfield, LENGTHS_COLUMN)
+        return [_LENGTH_OR_NONE[b] for b in length_bytes(column, self._pdr.doc_count_all())]
 
     def close(self) -> None:
         self._pdr.close()

@@ -17,20 +17,20 @@ import weakref
 from array import array
 from collections import Counter
 from collections.abc import Iterator
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
 from whoosh.matching import ListMatcher, NullMatcher, RequireMatcher
+from whoosh.util.numeric import byte_to_length
 
 from indexer import registry
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import default_lexicon
-from indexer.schema import FACET_FIELDS, SEP, open_index
+from indexer.schema import FACET_FIELDS, SEP, length_bytes, open_index
 from search import highlight
 from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
@@ -201,13 +201,18 @@ class DocTable:
             lenfield = _lenfield(fieldname)
             if not perdoc.has_column(lenfield):
                 return None
-            return array("I", (byte_to_length(b) if b else 1
-                               for b in perdoc.column_reader(lenfield, LENGTHS_COLUMN)))
+            return array("I", map(_LENGTH_OF_BYTE.__getitem__,
+                                  length_bytes(perdoc.column_reader(lenfield, LENGTHS_COLUMN),
+                                               reader.doc_count_all())))
         return self.cached(key, compute)
 
     def vocabulary(self, column: str) -> list[str]:
         return self.cached(("vocab", column),
                            lambda: sorted({v for vals in self.values(column) for v in vals}))
+
+
+# Whoosh stores a field length as one byte (a log scale); 0 means none, scored as 1.
+_LENGTH_OF_BYTE = [byte_to_length(b) if b else 1 for b in range(256)]
 
 
 _TABLES: dict[Path, tuple[tuple, DocTable]] = {}
@@ -246,7 +251,8 @@ class Session:
         weighting = _BM25F(B=0.25, K1=1.2)
         self.searcher = self.ix.searcher(weighting=weighting)
         self.toc = self._toc_identity()
-        self.table = weighting.table = shared_table(index_dir, self.toc, self.ix, self.searcher.reader())
+        self.table = shared_table(index_dir, self.toc, self.ix, self.searcher.reader())
+        weighting.table = self.table
         # A thread that ends (server threads, test threads) drops its session without close();
         # the finalizer closes the searcher then, or at close(), whichever comes first.
         self._closer = weakref.finalize(self, self.searcher.close)

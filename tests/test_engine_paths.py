@@ -30,7 +30,8 @@ def briefings_index(tmp_path_factory) -> Path:
     """Twelve real briefings and statements (a few thousand paragraphs)."""
     src = tmp_path_factory.mktemp("briefings") / "briefings.jsonl"
     with gzip.open(BRIEFINGS, "rt", encoding="utf-8") as fh:
-        src.write_text("".join(line for _, line in zip(range(12), fh)), encoding="utf-8")
+        src.write_text("".join(line for _, line in zip(range(12), fh, strict=False)),
+                       encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("briefings-index")
     indexer.ingest([src], index_dir)
     return index_dir
@@ -119,7 +120,8 @@ def test_mostly_deleted_segments_are_merged_away(tmp_path, monkeypatch):
     n = indexer.ingest([src], index_dir).paragraphs
     assert n >= 20 and _segment_sizes(index_dir) == [n]
     # The edited article replaces all its paragraphs: the old segment is all deleted and goes.
-    src.write_text(json.dumps({**record, "text": "\n\n".join(p + " Updated." for p in paras)}) + "\n")
+    edited = "\n\n".join(p + " Updated." for p in paras)
+    src.write_text(json.dumps({**record, "text": edited}) + "\n")
     indexer.ingest([src], index_dir)
     assert _segment_sizes(index_dir) == [n]
     assert search(index_dir, SearchRequest(text="updated")).total == n
