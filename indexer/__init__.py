@@ -6,21 +6,47 @@ Nothing here imports the search or web packages.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.pool
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer import registry
 from indexer.errors import ParleyError
 from indexer.lexicon import Lexicon, default_lexicon
 from indexer.models import Article, IngestReport, Paragraph, Quote, Skipped, TaggedParagraph
-from indexer.paragraphs import split_paragraphs
-from indexer.sources import content_hash, iter_files, read_path
-from indexer.tagging import tag_article
-from indexer.writer import Batch, IndexWriter, document_for, exclusive, file_sha1
+
+if TYPE_CHECKING:
+    import multiprocessing.pool
+
+    from indexer.writer import Batch, IndexWriter
+
+# The pipeline's stages (readers, splitter, tagger with its quotation patterns, Whoosh writer)
+# are imported when first used: the search side imports indexer.errors, .schema and .registry
+# and would otherwise pay ~80 ms of imports in every fresh `parley search`.
+_LAZY = {"split_paragraphs": "indexer.paragraphs", "iter_files": "indexer.sources",
+         "read_path": "indexer.sources", "content_hash": "indexer.sources",
+         "tag_article": "indexer.tagging", "Batch": "indexer.writer",
+         "IndexWriter": "indexer.writer", "document_for": "indexer.writer",
+         "exclusive": "indexer.writer", "file_sha1": "indexer.writer"}
+
+
+def _writer():
+    import indexer.writer
+
+    return indexer.writer
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'indexer' has no attribute {name!r}")
+
 
 __all__ = ["ingest", "Article", "Paragraph", "Quote", "TaggedParagraph", "IngestReport",
            "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article", "iter_files"]
@@ -38,6 +64,9 @@ CHUNK_ARTICLES = 512
 
 def prepare_article(article: Article, lexicon: Lexicon) -> list[TaggedParagraph]:
     """Split and tag one article: the whole pipeline short of writing."""
+    from indexer.paragraphs import split_paragraphs
+    from indexer.tagging import tag_article
+
     return tag_article(article, split_paragraphs(article), lexicon)
 
 
@@ -50,11 +79,13 @@ class _Run:
     file_articles: dict[str, list[str]]
     report: IngestReport = field(default_factory=IngestReport)
     seen: set[str] = field(default_factory=set)
-    batch: Batch = field(default_factory=Batch)
+    batch: Batch = field(default_factory=lambda: _writer().Batch())
     _pool: multiprocessing.pool.Pool | None = None
 
     def pool(self, lexicon: Lexicon) -> multiprocessing.pool.Pool | None:
         """Worker processes for splitting and tagging, started on first need (fork only)."""
+        import multiprocessing
+
         if self._pool is None and _workers() > 1 and "fork" in multiprocessing.get_all_start_methods():
             self._pool = multiprocessing.get_context("fork").Pool(_workers(), _init_worker, (lexicon,))
         return self._pool
@@ -71,6 +102,9 @@ def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool 
     """Index files and folders; unchanged files are skipped, changed articles replaced."""
     index_dir = Path(index_dir)
     lexicon = lexicon or default_lexicon()
+    from indexer.sources import iter_files
+    from indexer.writer import IndexWriter, exclusive
+
     with exclusive(index_dir, lock_timeout):
         writer = IndexWriter(index_dir, rebuild=rebuild, lock_timeout=lock_timeout)
         with registry.connect(index_dir) as conn:
@@ -91,6 +125,9 @@ def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool 
 
 
 def _ingest_file(path: Path, run: _Run, writer: IndexWriter, lexicon: Lexicon) -> None:
+    from indexer.sources import read_path
+    from indexer.writer import file_sha1
+
     key = str(path.resolve())
     try:
         sha, size = file_sha1(path), path.stat().st_size
@@ -126,6 +163,8 @@ def _ingest_file(path: Path, run: _Run, writer: IndexWriter, lexicon: Lexicon) -
 
 def _ingest_chunk(chunk: list[Article], run: _Run, writer: IndexWriter, lexicon: Lexicon) -> None:
     """Prepare a file's next articles (in worker processes when worth it) and batch them in order."""
+    from indexer.sources import content_hash
+
     todo = [a for a in chunk if run.known_articles.get(a.article_id) != content_hash(a)]
     pool = run.pool(lexicon) if len(todo) >= PARALLEL_MIN else None
     # imap keeps feeding the workers while this process commits a full batch.
@@ -136,7 +175,7 @@ def _ingest_chunk(chunk: list[Article], run: _Run, writer: IndexWriter, lexicon:
         _ingest_article(article, run, lexicon, tagged)
         if len(run.batch) >= _batch_limit(run.report.paragraphs):
             writer.commit(run.batch)
-            run.batch = Batch()
+            run.batch = _writer().Batch()
 
 
 def _batch_limit(written: int) -> int:
@@ -164,6 +203,9 @@ def _workers() -> int:
 
 def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
                     tagged: list[TaggedParagraph] | None = None) -> None:
+    from indexer.sources import content_hash
+    from indexer.writer import document_for
+
     digest = content_hash(article)
     known = run.known_articles.get(article.article_id)
     if known == digest:
