@@ -23,29 +23,22 @@ if TYPE_CHECKING:
     from indexer.writer import Batch, IndexWriter
 
 # The pipeline's stages (readers, splitter, tagger with its quotation patterns, Whoosh writer)
-# are imported when first used: the search side imports indexer.errors, .schema and .registry
-# and would otherwise pay ~80 ms of imports in every fresh `parley search`.
-_LAZY = {"split_paragraphs": "indexer.paragraphs", "iter_files": "indexer.sources",
-         "read_path": "indexer.sources", "content_hash": "indexer.sources",
-         "tag_article": "indexer.tagging", "Batch": "indexer.writer",
-         "IndexWriter": "indexer.writer", "document_for": "indexer.writer",
-         "exclusive": "indexer.writer", "file_sha1": "indexer.writer"}
-
-
-def _writer():
-    import indexer.writer
-
-    return indexer.writer
+# are imported inside the functions that use them: the search side imports indexer.errors,
+# .schema and .registry and would otherwise pay for them in every fresh `parley search`.
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+    if name == "iter_files":  # public (see __all__), imported on first use like the rest
+        from indexer.sources import iter_files
 
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
+        return iter_files
     raise AttributeError(f"module 'indexer' has no attribute {name!r}")
+
+
+def _new_batch() -> Batch:
+    from indexer.writer import Batch
+
+    return Batch()
 
 
 __all__ = ["ingest", "Article", "Paragraph", "Quote", "TaggedParagraph", "IngestReport",
@@ -79,7 +72,7 @@ class _Run:
     file_articles: dict[str, list[str]]
     report: IngestReport = field(default_factory=IngestReport)
     seen: set[str] = field(default_factory=set)
-    batch: Batch = field(default_factory=lambda: _writer().Batch())
+    batch: Batch = field(default_factory=_new_batch)
     _pool: multiprocessing.pool.Pool | None = None
 
     def pool(self, lexicon: Lexicon) -> multiprocessing.pool.Pool | None:
@@ -175,7 +168,7 @@ def _ingest_chunk(chunk: list[Article], run: _Run, writer: IndexWriter, lexicon:
         _ingest_article(article, run, lexicon, tagged)
         if len(run.batch) >= _batch_limit(run.report.paragraphs):
             writer.commit(run.batch)
-            run.batch = _writer().Batch()
+            run.batch = _new_batch()
 
 
 def _batch_limit(written: int) -> int:

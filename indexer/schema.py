@@ -13,6 +13,7 @@ from pathlib import Path
 
 from whoosh import fields, index
 from whoosh.analysis import StemmingAnalyzer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
 
@@ -101,13 +102,19 @@ def date_number(iso: str | None) -> int:
     return int(parts[0]) * 10000 + int(parts[1] or 0) * 100 + int(parts[2] or 0)
 
 
-def length_bytes(column, docs: int) -> bytes:
-    """A segment's length column as raw bytes, one per document.
+def length_bytes(perdoc, fieldname: str, docs: int) -> bytes | None:
+    """A segment's stored field lengths, one byte per document (None: the field keeps none).
 
-    One read of the column's bytes (Whoosh 2.7.4's NumericColumn("B") reader keeps its file
-    and offset in _dbfile/_basepos/_count) instead of a seek and read per document: 183k
-    documents in a few ms instead of ~0.5 s, which a fresh `parley search` process pays.
+    `perdoc` is the segment's per-document reader. Whoosh encodes each length as one byte
+    (whoosh.util.numeric.byte_to_length decodes it; 0 means no length). The bytes are read
+    in one go (Whoosh 2.7.4's NumericColumn("B") reader keeps its file and offset in
+    _dbfile/_basepos/_count) instead of a seek and read per document: 183k documents in a few
+    ms instead of ~0.5 s. Used by the writer and by scoring; both rely on these internals.
     """
+    lenfield = _lenfield(fieldname)
+    if not perdoc.has_column(lenfield):
+        return None
+    column = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
     try:
         raw = bytes(column._dbfile.get(column._basepos, column._count))
     except AttributeError:  # another column layout: read it value by value

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import LockError, SegmentWriter
@@ -225,12 +224,9 @@ class _Lengths:
         return default if column is None else column[docnum]
 
     def _read(self, fieldname: str) -> list | None:
-        lenfield = _lenfield(fieldname)
-        if not self._pdr.has_column(lenfield):
-            return None
+        raw = length_bytes(self._pdr, fieldname, self._pdr.doc_count_all())
         # Whoosh's own reader answers None for a stored length byte of 0; so does this.
-        column = self._pdr.column_reader(lenfield, LENGTHS_COLUMN)
-        return [_LENGTH_OR_NONE[b] for b in length_bytes(column, self._pdr.doc_count_all())]
+        return None if raw is None else [_LENGTH_OR_NONE[b] for b in raw]
 
     def close(self) -> None:
         self._pdr.close()

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching import ListMatcher, NullMatcher, RequireMatcher
 from whoosh.util.numeric import byte_to_length
 
@@ -198,12 +197,8 @@ class DocTable:
         key = ("lengths", reader.segment().segment_id(), fieldname)
 
         def compute():
-            lenfield = _lenfield(fieldname)
-            if not perdoc.has_column(lenfield):
-                return None
-            return array("I", map(_LENGTH_OF_BYTE.__getitem__,
-                                  length_bytes(perdoc.column_reader(lenfield, LENGTHS_COLUMN),
-                                               reader.doc_count_all())))
+            raw = length_bytes(perdoc, fieldname, reader.doc_count_all())
+            return None if raw is None else array("I", map(_LENGTH_OF_BYTE.__getitem__, raw))
         return self.cached(key, compute)
 
     def vocabulary(self, column: str) -> list[str]:
