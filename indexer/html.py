@@ -231,31 +231,32 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
     ld = _json_ld_article(soup)
     authors = [a for a in (_clean(n) for n in _names(ld.get("author"))) if a]
     publisher = next(iter(_names(ld.get("publisher"))), None)
+    published = _iso_day(ld.get("datePublished")) or _iso_day(
+        _meta_content(
+            soup,
+            "article:published_time",
+            "og:article:published_time",
+            "datePublished",
+            "pubdate",
+            "publishdate",
+            "date",
+            "dc.date.issued",
+            "dc.date",
+            "sailthru.date",
+            "parsely-pub-date",
+        )
+    )
     return PageMeta(
         title=_clean(ld.get("headline")) or _meta_content(soup, "og:title", "twitter:title"),
         byline="; ".join(dict.fromkeys(authors))
         or _meta_content(soup, "author", "article:author", "byl", "sailthru.author", "dc.creator"),
-        published=_iso_day(ld.get("datePublished"))
-        or _iso_day(
-            _meta_content(
-                soup,
-                "article:published_time",
-                "og:article:published_time",
-                "datePublished",
-                "pubdate",
-                "publishdate",
-                "date",
-                "dc.date.issued",
-                "dc.date",
-                "sailthru.date",
-                "parsely-pub-date",
-            )
-        ),
+        published=published,
         json_ld_published=_iso_day(ld.get("datePublished")),
         site_name=_meta_content(soup, "og:site_name", "application-name") or _clean(publisher),
         url=_canonical_url(soup) or _clean(ld.get("url")),
         description=_meta_content(soup, "description", "og:description"),
-        printed_published=printed_date(soup),
+        # Only wanted when the markup declares no date: scanning the body's text is not free.
+        printed_published=None if published else printed_date(soup),
     )
 
 

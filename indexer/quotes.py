@@ -570,7 +570,7 @@ def _blank_appositive(a: re.Match[str]) -> str:
     # A closing comma stays: it still ends whatever came before ("..., which I’m not going to
     # attempt to do ..., I’ll say it").
     if not a.group(0).endswith(","):
-        return a.group(0) if " that " in a.group(0) else " " * len(a.group(0))
+        return a.group(0) if " that " in a.group(0) else _blank(a)
     return " " * (len(a.group(0)) - 1) + ","
 
 
