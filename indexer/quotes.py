@@ -204,6 +204,7 @@ class _State:
     first_attributed: bool = False  # this paragraph's first quote has its own attribution
     next_opens: bool = False  # the next paragraph opens with a quote mark
     read: list[str] = field(default_factory=list)  # paragraphs so far, this one included
+    standfirst: str = ""  # the first paragraph, masked, if it is set as a headline
 
 
 # -- public API ---------------------------------------------------------------------------
@@ -243,6 +244,8 @@ def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
     if state.transcript:  # "Q You said ...": the label is no part of the sentence
         label = _Q_RE.match(masked) or _LABEL_RE.match(masked)
         masked = " " * label.end() + masked[label.end() :] if label else masked
+    if len(state.read) == 1 and _reads_as_headline(text):
+        state.standfirst = masked
     bounds = _sentence_bounds(masked)
     events = _find_events(masked, bounds, state)
     direct = _attribute(text, spans, bounds, events, state)
@@ -968,6 +971,8 @@ _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lad
 def _note_gender(speaker: _Speaker, text: str, m: re.Match[str], nxt: int, state) -> None:
     if not speaker.name or speaker.name in state.genders:
         return
+    if state.standfirst and state.standfirst.startswith(text):
+        return  # a headline names by title: in "Governor says X ..., but he called" he is no X
     before = text[max(0, m.start() - 5) : m.start()].split()[-1:]
     title = _TITLE_GENDER.get(before[0].lower().rstrip(".")) if before else None
     pronoun = _PRONOUN_RE.search(text, m.end(), min(nxt, m.end() + 200))
@@ -1123,6 +1128,9 @@ def _attribute(text, spans, bounds, events, state) -> list[Quote]:
         following = spans[k + 1] if k + 1 < len(spans) else None
         if _is_fragment(text, span, event, following) or _is_headline(text, span):
             continue
+        if state.standfirst and text[span.start - 1] in "‘'":
+            continue  # headline style: 'Governor says ... he called on her ‘because ...’'
+
         if event is None:  # 'Witkoff said X. "Quote."': the paragraph's last attribution
             event = next((e for e in reversed(events)
                           if e.right < span.start and e.speaker.name), None)
@@ -1161,6 +1169,13 @@ def _is_fragment(text: str, span: _Span, event: _Event | None, following: _Span 
 _NAMING_VERBS = {"called", "described", "quoted"}
 _NAMING_RE = re.compile(r"\b(?:called|calls|call|calling|described|describes)\b[^.;:!?\"“”]*$")
 _UTTERANCE_END = {",", ".", "?", "!"}
+
+
+def _reads_as_headline(text: str) -> bool:
+    # A standfirst set as a headline has no sentence ending, and its single marks are the
+    # headline convention for paraphrase as much as for quotation.
+    bare = text.rstrip().rstrip("\"”’'")
+    return bool(bare) and bare[-1] not in ".!?…:;"
 
 
 def _is_headline(text: str, span: _Span) -> bool:

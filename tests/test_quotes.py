@@ -583,3 +583,22 @@ def test_a_named_appositive_and_a_family_role_are_speakers():
     assert [(q.text, q.speaker) for q in one(uae) + one(mother)] == [
         ("approaching a boiling point", "United Arab Emirates"),
         ("brave, strong, and smart", "Victim's mother (unnamed)")]
+
+
+def test_a_headline_style_standfirst_has_no_single_quoted_quotation_and_teaches_no_gender():
+    # tfh-029 (Times of Israel): the standfirst paraphrases in headline quotes, and its "he"
+    # is the governor, named only by title; "she replied" is Montoya-Lewis, who was asked.
+    paragraphs = [
+        "Governor says naming of ‘exceptional’ Raquel Montoya-Lewis is historic, but he called "
+        "on her ‘because she’s the best for the job’",
+        "At a press conference announcing her appointment, a reporter asked Montoya-Lewis, “What "
+        "do you see as the biggest problem with implicit bias in the courts right now?”",
+        "“The biggest hurdle is getting people to understand that we all bring biases to our "
+        "decision-making, that it’s across the board — I do it, you do it, we all do,” she replied.",
+    ]
+    found = [(q.text[:20], q.speaker) for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]
+    assert found == [("What do you see as t", "Reporter (unnamed)"),
+                     ("The biggest hurdle i", "Raquel Montoya-Lewis")]
+    # A standfirst that ends as a sentence is no headline: its quotations stay.
+    assert [q.speaker for q in one("Governor Jay Inslee says he called on her ‘because she’s the "
+                                   "best for the job’, he said.")] == ["Jay Inslee"]
