@@ -1250,18 +1250,25 @@ def _event_for(text: str, span: _Span, bounds: list[int], events: list[_Event]) 
 
 
 def _colon_event(text, span, bounds, state) -> _Event | None:
-    """ "[Canadian Prime Minister Mark Carney](https://x.com/...): “...”": a label, no verb."""
-    lead = text[: span.start - 1].rstrip()
-    if not lead.endswith(":") or state.transcript:
+    """ "[Canadian Prime Minister Mark Carney](https://x.com/...): “...”": a label, no verb.
+
+    The label may be restated as the subject before the mark: "[Palestinian Authority](...):
+    The Palestinian Authority “welcomes ...”".
+    """
+    if state.transcript:
         return None
     sent_start = bounds[bisect_right(bounds, span.start - 1) - 1]
-    label = _LINK_RE.sub(lambda m: m.group("label"), text[sent_start : len(lead) - 1]).strip()
-    if not label or _word_count(label) > 12:
+    lead = _LINK_RE.sub(lambda m: m.group("label"), text[sent_start : span.start - 1])
+    label, colon, rest = lead.rpartition(":")
+    label = label.strip()
+    if not colon or not label or _word_count(label) > 12 or _word_count(rest) > 8:
         return None
     speaker = _parse_speaker(label, state)
     if speaker is None or speaker.name is None:
         return None
-    return _Event(sent_start, len(lead), "stated", speaker, None)
+    if rest.strip() and getattr(_parse_speaker(rest.strip(), state), "name", None) != speaker.name:
+        return None
+    return _Event(sent_start, span.start - 1, "stated", speaker, None)
 
 
 # -- the document's own voice ------------------------------------------------------------

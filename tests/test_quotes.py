@@ -602,3 +602,17 @@ def test_a_headline_style_standfirst_has_no_single_quoted_quotation_and_teaches_
     # A standfirst that ends as a sentence is no headline: its quotations stay.
     assert [q.speaker for q in one("Governor Jay Inslee says he called on her ‘because she’s the "
                                    "best for the job’, he said.")] == ["Jay Inslee"]
+
+
+def test_a_link_label_restated_as_the_subject_before_the_quote():
+    # whitehouse wh-2025-10-01: the label, then the same body as the subject of a partial quote.
+    lexicon = Lexicon([{"name": "Palestinian Authority", "type": "organisation"}], [], [])
+    text = ("[Palestinian Authority](https://english.wafa.ps/Pages/Details/161877): The "
+            "Palestinian Authority “welcomes the sincere and determined efforts of President "
+            "Donald J. Trump to end the war on Gaza.”")
+    found = extract_quotes([text], lexicon=lexicon)[0]
+    assert [(q.text[:20], q.speaker, q.verb) for q in found] == [
+        ("welcomes the sincere", "Palestinian Authority", "stated")]
+    # Someone else as the subject is no restatement: that quote has no attribution.
+    other = text.replace("The Palestinian Authority", "The plan", 1)
+    assert extract_quotes([other], lexicon=lexicon)[0] == ()
