@@ -53,7 +53,7 @@ VERBS = {
     "acknowledged": "acknowledged", "contended": "contended", "asked": "asked",
     "reported": "reported", "quoted": "quoted", "continued": "continued",
     "concluded": "concluded", "described": "described", "testified": "testified",
-    "recalled": "recalled",
+    "recalled": "recalled", "is like": "is like", "was like": "is like",
 }  # fmt: skip
 PRONOUNS = {"he": "sing", "she": "sing", "him": "sing", "her": "sing",
             "they": "plural", "them": "plural", "it": "org",
@@ -127,7 +127,10 @@ PLATFORMS = ("X", "Twitter", "Facebook", "Telegram", "Instagram", "Truth Social"
 
 # -- regexes (compiled once: this runs on millions of paragraphs) -------------------------
 
-_VERB_RE = re.compile(r"\b(?:[Aa]ccording to|" + "|".join(VERBS) + r")\b")
+# Quotative "like" ("the President is like, “Okay, ...”") only right before a mark: elsewhere
+# it compares ("the situation is like a powder keg").
+_VERB_RE = re.compile(r"\b(?:[Aa]ccording to|(?:is|was) like(?=,?\s*[\"“‘'])|"
+                      + "|".join(v for v in VERBS if " " not in v) + r")\b")
 # A sentence ends at . ! ? before a capital, or before a bullet ("... trophies. - Ishiba said").
 _BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?:[-•*]\s+)?(?=[\"“‘']?[A-Z0-9_\[])")
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")

@@ -616,3 +616,15 @@ def test_a_link_label_restated_as_the_subject_before_the_quote():
     # Someone else as the subject is no restatement: that quote has no attribution.
     other = text.replace("The Palestinian Authority", "The plan", 1)
     assert extract_quotes([other], lexicon=lexicon)[0] == ()
+
+
+def test_quotative_like_before_a_mark_attributes_and_a_comparison_does_not():
+    # whitehouse wh-2024-02-20 (Jean-Pierre gaggle): "the President" is Biden on that date.
+    lexicon = Lexicon([{"name": "Joe Biden", "type": "person", "roles": [
+        {"aliases": ["THE PRESIDENT"], "from": "2021-01-20", "to": "2025-01-20"}]}], [], [])
+    text = ("And so, the President is like, “Okay, well, if it’s a serious conversation, let’s "
+            "have it.” But he’s not serious.")
+    found = extract_quotes([text], lexicon=lexicon, date="2024-02-20")[0]
+    assert [(q.speaker, q.verb) for q in found] == [("Joe Biden", "is like")]
+    compared = "The President is like a man who says “we will never accept it.” at every turn."
+    assert extract_quotes([compared], lexicon=lexicon, date="2024-02-20")[0] == ()
