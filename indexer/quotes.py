@@ -34,6 +34,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 from indexer.lexicon import Lexicon, default_lexicon
 from indexer.models import Quote
@@ -1271,7 +1273,32 @@ def _colon_event(text, span, bounds, state) -> _Event | None:
         return None
     if rest.strip() and getattr(_parse_speaker(rest.strip(), state), "name", None) != speaker.name:
         return None
+    link = _LINK_RE.search(text, sent_start, span.start)
+    if link and _names_in_third_person(text[span.start : span.end], speaker):
+        speaker = _link_publisher(link.group("url"), state) or speaker
     return _Event(sent_start, span.start - 1, "stated", speaker, None)
+
+
+def _names_in_third_person(words: str, speaker: _Speaker) -> bool:
+    # "[Kazakh President Kassym-Jomart Tokayev](aljazeera.com/...): “President Kassym-Jomart
+    # Tokayev’s press secretary ... cited him”": a person named in the words is not their author.
+    surname = (speaker.name or "").split()[-1:]
+    return speaker.type == "person" and bool(surname) and re.search(
+        rf"\b{re.escape(surname[0])}\b", words) is not None
+
+
+def _link_publisher(url: str, state: _State) -> _Speaker | None:
+    """The outlet whose site a link points to ("https://www.aljazeera.com/..." is Al Jazeera)."""
+    outlets = _outlets_by_site_name(state.lexicon)
+    labels = (urlsplit(url).hostname or "").split(".")[:-1]  # "www", "aljazeera" (less "com")
+    name = next((outlets[label] for label in labels if label in outlets), None)
+    return _Speaker(name, "organisation") if name else None
+
+
+@lru_cache(maxsize=4)
+def _outlets_by_site_name(lexicon: Lexicon) -> dict[str, str]:
+    # Sites are named after their outlets without spaces: "Al Jazeera" -> aljazeera.com.
+    return {re.sub(r"[\W_]", "", alias).casefold(): name for alias, name in lexicon.media.items()}
 
 
 # -- the document's own voice ------------------------------------------------------------

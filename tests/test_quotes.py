@@ -628,3 +628,20 @@ def test_quotative_like_before_a_mark_attributes_and_a_comparison_does_not():
     assert [(q.speaker, q.verb) for q in found] == [("Joe Biden", "is like")]
     compared = "The President is like a man who says “we will never accept it.” at every turn."
     assert extract_quotes([compared], lexicon=lexicon, date="2024-02-20")[0] == ()
+
+
+def test_a_linked_outlet_that_reports_the_labelled_person_is_the_speaker():
+    # whitehouse wh-2025-10-01: the quoted words are Al Jazeera's prose about Tokayev; the
+    # Lebanese label links to an X account, which no outlet owns, so the label's person stays.
+    lexicon = Lexicon([], [{"name": "Al Jazeera", "type": "broadcaster"}], [])
+    kazakh = ("[Kazakh President Kassym-Jomart Tokayev](https://www.aljazeera.com/news/2025/9/29/"
+              "trumps-gaza-peace-plan-welcomed-by-arab-and-islamic-countries-the-west): “President "
+              "Kassym-Jomart Tokayev’s press secretary, Ruslan Zheldibay, cited him as saying that "
+              "Astana viewed the plan as a ‘unique opportunity’.”")
+    lebanon = ("[Lebanese President Joseph Aoun](https://x.com/LBpresidency/status/1972935850246754770): "
+               "“The President of the Republic, General Joseph Aoun, announced his welcome of the "
+               "plan by U.S. President Donald Trump to stop the war in Gaza.”")
+    own = kazakh.replace("President Kassym-Jomart Tokayev’s press secretary, Ruslan Zheldibay, "
+                         "cited him as saying that Astana viewed", "Kazakhstan views")
+    found = [q.speaker for qs in extract_quotes([kazakh, lebanon, own], lexicon=lexicon) for q in qs]
+    assert found == ["Al Jazeera", "Joseph Aoun", "Kassym-Jomart Tokayev"]
