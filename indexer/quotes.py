@@ -41,6 +41,7 @@ from indexer.lexicon import Lexicon, default_lexicon
 from indexer.models import Quote
 
 MIN_WORDS = 3  # shorter quoted items are scare quotes, titles or crossheads
+STRAY_WORDS = 6  # a line this short without a sentence ending is a caption or a crosshead
 
 # -- vocabularies -------------------------------------------------------------------------
 
@@ -255,7 +256,7 @@ def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
     events = _find_events(masked, bounds, state)
     direct = _attribute(text, spans, bounds, events, state)
     state.masked.append(masked)
-    if text.strip():
+    if text.strip() and not (state.run_on and not spans and _is_stray_line(text)):
         state.last = direct[-1] if direct else None
         state.run_on = bool(direct) and direct[-1].end == spans[-1].end and not spans[-1].closed
     return (turn, *direct) if turn else tuple(direct)
@@ -264,12 +265,20 @@ def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
 def _give_speaker(results: list[tuple[Quote, ...]], quotes: tuple[Quote, ...]) -> None:
     # A quote left open at a paragraph end is spoken by whoever its next part is attributed to.
     direct = [q for q in quotes if q.kind == "direct"]
-    if not results or not direct or direct[0].start > 1:
+    k = next((k for k in reversed(range(len(results))) if results[k]), None)  # past stray lines
+    if k is None or not direct or direct[0].start > 1:
         return
-    prev, first = results[-1][-1], direct[0]
+    prev, first = results[k][-1], direct[0]
     fixed = replace(prev, speaker=first.speaker, verb=first.verb, via=first.via,
                     speaker_type=first.speaker_type)  # fmt: skip
-    results[-1] = (*results[-1][:-1], fixed)
+    results[k] = (*results[k][:-1], fixed)
+
+
+def _is_stray_line(text: str) -> bool:
+    # "Club statement" (an embedded post's caption) between two parts of a quote: a short line
+    # with no sentence in it does not end the quote left open before it.
+    return (_word_count(text) <= STRAY_WORDS and _reads_as_headline(text)
+            and not _MARK_CHARS.intersection(text))
 
 
 # -- quote marks --------------------------------------------------------------------------
@@ -1179,7 +1188,7 @@ _UTTERANCE_END = {",", ".", "?", "!"}
 def _reads_as_headline(text: str) -> bool:
     # A standfirst set as a headline has no sentence ending, and its single marks are the
     # headline convention for paraphrase as much as for quotation.
-    bare = text.rstrip().rstrip("\"”’'")
+    bare = text.rstrip().rstrip("\"”’' ")
     return bool(bare) and bare[-1] not in ".!?…:;"
 
 

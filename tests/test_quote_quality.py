@@ -30,7 +30,11 @@ FLOORS = {
     # that now beats trafilatura on every gold set; the fix belongs in the splitter or the
     # extractor (headline-style single quotes), left open on #5.
     "trafilatura_pages": (0.977, 0.977, 0.909, None),
-    "aeb": (0.991, 0.991, 0.892, None),
+    # Speaker lowered from 0.892: the third part of Tottenham's statement (aeb sky), after a
+    # stray caption line, is now found (F1 0.991 -> 1.000), and like the two before it it is
+    # credited to "Tottenham", where the gold has "Tottenham Hotspur" (a name the text gives
+    # only in an embedded post's credit line).
+    "aeb": (1.000, 1.000, 0.877, None),
     "overall": (0.968, 0.968, 0.892, 0.987),
 }
 LITBANK_FLOORS = (0.527, 0.504, 0.319)  # overlap F1, exact F1, speaker-name accuracy

@@ -645,3 +645,22 @@ def test_a_linked_outlet_that_reports_the_labelled_person_is_the_speaker():
                          "cited him as saying that Astana viewed", "Kazakhstan views")
     found = [q.speaker for qs in extract_quotes([kazakh, lebanon, own], lexicon=lexicon) for q in qs]
     assert found == ["Al Jazeera", "Joseph Aoun", "Kassym-Jomart Tokayev"]
+
+
+def test_a_stray_caption_line_does_not_end_a_quote_left_open():
+    # AEB sky: the club's statement runs on past an embedded post, whose caption is left alone.
+    paragraphs = [
+        'Tottenham said in a statement: "Jose is one of the world\'s most accomplished managers '
+        "having won 25 senior trophies.",
+        '"He is renowned for his tactical prowess and has managed FC Porto, Inter Milan, Chelsea, '
+        "Real Madrid and Manchester United.",
+        "Club statement",
+        '"He has won a domestic title in a record four different countries (Portugal, England, '
+        'Italy and Spain)."',
+    ]
+    found = [(q.text[:12], q.speaker) for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]
+    assert found == [("Jose is one ", "Tottenham"), ("He is renown", "Tottenham"),
+                     ("He has won a", "Tottenham")]
+    # A line that ends a sentence does end it: the next quote has no attribution.
+    paragraphs[2] = "The club confirmed it."
+    assert len([q for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]) == 2
