@@ -138,7 +138,7 @@ _VERB_RE = re.compile(r"\b(?:[Aa]ccording to|(?:is|was) like(?=,?\s*[\"“‘'])
 _BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?:[-•*]\s+)?(?=[\"“‘']?[A-Z0-9_\[])")
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _APPOSITIVE_RE = re.compile(
-    r",\s*(?:who|which|whose|citing|asked|according|monitored|\w+ing)\b[^,]*(?:,|$)"
+    r",\s*(?:who|which|whose|citing|asked|according|monitored|(?!\w+thing\b)\w+ing)\b[^,]*(?:,|$)"
 )
 _ROLE_APPOSITIVE_RE = re.compile(
     r"(?<=[\w.]),\s+(?:a |an |the |[a-z])[^,]{0,80},\s*$"
@@ -551,8 +551,8 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     words = text[cut:].split()
     while words and (words[-1].lower() in TRAILING_SKIP or words[-1].endswith("ly")):
         words.pop()
-    while len(words) > 1 and words[0].lower() in LEADING_SKIP:
-        words.pop(0)
+    while len(words) > 1 and words[0].lower() in LEADING_SKIP | _OBJECT_LEADS:
+        words.pop(0)  # "something the special counsel said": the counsel said it
     cut_in = next((i for i in range(1, len(words) - 1)
                    if words[i] == "in" and words[i + 1].lower() in _IN_A), None)
     words = words[:cut_in]  # "The President in his statement today said": the President
@@ -591,6 +591,8 @@ def _blank_appositive(a: re.Match[str]) -> str:
     return " " * (len(a.group(0)) - 1) + ","
 
 
+# Objects of a relative clause without "that", before its subject ("something the ... said").
+_OBJECT_LEADS = {"something", "anything", "everything", "nothing"}
 _GOES_ON_RE = re.compile(r"\s+(?:went|goes|go|going|continued|continues)\s+on\s+to\s*$")
 _IN_A = {"a", "an", "the", "his", "her", "its", "their"}
 _SUBJECT_PRONOUNS = {"he", "she", "they", "i", "we"}

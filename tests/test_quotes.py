@@ -664,3 +664,20 @@ def test_a_stray_caption_line_does_not_end_a_quote_left_open():
     # A line that ends a sentence does end it: the next quote has no attribution.
     paragraphs[2] = "The club confirmed it."
     assert len([q for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]) == 2
+
+
+def test_something_before_a_subject_is_no_participle_and_no_speaker():
+    # whitehouse wh-2024-02-08: the reporter quotes the special counsel's report to Biden;
+    # "something" ends in -ing but is no participle clause, so Biden is not the speaker.
+    paragraphs = [
+        "I was especially pleased to see special counsel make clear the stark distinction. The "
+        "special counsel wrote, and I quote, “Several material distinctions between Mr. Trump’s "
+        "case and Mr. Biden’s are clear.”",
+        "Q President Biden, something the special counsel said in his report is that one of the "
+        "reasons you were not charged is because, in his description, you are a “well-meaning, "
+        "elderly man with a poor memory.”",
+    ]
+    lexicon = Lexicon([{"name": "Joe Biden", "type": "person", "aliases": ["President Biden"]}],
+                      [], [])
+    found = [q.speaker for qs in extract_quotes(paragraphs, lexicon=lexicon) for q in qs]
+    assert found == ["Special counsel (unnamed)", "Special counsel (unnamed)"]
