@@ -594,7 +594,8 @@ def test_a_headline_style_standfirst_has_no_single_quoted_quotation_and_teaches_
         "At a press conference announcing her appointment, a reporter asked Montoya-Lewis, “What "
         "do you see as the biggest problem with implicit bias in the courts right now?”",
         "“The biggest hurdle is getting people to understand that we all bring biases to our "
-        "decision-making, that it’s across the board — I do it, you do it, we all do,” she replied.",
+        "decision-making, that it’s across the board — I do it, you do it, we all do,” she "
+        "replied.",
     ]
     found = [(q.text[:20], q.speaker) for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]
     assert found == [("What do you see as t", "Reporter (unnamed)"),
@@ -638,12 +639,14 @@ def test_a_linked_outlet_that_reports_the_labelled_person_is_the_speaker():
               "trumps-gaza-peace-plan-welcomed-by-arab-and-islamic-countries-the-west): “President "
               "Kassym-Jomart Tokayev’s press secretary, Ruslan Zheldibay, cited him as saying that "
               "Astana viewed the plan as a ‘unique opportunity’.”")
-    lebanon = ("[Lebanese President Joseph Aoun](https://x.com/LBpresidency/status/1972935850246754770): "
+    lebanon = ("[Lebanese President Joseph Aoun](https://x.com/LBpresidency/status/"
+               "1972935850246754770): "
                "“The President of the Republic, General Joseph Aoun, announced his welcome of the "
                "plan by U.S. President Donald Trump to stop the war in Gaza.”")
     own = kazakh.replace("President Kassym-Jomart Tokayev’s press secretary, Ruslan Zheldibay, "
                          "cited him as saying that Astana viewed", "Kazakhstan views")
-    found = [q.speaker for qs in extract_quotes([kazakh, lebanon, own], lexicon=lexicon) for q in qs]
+    found = [q.speaker for qs in extract_quotes([kazakh, lebanon, own], lexicon=lexicon)
+             for q in qs]
     assert found == ["Al Jazeera", "Joseph Aoun", "Kassym-Jomart Tokayev"]
 
 
