@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections import defaultdict
 from pathlib import Path
 
-from whoosh import fields, index
+from whoosh import fields, formats, index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn, VarBytesColumn
@@ -20,7 +21,8 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.errors import IndexCorrupt, IndexNotFound, NotParleyIndex
 
 FORMAT = "parley-index"
-FORMAT_VERSION = 3  # 2: c_quotes column; 3: position, date, c_date no longer indexed
+# 2: c_quotes column; 3: position, date, c_date no longer indexed; 4: text_pairs
+FORMAT_VERSION = 4
 MARKER = "parley-index.json"
 SEP = "\x1f"  # joins multi-valued facet values inside one column cell
 SUBSEP = "\x1e"  # joins the parts of one entry (speaker, type, key) inside a cell
@@ -28,6 +30,75 @@ SUBSEP = "\x1e"  # joins the parts of one entry (speaker, type, key) inside a ce
 # Stop words are kept: journalists search exact quotations ("no progress yet").
 _TEXT = StemmingAnalyzer(stoplist=None, minsize=1)
 _TITLE_CACHE: dict[str, list] = {}
+
+
+# Words so frequent that a phrase of them and other frequent words ("the president", "in gaza")
+# made Whoosh decode positions for most of the index: 550 ms for "the president" at 200k
+# paragraphs. Each of these with the word after it is also indexed as one term of text_pairs
+# (like Lucene's "common grams", which also pairs a common word with the word before it: that
+# doubles the pairs, 0.86 instead of 0.43 per distinct word, for phrases ending in "of" or "the").
+COMMON_WORDS = frozenset(("the", "a", "an", "of", "to", "in", "on", "for", "and", "at", "by", "with"))
+PAIR_SEP = " "
+
+
+def common_pairs(words: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(position, "w1 w2") for each common word and the word right after it."""
+    return [(p, a + PAIR_SEP + b) for (p, a), (q, b) in zip(words, words[1:])
+            if a in COMMON_WORDS and q == p + 1]
+
+
+_LAST_TEXT: list = [None, None]  # the last text value analysed, and its (position, word)s
+
+
+def _text_words(analyzer, value: str) -> list[tuple[int, str]]:
+    """(position, indexed word) of a text; the pairs field reuses the text field's analysis."""
+    if _LAST_TEXT[0] is value:
+        return _LAST_TEXT[1]
+    words = [(t.pos, t.text) for t in analyzer(value, positions=True, mode="index")]
+    _LAST_TEXT[0], _LAST_TEXT[1] = value, words
+    return words
+
+
+def _position_items(fmt, pairs) -> list[tuple]:
+    """What whoosh.formats.Positions.word_values yields, from (position, word) pairs."""
+    poses: dict[str, list[int]] = defaultdict(list)
+    for pos, word in pairs:
+        poses[word].append(pos)
+    fb = fmt.field_boost
+    return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, fmt.encode(pl)) for w, pl in poses.items()]
+
+
+class PairedText(fields.TEXT):
+    """The paragraph text: analysed once, its words kept for the text_pairs field."""
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str):
+            return super().index(value, **kwargs)
+        return _position_items(self.format, _text_words(self.analyzer, value))
+
+
+class PairsText(fields.FieldType):
+    """A common word and the next (see COMMON_WORDS): which paragraphs have each such pair.
+
+    Given the same string as `text`; Whoosh adds fields in name order, so text comes first
+    and its analysis is reused. Presence only, no positions or frequencies: they would add
+    a quarter to the writer's time (measured: +27% CPU per paragraph with positions), and a
+    pair only has to find or narrow the paragraphs a phrase can be in.
+    """
+
+    def __init__(self):
+        self.format = formats.Existence()
+        self.analyzer = _TEXT
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str):
+            raise ValueError("text_pairs takes the paragraph text")
+        pairs = {pair for _, pair in common_pairs(_text_words(self.analyzer, value))}
+        return [(pair.encode("utf-8"), 1, 1.0, b"") for pair in pairs]
 
 
 class TitleText(fields.TEXT):
@@ -57,7 +128,8 @@ SCHEMA = fields.Schema(
     # Stored only: nothing searches by position or date term, and an indexed 32-bit NUMERIC
     # writes 8 terms per document (the writer's time went down ~10% without them).
     position=fields.STORED(),
-    text=fields.TEXT(stored=True, analyzer=_TEXT, phrase=True),
+    text=PairedText(stored=True, analyzer=_TEXT, phrase=True),
+    text_pairs=PairsText(),
     title=TitleText(stored=True, analyzer=_TEXT),
     quote=fields.TEXT(analyzer=_TEXT, phrase=True),  # words inside quotation marks only
     heading=fields.STORED(),

@@ -80,6 +80,7 @@ def document_for(tp: TaggedParagraph) -> dict:
         # statement: it still matches, but ranks below answers and news paragraphs.
         _boost=QUESTION_BOOST if _QUESTION.match(p.text) else 1.0,
         pid=tp.paragraph_id, article_id=a.article_id, position=p.position, text=p.text,
+        text_pairs=p.text,  # the same string: schema.PairsText reuses the text's analysis
         title=a.title or "", quote=" … ".join(q.text for q in tp.quotes),  # transcript answers too
         heading=p.heading, url=a.url, precision=a.date_precision,
         quotes_json=json.dumps(quotes, ensure_ascii=False),

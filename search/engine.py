@@ -23,14 +23,15 @@ from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.searching import Results
 from whoosh.matching import ListMatcher, NullMatcher, RequireMatcher
 from whoosh.util.numeric import byte_to_length
 
 from indexer import registry
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import default_lexicon
-from indexer.schema import FACET_FIELDS, SEP, length_bytes, open_index
-from search import highlight
+from indexer.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index
+from search import highlight, postings
 from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
@@ -40,6 +41,10 @@ MAX_PREFIX_EXPANSION = 300
 # A filter this many times smaller than the query's postings is intersected by skipping through
 # them (DocSet) instead of reading every posting and intersecting sets afterwards.
 SKIP_RATIO = 4
+# Ranking reads a word query's postings in bulk (postings.py, about 1 us a posting) unless
+# they outnumber the documents to rank this many times; then Whoosh's matcher skipping to
+# those documents (about 20 us each) reads less.
+RANK_SKIP_RATIO = 16
 # Index field -> the column holding its per-document values (month has no column of its own).
 _COLUMN_OF = {field: column for field, column in FACET_FIELDS.values() if field != "month"}
 
@@ -243,7 +248,7 @@ class Session:
         self.ix = open_index(index_dir)
         # BM25F with milder length normalisation (B 0.75 -> 0.25): at 0.75 one-line
         # paragraphs that merely repeat the query words outranked substantive ones.
-        weighting = _BM25F(B=0.25, K1=1.2)
+        weighting = self.weighting = _BM25F(B=0.25, K1=1.2)
         self.searcher = self.ix.searcher(weighting=weighting)
         self.toc = self._toc_identity()
         self.table = shared_table(index_dir, self.toc, self.ix, self.searcher.reader())
@@ -252,6 +257,9 @@ class Session:
         # the finalizer closes the searcher then, or at close(), whichever comes first.
         self._closer = weakref.finalize(self, self.searcher.close)
         self._filter_cache: dict = {}
+        # The last word query's scores (plan, filter set, docnum -> score): matched() computes
+        # them, ranked() of the same request reuses them instead of reading postings again.
+        self._scored: tuple | None = None
 
     def close(self) -> None:
         self._closer()
@@ -344,6 +352,8 @@ class Session:
                         f"'{leaf.text}*' matches {n} different words; make the beginning longer.")
 
     def matched(self, q: wq.Query, req: SearchRequest) -> set[int]:
+        self._scored = None  # a new request: scores are kept for its ranked() call only
+        q = _phrases_by_pairs(q)
         flt = self.filter_docs(req)
         reader = self.searcher.reader()
         if isinstance(q, wq.Every):
@@ -352,14 +362,31 @@ class Session:
             # Date filters come from columns, which still hold deleted paragraphs.
             return {d for d in flt if not reader.is_deleted(d)} if reader.has_deletions() else set(flt)
         if flt is None:
-            return set(self.searcher.docs_for_query(q))
+            scores = self._word_scores(q, None)
+            return set(scores) if scores is not None else set(self.searcher.docs_for_query(q))
         if not flt:
             return set()
         if len(flt) * SKIP_RATIO < q.estimate_size(reader):
             # "said" with one outlet and one actor: skip through the common word's postings to
             # the few filtered paragraphs (whole blocks are passed over) rather than decode them all.
             return self._skip_through(q, flt)
+        scores = self._word_scores(q, flt)
+        if scores is not None:
+            return set(scores)
         return set(self.searcher.docs_for_query(q)) & flt
+
+    def _word_scores(self, q: wq.Query, within: set[int] | None) -> dict[int, float] | None:
+        """Scores of every match of a word query (see postings.py); None for other queries."""
+        plan = postings.plan(q, self.searcher.schema)
+        if plan is None:
+            return None
+        last = self._scored
+        if last is not None and last[0] == plan and last[1] is within:
+            return last[2]
+        w = self.weighting
+        scores = postings.evaluate(self.searcher, plan, self.table.field_lengths, w.B, w.K1, within)
+        self._scored = (plan, within, scores)
+        return scores
 
     def _skip_through(self, q: wq.Query, flt: set[int]) -> set[int]:
         # Stepping the matcher, not all_ids(): Whoosh's intersection all_ids() decodes every
@@ -413,6 +440,8 @@ class Session:
         # documents rather than reading positions a second time.
         if (swapped := _phrases_as_terms(q)) is not q:
             q, unfiltered = swapped, False
+        if sortedby is None and (page := self._ranked_words(q, docs, limit)) is not None:
+            return page
         if isinstance(q, wq.Every):
             q = wq.Every()
         elif not unfiltered:
@@ -421,6 +450,28 @@ class Session:
             q, unfiltered = Within(q, DocSet(docs)), True
         results = self.searcher.search(q, filter=None if unfiltered else docs, limit=limit,
                                        sortedby=sortedby, reverse=reverse)
+        highlight.configure(results)
+        return results
+
+
+    def _ranked_words(self, q: wq.Query, docs: set[int], limit: int | None) -> Results | None:
+        """The page of a word query ranked from bulk-read postings, or None to use Whoosh's."""
+        plan = postings.plan(q, self.searcher.schema)
+        if plan is None:
+            return None
+        reader = self.searcher.reader()
+        if len(docs) * RANK_SKIP_RATIO < sum(leaf.estimate_size(reader) for leaf in q.leaves()):
+            return None  # few documents: Whoosh's matcher skips to them, reading far less
+        last = self._scored
+        if last is not None and last[0] == plan and last[2] is not None and len(last[2]) == len(docs):
+            scores = last[2]  # matched() scored exactly these documents
+        else:
+            scores = self._word_scores(q, docs)
+            if scores is None:
+                return None
+            if len(scores) != len(docs):  # a phrase's words match more often than the phrase
+                scores = {d: scores[d] for d in docs if d in scores}
+        results = Results(self.searcher, q, postings.top(scores, limit))
         highlight.configure(results)
         return results
 
@@ -503,6 +554,28 @@ def _walk(q: wq.Query) -> Iterator[wq.Query]:
     if not q.is_leaf():
         for child in q.children():
             yield from _walk(child)
+
+
+def _phrases_by_pairs(q: wq.Query) -> wq.Query:
+    """q with each exact text phrase that has a common word pair looked up in text_pairs.
+
+    Matches the same paragraphs: a pair term is two adjacent words somewhere in a paragraph.
+    A two-word phrase is its pair; a longer one is checked word by word only in the paragraphs
+    that have all its pairs (Whoosh's intersection skips the phrase's word postings to them).
+    """
+    def swap(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Phrase):
+            if node.fieldname != "text" or node.slop != 1 or len(node.words) < 2:
+                return node
+            pairs = [pair for _, pair in common_pairs(list(enumerate(node.words)))]
+            if not pairs:
+                return node
+            if len(node.words) == 2:
+                return wq.Term("text_pairs", pairs[0], boost=node.boost)
+            return wq.And([node, *(wq.Term("text_pairs", pair) for pair in dict.fromkeys(pairs))])
+        return node if node.is_leaf() else node.apply(swap)
+
+    return swap(q)
 
 
 def _phrases_as_terms(q: wq.Query) -> wq.Query:

@@ -12,14 +12,15 @@ import json
 from pathlib import Path
 
 import pytest
+from whoosh import query as wq
 from whoosh import scoring
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 import indexer
 from indexer import writer as index_writer
-from indexer.schema import SCHEMA, open_index
-from search import SearchRequest, search
-from search.engine import SKIP_RATIO, _phrases_as_terms, engine_for
+from indexer.schema import COMMON_WORDS, SCHEMA, open_index
+from search import SearchRequest, postings, search
+from search.engine import SKIP_RATIO, _phrases_as_terms, _phrases_by_pairs, engine_for
 from tests.conftest import ROOT, SEEDS
 
 BRIEFINGS = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
@@ -125,3 +126,92 @@ def test_mostly_deleted_segments_are_merged_away(tmp_path, monkeypatch):
     indexer.ingest([src], index_dir)
     assert _segment_sizes(index_dir) == [n]
     assert search(index_dir, SearchRequest(text="updated")).total == n
+
+
+# -- bulk-read word queries (search/postings.py) and phrase pairs (schema.text_pairs) ------
+
+
+def _whoosh_scores(index_dir: Path, q) -> dict[int, float]:
+    with open_index(index_dir).searcher(weighting=scoring.BM25F(B=0.25, K1=1.2)) as plain:
+        return {h.docnum: h.score for h in plain.search(q, limit=None)}
+
+
+@pytest.mark.parametrize("text", ["president", "hostages release", "hostages OR prisoners",
+                                  "(ceasefire OR truce) AND (hamas OR israel)"])
+def test_word_queries_read_in_bulk_match_and_score_as_whoosh(briefings_index, text):
+    session = engine_for(briefings_index).session()
+    q = session.parse(text)
+    plan = postings.plan(q, session.searcher.schema)
+    assert plan is not None  # the bulk path, not Whoosh's matchers, is what is checked
+    w = session.weighting
+    got = postings.evaluate(session.searcher, plan, session.table.field_lengths, w.B, w.K1)
+    expected = _whoosh_scores(briefings_index, q)
+    assert len(expected) >= 4 and got.keys() == expected.keys()
+    assert all(got[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items())
+    # The page: best first, ties in document order, as Whoosh's top-N collector gives it.
+    best = sorted(expected.items(), key=lambda item: (-item[1], item[0]))[:20]
+    assert [d for _, d in postings.top(got, 20)] == [d for d, _ in best]
+
+
+def test_phrases_and_negations_are_left_to_whoosh(briefings_index):
+    session = engine_for(briefings_index).session()
+    for text in ['"the hostages"', "hostages NOT released", "hostage*", "title:ceasefire hostages"]:
+        assert postings.plan(session.parse(text), session.searcher.schema) is None, text
+
+
+def test_bulk_reads_skip_deleted_paragraphs_in_every_segment(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
+    monkeypatch.setattr(index_writer, "SMALL_SEGMENT", 1)  # keep segments and their deletions
+    lines = gzip.open(BRIEFINGS, "rt", encoding="utf-8").readlines()[:8]
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("".join(lines[:5]), encoding="utf-8")
+    second.write_text("".join(lines[5:]), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    indexer.ingest([first], index_dir)
+    indexer.ingest([first, second], index_dir)  # a second segment
+    # The shortest briefing dropped: its paragraphs are deleted, too few to merge the segment.
+    shortest = min(lines[:5], key=len)
+    first.write_text("".join(line for line in lines[:5] if line is not shortest), encoding="utf-8")
+    indexer.ingest([first, second], index_dir)
+    with open_index(index_dir).searcher() as s:
+        assert len(s.leaf_searchers()) >= 2 and s.reader().has_deletions()
+    session = engine_for(index_dir).session()
+    for text in ["hostages", "ceasefire hamas"]:
+        q = session.parse(text)
+        w = session.weighting
+        got = postings.evaluate(session.searcher, postings.plan(q, session.searcher.schema),
+                                session.table.field_lengths, w.B, w.K1)
+        expected = _whoosh_scores(index_dir, q)
+        assert expected and got.keys() == expected.keys()
+        assert all(got[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items())
+
+
+@pytest.mark.parametrize("text", ['"the hostages"', '"in gaza"', '"of the"', '"president of the united states"',
+                                  '"the people of"', '"national security"', '"the"'])
+def test_phrases_through_word_pairs_match_what_positions_match(briefings_index, text):
+    session = engine_for(briefings_index).session()
+    q = session.parse(text)
+    with open_index(briefings_index).searcher() as plain:
+        expected = set(plain.docs_for_query(q))  # Whoosh's phrase check over word positions
+    swapped = _phrases_by_pairs(q)
+    if isinstance(q, wq.Phrase) and any(w in COMMON_WORDS for w in q.words):
+        assert "text_pairs" in {leaf.fieldname for leaf in swapped.leaves()}
+    assert expected and session.matched(q, SearchRequest(text=text)) == expected
+
+
+def test_pairs_are_indexed_for_exactly_the_paragraphs_that_have_them(briefings_index):
+    analyzer = SCHEMA["text"].analyzer
+    with open_index(briefings_index).searcher() as s:
+        reader = s.reader()
+        for a, b in [("the", "hostag"), ("in", "gaza"), ("of", "the")]:
+            having = set()
+            for docnum, fields in reader.iter_docs():
+                words = [t.text for t in analyzer(fields["text"])]
+                if (a, b) in zip(words, words[1:]):
+                    having.add(docnum)
+            indexed = set(reader.postings("text_pairs", f"{a} {b}").all_ids())
+            assert having and indexed == having
+        # Only pairs that start with a common word are indexed.
+        words = [t.text for t in analyzer(reader.stored_fields(0)["text"])]
+        a, b = next((a, b) for a, b in zip(words, words[1:]) if a not in COMMON_WORDS)
+        assert ("text_pairs", f"{a} {b}") not in reader
