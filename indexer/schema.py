@@ -47,6 +47,15 @@ def common_pairs(words: list[tuple[int, str]]) -> list[tuple[int, str]]:
             if a in COMMON_WORDS and q == p + 1]
 
 
+def ranking_words(words) -> list[str]:
+    """The words a phrase is ranked by: all but the common ones, unless it has nothing else.
+
+    A common word's idf is near zero, yet its postings are most of what ranking would read
+    ("the" is in ~90% of paragraphs): ranking "the president" by both read 160k postings.
+    """
+    return [w for w in words if w not in COMMON_WORDS] or list(words)
+
+
 _LAST_TEXT: list = [None, None]  # the last text value analysed, and its (position, word)s
 
 

@@ -30,7 +30,7 @@ from whoosh.util.numeric import byte_to_length
 from indexer import registry
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import default_lexicon
-from indexer.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index
+from indexer.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index, ranking_words
 from search import highlight, postings
 from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
@@ -257,8 +257,8 @@ class Session:
         # the finalizer closes the searcher then, or at close(), whichever comes first.
         self._closer = weakref.finalize(self, self.searcher.close)
         self._filter_cache: dict = {}
-        # The last word query's scores (plan, filter set, docnum -> score): matched() computes
-        # them, ranked() of the same request reuses them instead of reading postings again.
+        # The request's query and its matches' scores: matched() computes them from bulk-read
+        # postings, ranked() of the same request reuses them instead of reading them again.
         self._scored: tuple | None = None
 
     def close(self) -> None:
@@ -353,7 +353,7 @@ class Session:
 
     def matched(self, q: wq.Query, req: SearchRequest) -> set[int]:
         self._scored = None  # a new request: scores are kept for its ranked() call only
-        q = _phrases_by_pairs(q)
+        asked, q = q, _phrases_by_pairs(q)
         flt = self.filter_docs(req)
         reader = self.searcher.reader()
         if isinstance(q, wq.Every):
@@ -363,7 +363,10 @@ class Session:
             return {d for d in flt if not reader.is_deleted(d)} if reader.has_deletions() else set(flt)
         if flt is None:
             scores = self._word_scores(q, None)
-            return set(scores) if scores is not None else set(self.searcher.docs_for_query(q))
+            if scores is None:
+                return set(self.searcher.docs_for_query(q))
+            self._scored = (asked, scores)
+            return set(scores)
         if not flt:
             return set()
         if len(flt) * SKIP_RATIO < q.estimate_size(reader):
@@ -372,6 +375,7 @@ class Session:
             return self._skip_through(q, flt)
         scores = self._word_scores(q, flt)
         if scores is not None:
+            self._scored = (asked, scores)
             return set(scores)
         return set(self.searcher.docs_for_query(q)) & flt
 
@@ -380,13 +384,8 @@ class Session:
         plan = postings.plan(q, self.searcher.schema)
         if plan is None:
             return None
-        last = self._scored
-        if last is not None and last[0] == plan and last[1] is within:
-            return last[2]
         w = self.weighting
-        scores = postings.evaluate(self.searcher, plan, self.table.field_lengths, w.B, w.K1, within)
-        self._scored = (plan, within, scores)
-        return scores
+        return postings.evaluate(self.searcher, plan, self.table.field_lengths, w.B, w.K1, within)
 
     def _skip_through(self, q: wq.Query, flt: set[int]) -> set[int]:
         # Stepping the matcher, not all_ids(): Whoosh's intersection all_ids() decodes every
@@ -436,11 +435,15 @@ class Session:
         # No terms=True: recording matched terms for every hit doubled the cost of collecting;
         # highlight.py takes the query's terms instead.
         unfiltered = not isinstance(q, wq.Every) and self.filter_docs(req) is None
+        if sortedby is None and self._scored is not None and self._scored[0] is q \
+                and len(self._scored[1]) == len(docs):
+            return self._page(q, self._scored[1], limit)  # matched() scored exactly these
         # `docs` already passed the phrase check: rank a phrase's words over exactly those
         # documents rather than reading positions a second time.
+        asked = q
         if (swapped := _phrases_as_terms(q)) is not q:
             q, unfiltered = swapped, False
-        if sortedby is None and (page := self._ranked_words(q, docs, limit)) is not None:
+        if sortedby is None and (page := self._ranked_words(asked, q, docs, limit)) is not None:
             return page
         if isinstance(q, wq.Every):
             q = wq.Every()
@@ -453,8 +456,8 @@ class Session:
         highlight.configure(results)
         return results
 
-
-    def _ranked_words(self, q: wq.Query, docs: set[int], limit: int | None) -> Results | None:
+    def _ranked_words(self, asked: wq.Query, q: wq.Query, docs: set[int],
+                      limit: int | None) -> Results | None:
         """The page of a word query ranked from bulk-read postings, or None to use Whoosh's."""
         plan = postings.plan(q, self.searcher.schema)
         if plan is None:
@@ -462,15 +465,15 @@ class Session:
         reader = self.searcher.reader()
         if len(docs) * RANK_SKIP_RATIO < sum(leaf.estimate_size(reader) for leaf in q.leaves()):
             return None  # few documents: Whoosh's matcher skips to them, reading far less
-        last = self._scored
-        if last is not None and last[0] == plan and last[2] is not None and len(last[2]) == len(docs):
-            scores = last[2]  # matched() scored exactly these documents
-        else:
-            scores = self._word_scores(q, docs)
-            if scores is None:
-                return None
-            if len(scores) != len(docs):  # a phrase's words match more often than the phrase
-                scores = {d: scores[d] for d in docs if d in scores}
+        scores = self._word_scores(q, docs)
+        if scores is None:
+            return None
+        if len(scores) != len(docs):  # a phrase's words match more often than the phrase
+            scores = {d: scores[d] for d in docs if d in scores}
+        return self._page(asked, scores, limit)
+
+    def _page(self, q: wq.Query, scores: dict[int, float], limit: int | None) -> Results:
+        # The query as asked, for the highlighter: it marks a phrase's words where they occur.
         results = Results(self.searcher, q, postings.top(scores, limit))
         highlight.configure(results)
         return results
@@ -588,7 +591,8 @@ def _phrases_as_terms(q: wq.Query) -> wq.Query:
 
     def swap(node: wq.Query) -> wq.Query:
         if isinstance(node, wq.Phrase):
-            return wq.And([wq.Term(node.fieldname, w, boost=node.boost) for w in node.words])
+            words = ranking_words(node.words)
+            return wq.And([wq.Term(node.fieldname, w, boost=node.boost) for w in words])
         return node if node.is_leaf() else node.apply(swap)
 
     return swap(q)

@@ -7,14 +7,20 @@ another pass over the same postings. Here a term's postings are read a whole blo
 postings) at a time, once per request, and scored in one list comprehension with the formula
 of whoosh.scoring.bm25, operation for operation, so the scores equal Whoosh's.
 
-Only word queries take this path: a term, or AND / OR of them, nothing boosted, all in one
-scorable field. `plan()` returns None for anything else (phrases, prefixes, negations), and
+Phrases and proximity ("oil prices"~5) are read the same way, positions included, and
+checked with the rule of Whoosh's SpanNear2 (ordered, each next word 1..slop positions after
+the previous one); a phrase scores as the AND of its words (less common ones, see
+schema.ranking_words), as the engine ranks phrases anyway.
+
+Only word queries take this path: terms and phrases, AND / OR of them, nothing boosted, all in
+one scorable field. `plan()` returns None for anything else (prefixes, negations, ranges), and
 `evaluate()` returns None when the postings are not in the block format it knows; the engine
 then uses Whoosh's matchers.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from heapq import nsmallest
@@ -22,10 +28,13 @@ from heapq import nsmallest
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
+from indexer.schema import ranking_words
+
 
 @dataclass(frozen=True)
 class Plan:
-    """A word query: `tree` is ("term", text) or ("and" | "or", (child, ...))."""
+    """A word query: `tree` is ("term", text), ("phrase", (word, ...), slop) or
+    ("and" | "or", (child, ...))."""
 
     fieldname: str
     tree: tuple
@@ -40,6 +49,9 @@ def plan(q: wq.Query, schema) -> Plan | None:
         if type(node) is wq.Term:
             fields.add(node.fieldname)
             return ("term", node.text)
+        if type(node) is wq.Phrase and node.words and node.slop >= 1:
+            fields.add(node.fieldname)
+            return ("phrase", tuple(node.words), node.slop)
         if type(node) in (wq.And, wq.Or) and node.subqueries:
             if type(node) is wq.Or and (node.minmatch or node.scale):
                 return None
@@ -58,12 +70,15 @@ def plan(q: wq.Query, schema) -> Plan | None:
     return Plan(fieldname, tree)
 
 
-# (segment reader, docnum offset, segment docnums ascending, term frequencies)
-Segment = tuple[object, int, list[int], list[float]]
+# (segment reader, docnum offset, segment docnums ascending, term frequencies, encoded values)
+Segment = tuple[object, int, list[int], list[float], list[bytes] | None]
 
 
-def read_term(searcher, fieldname: str, text: str) -> list[Segment] | None:
-    """Every live posting of a term, per segment; None if a segment is not in block format."""
+def read_term(searcher, fieldname: str, text: str, values: bool = False) -> list[Segment] | None:
+    """Every live posting of a term, per segment; None if a segment is not in block format.
+
+    With `values`, each posting's encoded value too (its positions, for phrases).
+    """
     try:
         btext = searcher.schema[fieldname].to_bytes(text)
     except ValueError:
@@ -82,16 +97,21 @@ def read_term(searcher, fieldname: str, text: str) -> list[Segment] | None:
             return None
         ids: list[int] = []
         weights: list[float] = []
+        vals: list[bytes] | None = [] if values else None
         while m.is_active():  # Whoosh 2.7.4 W3LeafMatcher: one whole block per step
             m._read_ids()
             m._read_weights()
             ids.extend(m._ids)
             weights.extend(m._weights)
+            if vals is not None:
+                m._read_values()
+                vals.extend(m._values)
             m._next_block()
         if deleted:
             keep = [i for i, d in enumerate(ids) if d not in deleted]
             ids, weights = [ids[i] for i in keep], [weights[i] for i in keep]
-        out.append((reader, offset, ids, weights))
+            vals = [vals[i] for i in keep] if vals is not None else None
+        out.append((reader, offset, ids, weights, vals))
     return out
 
 
@@ -103,14 +123,28 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
     """Docnum -> BM25F score of every document the plan matches (only those in `within`)."""
     cache: dict[str, dict[int, float] | None] = {}
 
-    def term(text: str) -> dict[int, float] | None:
+    def term(text: str, segments: list[Segment] | None = None) -> dict[int, float] | None:
         if text not in cache:
-            cache[text] = _term_scores(searcher, p.fieldname, text, lengths_of, B, K1, within)
+            cache[text] = _term_scores(searcher, p.fieldname, text, lengths_of, B, K1, within,
+                                       segments)
         return cache[text]
 
     def walk(node: tuple) -> dict[int, float] | None:
         if node[0] == "term":
             return term(node[1])
+        if node[0] == "phrase":
+            fmt = searcher.schema[p.fieldname].format
+            if not fmt.supports("positions"):
+                return None
+            per_word = [read_term(searcher, p.fieldname, w, values=True) for w in node[1]]
+            if any(segs is None for segs in per_word):
+                return None
+            docs = _phrase_docs(per_word, node[2], fmt.decode_positions)
+            read = dict(zip(node[1], per_word))
+            scores = [term(w, read[w]) for w in ranking_words(node[1])]
+            if any(part is None for part in scores):
+                return None
+            return {d: sum(part[d] for part in scores) for d in docs if d in scores[0]}
         parts = [walk(c) for c in node[1]]
         if any(part is None for part in parts):
             return None
@@ -127,16 +161,50 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
     return walk(p.tree)
 
 
+def _phrase_docs(per_word: list[list[Segment]], slop: int, decode) -> set[int]:
+    """Docnums where the words occur in order, each 1..slop positions after the one before.
+
+    Whoosh's SpanNear2 (ordered, mindist 1) keeps for each next word the spans ending where it
+    can follow; only where those spans end matters for the next step, so that is all kept here.
+    """
+    out: set[int] = set()
+    by_offset = [{seg[1]: seg for seg in segs} for segs in per_word]
+    for offset in by_offset[0]:
+        segs = [b.get(offset) for b in by_offset]
+        if any(seg is None for seg in segs):
+            continue  # a word missing from a segment: no phrase there
+        maps = [dict(zip(seg[2], seg[4])) for seg in segs]
+        common = set(min(maps, key=len)).intersection(*maps)
+        for d in common:
+            ends = decode(maps[0][d])
+            for m in maps[1:]:
+                ends.sort()
+                ends = [q for q in decode(m[d]) if _follows(ends, q, slop)]
+                if not ends:
+                    break
+            if ends:
+                out.add(d + offset)
+    return out
+
+
+def _follows(ends: list[int], q: int, slop: int) -> bool:
+    """Some e in sorted `ends` with 1 <= q - e <= slop."""
+    i = bisect_left(ends, q - slop)
+    return i < len(ends) and ends[i] <= q - 1
+
+
 def _term_scores(searcher, fieldname: str, text: str, lengths_of: LengthsOf, B: float, K1: float,
-                 within: Collection[int] | None) -> dict[int, float] | None:
-    segments = read_term(searcher, fieldname, text)
+                 within: Collection[int] | None,
+                 segments: list[Segment] | None = None) -> dict[int, float] | None:
+    if segments is None:
+        segments = read_term(searcher, fieldname, text)
     if segments is None:
         return None
     idf = searcher.idf(fieldname, text)
     avgfl = searcher.avg_field_length(fieldname) or 1
     k1p, omb = K1 + 1, 1 - B
     out: dict[int, float] = {}
-    for reader, offset, ids, weights in segments:
+    for reader, offset, ids, weights, _ in segments:
         lengths = lengths_of(reader, fieldname)
         if lengths is None:
             return None

@@ -67,7 +67,8 @@ def test_a_filtered_phrase_keeps_exact_matches_and_their_order(briefings_index):
     assert all("the hostage" in h.text.lower() for h in narrowed.hits)  # "hostages" is stemmed
 
 
-@pytest.mark.parametrize("text", ["hostages", "ceasefire agreement", '"humanitarian assistance"'])
+@pytest.mark.parametrize("text", ["hostages", "ceasefire agreement", '"humanitarian assistance"',
+                                  '"the hostages"', '"hamas israel"~4'])
 def test_scores_are_whooshs_own_bm25f(briefings_index, text):
     session = engine_for(briefings_index).session()
     q = session.parse(text)
@@ -153,9 +154,10 @@ def test_word_queries_read_in_bulk_match_and_score_as_whoosh(briefings_index, te
     assert [d for _, d in postings.top(got, 20)] == [d for d, _ in best]
 
 
-def test_phrases_and_negations_are_left_to_whoosh(briefings_index):
+def test_negations_prefixes_and_mixed_fields_are_left_to_whoosh(briefings_index):
     session = engine_for(briefings_index).session()
-    for text in ['"the hostages"', "hostages NOT released", "hostage*", "title:ceasefire hostages"]:
+    assert postings.plan(session.parse('"national security"~3'), session.searcher.schema)
+    for text in ["hostages NOT released", "hostage*", "title:ceasefire hostages"]:
         assert postings.plan(session.parse(text), session.searcher.schema) is None, text
 
 
@@ -187,8 +189,12 @@ def test_bulk_reads_skip_deleted_paragraphs_in_every_segment(tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("text", ['"the hostages"', '"in gaza"', '"of the"', '"president of the united states"',
-                                  '"the people of"', '"national security"', '"the"'])
-def test_phrases_through_word_pairs_match_what_positions_match(briefings_index, text):
+                                  '"the people of"', '"national security"', '"the"',
+                                  '"national security council"', '"hostages home"~5',
+                                  '"president hostages"~8', '"get hostages home"~4', '"hamas israel"~4',
+                                  '"said said"~10', '"national security" president',
+                                  '"humanitarian assistance"~3 gaza'])
+def test_phrases_through_pairs_and_bulk_positions_match_what_whoosh_matches(briefings_index, text):
     session = engine_for(briefings_index).session()
     q = session.parse(text)
     with open_index(briefings_index).searcher() as plain:
