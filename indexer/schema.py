@@ -43,7 +43,7 @@ PAIR_SEP = " "
 
 def common_pairs(words: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """(position, "w1 w2") for each common word and the word right after it."""
-    return [(p, a + PAIR_SEP + b) for (p, a), (q, b) in zip(words, words[1:])
+    return [(p, a + PAIR_SEP + b) for (p, a), (q, b) in zip(words, words[1:], strict=False)
             if a in COMMON_WORDS and q == p + 1]
 
 

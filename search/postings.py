@@ -140,7 +140,7 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
             if any(segs is None for segs in per_word):
                 return None
             docs = _phrase_docs(per_word, node[2], fmt.decode_positions)
-            read = dict(zip(node[1], per_word))
+            read = dict(zip(node[1], per_word, strict=True))
             scores = [term(w, read[w]) for w in ranking_words(node[1])]
             if any(part is None for part in scores):
                 return None
@@ -173,7 +173,7 @@ def _phrase_docs(per_word: list[list[Segment]], slop: int, decode) -> set[int]:
         segs = [b.get(offset) for b in by_offset]
         if any(seg is None for seg in segs):
             continue  # a word missing from a segment: no phrase there
-        maps = [dict(zip(seg[2], seg[4])) for seg in segs]
+        maps = [dict(zip(seg[2], seg[4], strict=True)) for seg in segs]
         common = set(min(maps, key=len)).intersection(*maps)
         for d in common:
             ends = decode(maps[0][d])
@@ -209,12 +209,12 @@ def _term_scores(searcher, fieldname: str, text: str, lengths_of: LengthsOf, B: 
         if lengths is None:
             return None
         if within is not None:
-            pairs = [(d, w) for d, w in zip(ids, weights) if d + offset in within]
+            pairs = [(d, w) for d, w in zip(ids, weights, strict=True) if d + offset in within]
             ids, weights = [d for d, _ in pairs], [w for _, w in pairs]
         # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
         scores = [idf * ((w * k1p) / (w + K1 * (omb + B * lengths[d] / avgfl)))
-                  for d, w in zip(ids, weights)]
-        out.update(zip([d + offset for d in ids] if offset else ids, scores))
+                  for d, w in zip(ids, weights, strict=True)]
+        out.update(zip([d + offset for d in ids] if offset else ids, scores, strict=True))
     return out
 
 

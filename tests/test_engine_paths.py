@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import query as wq
-from whoosh import scoring
+from whoosh import scoring, sorting
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 import indexer
@@ -213,11 +213,30 @@ def test_pairs_are_indexed_for_exactly_the_paragraphs_that_have_them(briefings_i
             having = set()
             for docnum, fields in reader.iter_docs():
                 words = [t.text for t in analyzer(fields["text"])]
-                if (a, b) in zip(words, words[1:]):
+                if (a, b) in zip(words, words[1:], strict=False):
                     having.add(docnum)
             indexed = set(reader.postings("text_pairs", f"{a} {b}").all_ids())
             assert having and indexed == having
         # Only pairs that start with a common word are indexed.
         words = [t.text for t in analyzer(reader.stored_fields(0)["text"])]
-        a, b = next((a, b) for a, b in zip(words, words[1:]) if a not in COMMON_WORDS)
+        a, b = next((a, b) for a, b in zip(words, words[1:], strict=False) if a not in COMMON_WORDS)
         assert ("text_pairs", f"{a} {b}") not in reader
+
+
+@pytest.mark.parametrize("text, sort", [("", "relevance"), ("", "oldest"), ("hostages", "newest"),
+                                        ("hostages", "oldest"), ('"national security"', "newest")])
+def test_date_order_is_whooshs_date_sort(briefings_index, text, sort):
+    # Whoosh's own sort on the date column, ties in document order, is the reference.
+    req = SearchRequest(text=text, filters={"actor": ("Israel",)}, sort=sort, size=0)
+    session = engine_for(briefings_index).session()
+    docs = session.matched(session.parse(text), req)
+    with open_index(briefings_index).searcher() as plain:
+        facet = sorting.FieldFacet("c_date", reverse=sort != "oldest")
+        hits = plain.search(wq.Every(), filter=docs, sortedby=facet, limit=None)
+        expected = [h["pid"] for h in hits]
+        dates = {h["pid"]: h["date"] for h in hits}
+    assert len(expected) > 10 and len(set(dates.values())) > 3  # ties and distinct dates both
+    assert [h.paragraph_id for h in search(briefings_index, req).hits] == expected
+    page = search(briefings_index, SearchRequest(text=text, filters=req.filters, sort=sort, size=7,
+                                                 page=2))
+    assert [h.paragraph_id for h in page.hits] == expected[7:14]
