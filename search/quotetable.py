@@ -86,8 +86,16 @@ class _Grouper:
 
     def add(self, ref: QuoteRef) -> None:
         keys = self._keys(ref)
-        found = sorted({self._owner[k] for k in keys if k in self._owner})
-        gid = found[0] if found else next(self._next)
+        owner = self._owner
+        found = {owner[k] for k in keys if k in owner}
+        if len(found) <= 1:  # most quotations: a new group, or one group to join
+            gid = found.pop() if found else next(self._next)
+            self.groups.setdefault(gid, []).append(ref)
+            for k in keys:
+                owner[k] = gid
+            return
+        found = sorted(found)
+        gid = found[0]
         members = self.groups.setdefault(gid, [])
         for other in found[1:]:  # this quotation links two groups: merge the later one
             for moved in self.groups.pop(other):
