@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import indexer
 from indexer import writer as index_writer
 from indexer.schema import COMMON_WORDS, SCHEMA, open_index
 from search import SearchRequest, postings, search
+from search import engine as engine_module
 from search.engine import SKIP_RATIO, _phrases_as_terms, _phrases_by_pairs, engine_for
 from tests.conftest import ROOT, SEEDS
 
@@ -240,3 +242,19 @@ def test_date_order_is_whooshs_date_sort(briefings_index, text, sort):
     page = search(briefings_index, SearchRequest(text=text, filters=req.filters, sort=sort, size=7,
                                                  page=2))
     assert [h.paragraph_id for h in page.hits] == expected[7:14]
+
+
+@pytest.mark.parametrize("numpy_from", [0, 10**9])  # numpy's bincount, and the Python count
+def test_facet_counts_are_the_matched_paragraphs_values(briefings_index, monkeypatch, numpy_from):
+    monkeypatch.setattr(engine_module, "NUMPY_FROM", numpy_from)
+    res = search(briefings_index, SearchRequest(text="hostages", size=0))
+    assert res.total > 50
+    expected = {"outlet": Counter(h.outlet for h in res.hits if h.outlet),
+                "actor": Counter(a for h in res.hits for a in h.actors),
+                "topic": Counter(t for h in res.hits for t in h.topics),
+                "month": Counter(h.published[:7] for h in res.hits if h.published)}
+    for facet, counts in expected.items():
+        shown = {fv.value: fv.count for fv in res.facets[facet]}
+        assert shown and shown == {v: counts[v] for v in shown}, facet
+        assert len(shown) == min(len(counts), 30), facet  # the top values, none left out
+    assert {fv.value: fv.count for fv in res.timeline} == dict(expected["month"])
