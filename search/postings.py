@@ -23,7 +23,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from heapq import nsmallest
+from heapq import nlargest
 
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
@@ -220,7 +220,11 @@ def _term_scores(searcher, fieldname: str, text: str, lengths_of: LengthsOf, B: 
 
 def top(scores: dict[int, float], limit: int | None) -> list[tuple[float, int]]:
     """(score, docnum) best first, ties by docnum: the order of Whoosh's TopCollector."""
-    key = lambda item: (-item[1], item[0])  # noqa: E731
     items = scores.items()
-    best = sorted(items, key=key) if limit is None or limit >= len(scores) else nsmallest(limit, items, key=key)
+    if limit is not None and limit < len(scores):
+        # The limit-th best score, found over bare floats (in C), keeps only the few
+        # candidates at or above it for the sort by (score, docnum).
+        floor = nlargest(limit, scores.values())[-1]
+        items = [(d, s) for d, s in items if s >= floor]
+    best = sorted(items, key=lambda item: (-item[1], item[0]))[:limit]
     return [(s, d) for d, s in best]
