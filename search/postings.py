@@ -21,7 +21,7 @@ then uses Whoosh's matchers.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from heapq import nlargest
 
@@ -115,7 +115,8 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False) -> list
     return out
 
 
-LengthsOf = Callable[[object, str], "Sequence[int] | None"]  # noqa: F821 (segment -> lengths)
+# (segment reader, field) -> each of the segment's documents' length in that field, or None
+LengthsOf = Callable[[object, str], Sequence[int] | None]
 
 
 def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
