@@ -144,7 +144,8 @@ def scenario_kills(work: Path, kills: int, reuters: int, batch: int, max_delay: 
         delay = rng.uniform(0.3, max_delay)
         time.sleep(delay)
         finished = proc.poll() is not None
-        os.kill(proc.pid, signal.SIGKILL)  # the process only, as `kill -9 PID` would
+        if not finished:  # a finished run is already reaped: its pid may not be signalled
+            os.kill(proc.pid, signal.SIGKILL)  # the process only, as `kill -9 PID` would
         proc.wait()
         err = proc.stderr.read().decode()
         if (index_dir / "parley-write.lock").exists():

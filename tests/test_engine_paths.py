@@ -7,8 +7,10 @@ segments. Each is checked here against the slow, obvious way on the same index.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 import indexer
 from indexer import writer as index_writer
+from indexer.errors import IndexWriteError
 from indexer.schema import COMMON_WORDS, SCHEMA, open_index
 from search import SearchRequest, postings, search
 from search import engine as engine_module
@@ -258,3 +261,70 @@ def test_facet_counts_are_the_matched_paragraphs_values(briefings_index, monkeyp
         assert shown and shown == {v: counts[v] for v in shown}, facet
         assert len(shown) == min(len(counts), 30), facet  # the top values, none left out
     assert {fv.value: fv.count for fv in res.timeline} == dict(expected["month"])
+
+
+# -- commits written by two processes (writer._ForkedSegment) ----------------------------------
+
+
+def _briefings_file(tmp_path: Path, n: int = 12) -> Path:
+    src = tmp_path / f"briefings-{n}.jsonl"
+    with gzip.open(BRIEFINGS, "rt", encoding="utf-8") as fh:
+        src.write_text("".join(line for _, line in zip(range(n), fh, strict=False)), encoding="utf-8")
+    return src
+
+
+def _everything(index_dir: Path, text: str) -> tuple:
+    res = search(index_dir, SearchRequest(text=text, size=0))
+    return (res.total, {(h.paragraph_id, h.text, round(h.score or 0, 6)) for h in res.hits},
+            {k: {(fv.value, fv.count) for fv in v} for k, v in res.facets.items()})
+
+
+def test_a_commit_written_by_two_processes_holds_what_one_process_writes(tmp_path, monkeypatch):
+    src = _briefings_file(tmp_path)
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
+    indexer.ingest([src], tmp_path / "one")
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "2")
+    monkeypatch.setattr(index_writer, "PARALLEL_WRITE_MIN", 100)
+    report = indexer.ingest([src], tmp_path / "two")
+    assert report.paragraphs > 1000
+    assert len(_segment_sizes(tmp_path / "two")) == 2  # the forked process wrote one of them
+    assert _segment_sizes(tmp_path / "one") == [report.paragraphs]
+    for text in ["", "hostages", '"national security"', "ceasefire OR truce"]:
+        assert _everything(tmp_path / "two", text) == _everything(tmp_path / "one", text), text
+    # Each article's paragraphs stay together and in order (the split is at an article end).
+    articles: dict[str, list[tuple[int, int]]] = {}
+    with open_index(tmp_path / "two").searcher() as s:
+        for docnum, fields in s.reader().iter_docs():
+            articles.setdefault(fields["article_id"], []).append((docnum, fields["position"]))
+    for rows in articles.values():
+        docnums, positions = [d for d, _ in rows], [p for _, p in rows]
+        assert docnums == list(range(docnums[0], docnums[0] + len(rows)))
+        assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("failure", ["disk full", "died"])
+def test_a_failed_forked_writer_keeps_the_committed_index(tmp_path, monkeypatch, failure):
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
+    index_dir = tmp_path / "ix"
+    indexer.ingest([SEEDS], index_dir)
+
+    def broken(ix, parent, docs, conn):
+        if failure == "died":
+            os._exit(1)
+        conn.send(("error", (errno.ENOSPC, "No space left on device")))
+        conn.close()
+
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "2")
+    monkeypatch.setattr(index_writer, "PARALLEL_WRITE_MIN", 100)
+    monkeypatch.setattr(index_writer, "_write_segment", broken)
+    src = _briefings_file(tmp_path, 4)
+    with pytest.raises(IndexWriteError) as caught:
+        indexer.ingest([src], index_dir)
+    assert ("the disk is full" if failure == "disk full" else "died") in str(caught.value)
+    assert search(index_dir, SearchRequest()).total == 51  # the seeds, nothing half-written
+    monkeypatch.undo()
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "2")
+    monkeypatch.setattr(index_writer, "PARALLEL_WRITE_MIN", 100)
+    again = indexer.ingest([src], index_dir)  # the lock was released, and the run completes
+    assert search(index_dir, SearchRequest()).total == 51 + again.paragraphs
+    assert not [f for f in index_dir.iterdir() if f.name.endswith(".tmp")]
