@@ -6,7 +6,6 @@ Nothing here imports the search or web packages.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,8 +80,10 @@ class _Run:
         """Worker processes for splitting and tagging, started on first need (fork only)."""
         import multiprocessing
 
-        if self._pool is None and _workers() > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = multiprocessing.get_context("fork").Pool(_workers(), _init_worker, (lexicon,))
+        from indexer.writer import forked_workers
+
+        if self._pool is None and (workers := forked_workers()) > 1:
+            self._pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (lexicon,))
         return self._pool
 
     def close(self) -> None:
@@ -187,13 +188,6 @@ def _init_worker(lexicon: Lexicon) -> None:
 
 def _prepare_in_worker(article: Article) -> list[TaggedParagraph]:
     return prepare_article(article, _WORKER_LEXICON)
-
-
-def _workers() -> int:
-    try:
-        return max(1, int(os.environ.get("PARLEY_INDEX_WORKERS", "") or os.cpu_count() or 1))
-    except ValueError:
-        return 1
 
 
 def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,

@@ -203,7 +203,7 @@ PARALLEL_WRITE_MIN = 4000
 def _split_point(docs: list[dict]) -> int:
     """Where the forked writer's half starts: the first article boundary from the middle on,
     so each article's paragraphs stay in one segment, in order. len(docs): no split."""
-    if len(docs) < PARALLEL_WRITE_MIN or not _parallel_writes():
+    if len(docs) < PARALLEL_WRITE_MIN or forked_workers() < 2:
         return len(docs)
     for i in range(len(docs) // 2, len(docs)):
         if docs[i]["article_id"] != docs[i - 1]["article_id"]:
@@ -211,13 +211,16 @@ def _split_point(docs: list[dict]) -> int:
     return len(docs)
 
 
-def _parallel_writes() -> bool:
-    # PARLEY_INDEX_WORKERS=1 (also the tests' way to keep indexing in one process) turns it off.
+def forked_workers() -> int:
+    """Processes an index run may fork (tagging workers, the second segment writer):
+    PARLEY_INDEX_WORKERS, else the CPU count; 1 where fork is not available.
+    PARLEY_INDEX_WORKERS=1 (also the tests' way) keeps indexing in one process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
     try:
-        workers = int(os.environ.get("PARLEY_INDEX_WORKERS", "") or os.cpu_count() or 1)
+        return max(1, int(os.environ.get("PARLEY_INDEX_WORKERS", "") or os.cpu_count() or 1))
     except ValueError:
-        workers = 1
-    return workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        return 1
 
 
 class _ForkedSegment:
