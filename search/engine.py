@@ -388,32 +388,26 @@ class Session:
                 return set(reader.all_doc_ids())
             # Date filters come from columns, which still hold deleted paragraphs.
             return {d for d in flt if not reader.is_deleted(d)} if reader.has_deletions() else set(flt)
-        if flt is None:
-            scores = self._word_scores(q, None)
-            if scores is None:
-                return set(self.searcher.docs_for_query(q))
-            self._scored = (asked, scores)
-            return set(scores)
-        if not flt:
-            return set()
-        # Bulk reads (word queries) cost ~1 us a posting, Whoosh's matchers several: skipping
-        # pays off at a smaller filter next to them.
-        ratio = RANK_SKIP_RATIO if postings.plan(q, self.searcher.schema) else SKIP_RATIO
-        if len(flt) * ratio < q.estimate_size(reader):
-            # "said" with one outlet and one actor: skip through the common word's postings to
-            # the few filtered paragraphs (whole blocks are passed over) rather than decode them all.
-            return self._skip_through(q, flt)
-        scores = self._word_scores(q, flt)
-        if scores is not None:
-            self._scored = (asked, scores)
-            return set(scores)
-        return set(self.searcher.docs_for_query(q)) & flt
-
-    def _word_scores(self, q: wq.Query, within: set[int] | None) -> dict[int, float] | None:
-        """Scores of every match of a word query (see postings.py); None for other queries."""
         plan = postings.plan(q, self.searcher.schema)
-        if plan is None:
-            return None
+        if flt is not None:
+            if not flt:
+                return set()
+            # Bulk reads (word queries) cost ~1 us a posting, Whoosh's matchers several:
+            # skipping pays off at a smaller filter next to them.
+            ratio = RANK_SKIP_RATIO if plan else SKIP_RATIO
+            if len(flt) * ratio < q.estimate_size(reader):
+                # "said" with one outlet and one actor: skip through the common word's postings
+                # to the few filtered paragraphs (whole blocks are passed over).
+                return self._skip_through(q, flt)
+        scores = self._word_scores(plan, flt) if plan else None
+        if scores is None:
+            docs = set(self.searcher.docs_for_query(q))
+            return docs if flt is None else docs & flt
+        self._scored = (asked, scores)
+        return set(scores)
+
+    def _word_scores(self, plan: postings.Plan, within: set[int] | None) -> dict[int, float] | None:
+        """Scores of every match of a word query (see postings.py); None if it cannot tell."""
         w = self.weighting
         return postings.evaluate(self.searcher, plan, self.table.field_lengths, w.B, w.K1, within)
 
@@ -508,7 +502,7 @@ class Session:
         reader = self.searcher.reader()
         if len(docs) * RANK_SKIP_RATIO < sum(leaf.estimate_size(reader) for leaf in q.leaves()):
             return None  # few documents: Whoosh's matcher skips to them, reading far less
-        scores = self._word_scores(q, docs)
+        scores = self._word_scores(plan, docs)
         if scores is None:
             return None
         if len(scores) != len(docs):  # a phrase's words match more often than the phrase
