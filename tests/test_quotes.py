@@ -43,6 +43,11 @@ LX = Lexicon(
 )  # fmt: skip
 
 
+def _speakers(paragraphs: list[str], lexicon: Lexicon = LX) -> list[str | None]:
+    """Every quotation's speaker, in order across the paragraphs."""
+    return [q.speaker for qs in extract_quotes(paragraphs, lexicon=lexicon) for q in qs]
+
+
 def one(text: str, **kw) -> tuple[Quote, ...]:
     return extract_quotes([text], lexicon=LX, **kw)[0]
 
@@ -300,7 +305,7 @@ def test_generic_subjects_are_never_speakers():
     paragraphs = ['Q You said "dual citizens are at risk." How many?', "MR. KIRBY: I do not know.",
                   'Q Everybody says "the deal is close now." Is it?']
     # Unattributed, the quoted words are left out rather than given to "Q You" or "Everybody".
-    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+    assert _speakers(paragraphs) == [
         "John Kirby"]
 
 
@@ -310,7 +315,7 @@ def test_attributions_that_name_no_one_still_keep_the_quote():
         0].speaker is None
     paragraphs = ['"He might die in 10 days," said a hand-written statement by Islamic Jihad.',
                   '"We will free him for 100 detainees," said the statement.']
-    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+    assert _speakers(paragraphs) == [
         "Islamic Jihad", "Islamic Jihad"]
 
 
@@ -318,7 +323,7 @@ def test_asked_then_replied_goes_to_the_one_asked():
     paragraphs = ["Governor Jay Inslee appointed Raquel Montoya-Lewis to the court.",
                   'A reporter asked Montoya-Lewis, "What do you see as the biggest problem?"',
                   '"Getting people to understand their biases," she replied.']
-    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+    assert _speakers(paragraphs) == [
         "Reporter (unnamed)", "Raquel Montoya-Lewis"]
 
 
@@ -337,7 +342,7 @@ def test_pronoun_after_a_sentence_opening_clause_and_a_possessive_mention():
         "Rep. Ilhan Omar was threatened in a call to Omar’s office, in which he said he would kill.",
         'Omar asked for compassion. She added, "We must teach the defendant love."',
     ]
-    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+    assert _speakers(paragraphs) == [
         "Stephanie Grisham", "Ashraf Ghani", "Ilhan Omar"]
 
 
@@ -345,7 +350,7 @@ def test_labels_and_sentence_openers_never_join_a_name():
     paragraphs = ["MR. KIRBY: Good morning.", "Q Thanks. Mr. Netanyahu spoke in the U.S. Today he met.",
                   'Q Karine, on Israel. Asked about the hostages, he said, "They are coming home."',
                   'Q The U.N. Commissioner for Human Rights said, "The gates to a living nightmare."']
-    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+    assert _speakers(paragraphs) == [
         "John Kirby", "Benjamin Netanyahu", "U.N. Commissioner for Human Rights"]
 
 
@@ -495,7 +500,7 @@ def test_pronoun_ending_a_subject_clause_is_the_subject():
         "Carlineo was arrested in April for a March 21 phone call he reportedly made to Omar’s "
         "office, in which he said he’d put a “bullet in her f---ing skull.”",
     ]
-    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+    assert _speakers(paragraphs) == [
         "Patrick Carlineo Jr."]
 
 
@@ -509,7 +514,7 @@ def test_she_falls_back_to_the_nearest_person_given_that_gender():
         'In a Tumblr post at the time she described this as the "worst case scenario" and '
         'accused him of years of "incessant, manipulative bullying".',
     ]
-    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+    assert _speakers(paragraphs) == [
         "Taylor Swift", "Taylor Swift"]
 
 
@@ -527,7 +532,7 @@ def test_a_description_named_by_apposition_takes_the_name():
     assert found == [("WeWorkers Coalition", "organisation"), ("WeWorkers Coalition", "organisation")]
     label = ["The group that owns most of her music, Big Machine, says she will be allowed to play.",
              'Later she said: "I am so grateful to my fans for this."']
-    assert [q.speaker for qs in extract_quotes(label, lexicon=LX) for q in qs] == [None]
+    assert _speakers(label) == [None]
 
 
 def test_an_age_epithet_is_the_person_the_story_leads_with():
@@ -541,7 +546,7 @@ def test_an_age_epithet_is_the_person_the_story_leads_with():
         "a great heritage.",
         '"The quality in both the squad and the academy excites me."',
     ]
-    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+    assert _speakers(paragraphs) == [
         "Jose Mourinho", "Jose Mourinho"]
 
 
@@ -552,7 +557,7 @@ def test_a_place_and_an_organisation_noun_name_a_speaker_for_later_the_radio():
         '"Terry Waite was taken hostage by an armed Lebanese group. He has been accused of '
         'espionage activities," said the radio, monitored by the British Broadcasting Corporation.',
     ]
-    assert [q.speaker for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs] == [
+    assert _speakers(paragraphs) == [
         "Tehran Radio"]
 
 
@@ -645,8 +650,7 @@ def test_a_linked_outlet_that_reports_the_labelled_person_is_the_speaker():
                "plan by U.S. President Donald Trump to stop the war in Gaza.”")
     own = kazakh.replace("President Kassym-Jomart Tokayev’s press secretary, Ruslan Zheldibay, "
                          "cited him as saying that Astana viewed", "Kazakhstan views")
-    found = [q.speaker for qs in extract_quotes([kazakh, lebanon, own], lexicon=lexicon)
-             for q in qs]
+    found = _speakers([kazakh, lebanon, own], lexicon)
     assert found == ["Al Jazeera", "Joseph Aoun", "Kassym-Jomart Tokayev"]
 
 
@@ -682,5 +686,5 @@ def test_something_before_a_subject_is_no_participle_and_no_speaker():
     ]
     lexicon = Lexicon([{"name": "Joe Biden", "type": "person", "aliases": ["President Biden"]}],
                       [], [])
-    found = [q.speaker for qs in extract_quotes(paragraphs, lexicon=lexicon) for q in qs]
+    found = _speakers(paragraphs, lexicon)
     assert found == ["Special counsel (unnamed)", "Special counsel (unnamed)"]
