@@ -98,8 +98,10 @@ class Lexicon:
             self._add_actor(entry)
         self.media: dict[str, str] = {}  # alias -> canonical media name
         self.media_types: dict[str, str] = {}
+        self.media_domains: dict[str, str] = {}  # web domain -> canonical media name
         for entry in media:
             self.media_types[entry["name"]] = entry.get("type", "outlet")
+            self.media_domains.update(dict.fromkeys(entry.get("domains", ()), entry["name"]))
             for alias in {entry["name"], *entry.get("aliases", ())}:
                 self.media[alias] = entry["name"]
         self.topics = tuple(
@@ -192,6 +194,15 @@ class Lexicon:
     def find_media(self, text: str) -> tuple[str, ...]:
         """Wires and outlets named in the text (canonical names), in order of first mention."""
         return tuple(dict.fromkeys(self.media[m.group(0)] for m in self._media_re.finditer(text)))
+
+    def outlet_at(self, host: str) -> str | None:
+        """The outlet whose web site the host belongs to ("english.news.cn" -> "Xinhua")."""
+        labels = host.casefold().rstrip(".").split(".")
+        for i in range(len(labels) - 1):  # the host itself, then each parent domain
+            name = self.media_domains.get(".".join(labels[i:]))
+            if name:
+                return name
+        return None
 
     def explain_topics(self, text: str) -> dict[str, list[str]]:
         """Each topic whose triggers occur in the text, with the triggers that fired."""

@@ -34,7 +34,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from indexer.lexicon import Lexicon, default_lexicon
@@ -1285,9 +1284,15 @@ def _colon_event(text, span, bounds, state) -> _Event | None:
     if rest.strip() and getattr(_parse_speaker(rest.strip(), state), "name", None) != speaker.name:
         return None
     link = _LINK_RE.search(text, sent_start, span.start)
-    if link and _names_in_third_person(text[span.start : span.end], speaker):
+    words = text[span.start : span.end]
+    if link and (_names_in_third_person(words, speaker) or _REPORTED_RE.search(words)):
         speaker = _link_publisher(link.group("url"), state) or speaker
     return _Event(sent_start, span.start - 1, "stated", speaker, None)
+
+
+# "[China](https://english.news.cn/...): “China welcomes ..., foreign ministry spokesperson Guo
+# Jiakun said on Tuesday.”": words that carry their own attribution are a report's prose.
+_REPORTED_RE = re.compile(r",\s+(?:[\w’'.-]+\s+){1,6}?(?:said|says|told|added|stated)\b[^,]{0,40}$")
 
 
 def _names_in_third_person(words: str, speaker: _Speaker) -> bool:
@@ -1299,17 +1304,9 @@ def _names_in_third_person(words: str, speaker: _Speaker) -> bool:
 
 
 def _link_publisher(url: str, state: _State) -> _Speaker | None:
-    """The outlet whose site a link points to ("https://www.aljazeera.com/..." is Al Jazeera)."""
-    outlets = _outlets_by_site_name(state.lexicon)
-    labels = (urlsplit(url).hostname or "").split(".")[:-1]  # "www", "aljazeera" (less "com")
-    name = next((outlets[label] for label in labels if label in outlets), None)
+    """The outlet whose site a link points to ("https://english.news.cn/..." is Xinhua)."""
+    name = state.lexicon.outlet_at(urlsplit(url).hostname or "")
     return _Speaker(name, "organisation") if name else None
-
-
-@lru_cache(maxsize=4)
-def _outlets_by_site_name(lexicon: Lexicon) -> dict[str, str]:
-    # Sites are named after their outlets without spaces: "Al Jazeera" -> aljazeera.com.
-    return {re.sub(r"[\W_]", "", alias).casefold(): name for alias, name in lexicon.media.items()}
 
 
 # -- the document's own voice ------------------------------------------------------------

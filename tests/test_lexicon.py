@@ -273,6 +273,24 @@ def test_find_media(lx, sentence, expected):
     assert lx.find_media(sentence) == expected
 
 
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("english.news.cn", "Xinhua"),  # whitehouse wh-2025-10-01 links Xinhua's English site
+        ("www.aljazeera.com", "Al Jazeera"),
+        ("english.wafa.ps", "WAFA"),
+        ("x.com", None),
+        ("news.com", None),  # a parent domain's label is no outlet's site
+    ],
+)
+def test_outlet_at_a_host(lx, host, expected):
+    assert lx.outlet_at(host) == expected
+
+
+def test_media_domains_are_bare_lowercase_hosts(lx):
+    assert all(re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", d) for d in lx.media_domains)
+
+
 # -- topics -------------------------------------------------------------------------------
 
 

@@ -639,7 +639,8 @@ def test_quotative_like_before_a_mark_attributes_and_a_comparison_does_not():
 def test_a_linked_outlet_that_reports_the_labelled_person_is_the_speaker():
     # whitehouse wh-2025-10-01: the quoted words are Al Jazeera's prose about Tokayev; the
     # Lebanese label links to an X account, which no outlet owns, so the label's person stays.
-    lexicon = Lexicon([], [{"name": "Al Jazeera", "type": "broadcaster"}], [])
+    lexicon = Lexicon([], [{"name": "Al Jazeera", "type": "broadcaster",
+                            "domains": ["aljazeera.com"]}], [])
     kazakh = ("[Kazakh President Kassym-Jomart Tokayev](https://www.aljazeera.com/news/2025/9/29/"
               "trumps-gaza-peace-plan-welcomed-by-arab-and-islamic-countries-the-west): “President "
               "Kassym-Jomart Tokayev’s press secretary, Ruslan Zheldibay, cited him as saying that "
@@ -688,3 +689,17 @@ def test_something_before_a_subject_is_no_participle_and_no_speaker():
                       [], [])
     found = _speakers(paragraphs, lexicon)
     assert found == ["Special counsel (unnamed)", "Special counsel (unnamed)"]
+
+
+def test_a_linked_outlets_prose_that_carries_its_own_attribution_is_the_outlets():
+    # whitehouse wh-2025-10-01: the label names a state, the link goes to Xinhua's site
+    # (english.news.cn, a domain in the media data), and the words report a spokesperson.
+    lexicon = Lexicon([{"name": "China", "type": "state"}],
+                      [{"name": "Xinhua", "type": "wire", "domains": ["news.cn", "xinhuanet.com"]}],
+                      [])  # fmt: skip
+    china = ("[China](https://english.news.cn/20250930/4b0fb0453bba4c82af772c64a2ea8e5f/c.html): "
+             "“China welcomes and supports all efforts conducive to easing the tensions between "
+             "Palestine and Israel, foreign ministry spokesperson Guo Jiakun said on Tuesday.”")
+    # The state's own words behind the same link stay the state's.
+    own = china.replace(", foreign ministry spokesperson Guo Jiakun said on Tuesday", "")
+    assert _speakers([china, own], lexicon) == ["Xinhua", "China"]
