@@ -71,7 +71,7 @@ HEADS = {
     "prosecutors", "investigator", "investigators", "activist", "activists", "worker", "workers",
     "employee", "employees", "medic", "medics", "doctor", "doctors", "lawyer", "lawyers",
     "counsel", "mother", "father", "wife", "husband", "daughter", "son", "sister", "brother",
-    "parents",
+    "parents", "rapporteur", "rapporteurs",
 }  # fmt: skip
 PLURAL_HEADS = {h for h in HEADS if h.endswith("s") and h[:-1] in HEADS} | {"people"}
 TITLES = {
@@ -740,6 +740,10 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
     kept = mods[capital:] if capital is not None else [m for m in mods if m not in UNNAMED_ADJS]
     label = " ".join([*kept, words[h]])
     roles = frozenset({lowered[h], lowered[h].rstrip("s")})
+    body = state.lexicon.canonical_or_none(label)
+    if body is not None and state.lexicon.actor_type(body) != "person":
+        # "a group of independent United Nations experts": the description is a body's name.
+        return _Speaker(body, state.lexicon.actor_type(body), roles)
     return _Speaker(f"{label[0].upper()}{label[1:]} (unnamed)", "anonymous", roles,
                     lowered[h] in PLURAL_HEADS)  # fmt: skip
 

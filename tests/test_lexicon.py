@@ -287,6 +287,12 @@ def test_outlet_at_a_host(lx, host, expected):
     assert lx.outlet_at(host) == expected
 
 
+def test_un_experts_are_one_named_body(lx):
+    # tfh-169: the same joint-statement group, named three ways in one article and elsewhere.
+    names = ("UN experts", "United Nations experts", "U.N. special rapporteurs", "UN human rights experts")
+    assert {lx.resolve(n, "2023-11-03") for n in names} == {"UN special rapporteurs"}
+
+
 def test_media_domains_are_bare_lowercase_hosts(lx):
     assert all(re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", d) for d in lx.media_domains)
 

@@ -703,3 +703,26 @@ def test_a_linked_outlets_prose_that_carries_its_own_attribution_is_the_outlets(
     # The state's own words behind the same link stay the state's.
     own = china.replace(", foreign ministry spokesperson Guo Jiakun said on Tuesday", "")
     assert _speakers([china, own], lexicon) == ["Xinhua", "China"]
+
+
+def test_a_description_that_is_a_known_bodys_name_is_that_body():
+    # tfh-169 (Irish Times): "independent United Nations experts" and "the group of U.N.
+    # special rapporteurs" are the UN special rapporteurs, a named body, not anonymous sources.
+    lexicon = Lexicon([
+        {"name": "United Nations", "type": "organisation", "aliases": ["UN", "U.N."]},
+        {"name": "UN special rapporteurs", "type": "organisation",
+         "aliases": ["United Nations experts", "U.N. special rapporteurs"]},
+    ], [], [])  # fmt: skip
+    paragraphs = [
+        "A group of independent United Nations experts warned that Palestinians in Gaza are at "
+        "“grave risk of genocide”.",
+        "“We call on Israel and its allies to agree to an immediate ceasefire. We are running out "
+        "of time,” the group of U.N. special rapporteurs said in a statement.",
+    ]
+    found = [(q.speaker, q.speaker_type, q.verb)
+             for qs in extract_quotes(paragraphs, lexicon=lexicon) for q in qs]
+    assert found == [("UN special rapporteurs", "organisation", "warned"),
+                     ("UN special rapporteurs", "organisation", "said")]
+    # A description that is no body's name stays a typed anonymous source.
+    assert _speakers(["A group of independent Israeli experts warned of “a grave risk of "
+                      "famine”."], lexicon) == ["Israeli experts (unnamed)"]
