@@ -26,6 +26,11 @@ SYNDICATION = re.compile(
 )
 # A dateline on a line of its own: "Cairo, Egypt:" (the place goes to the article's tags).
 DATELINE_ALONE = re.compile(r"^[A-Z][\w .,'’()\[\]-]{1,60}:\s*$")
+# The credit line under an embedded post: "— Tottenham Hotspur (@SpursOfficial) November 20,
+# 2019". It names who posted, it heads nothing, and it is the only place some pages give a
+# speaker's full name.
+POST_CREDIT = re.compile(
+    r"^\s*[—–-]\s*(?P<name>[^()@\n]{1,80}?)\s*\(@\w{1,30}\)\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})?\s*$")
 _TOKEN = re.compile(r"\w+")
 MIN_DUP_TOKENS = 6
 SUMMARY_BLOCKS = 8  # summary blocks that the body repeats sit at the top of a page
@@ -73,6 +78,8 @@ def is_heading(line: str) -> bool:
     bare = line.strip().strip("'\"‘’“”").strip()
     words = bare.split()
     if not words or len(words) > MAX_HEADING_WORDS or bare.endswith(_TERMINAL + (",",)):
+        return False
+    if POST_CREDIT.match(line):  # the credit of the post above, not a crosshead
         return False
     quoted = line.strip()[:1] in "'\"‘“" and line.strip()[-1:] in "'\"’”"
     capitalised = sum(w[:1].isupper() or not w[:1].isalpha() for w in words) / len(words)

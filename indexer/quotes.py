@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 
 from indexer.lexicon import Lexicon, default_lexicon
 from indexer.models import Quote
+from indexer.paragraphs import POST_CREDIT
 
 MIN_WORDS = 3  # shorter quoted items are scare quotes, titles or crossheads
 STRAY_WORDS = 6  # a line this short without a sentence ending is a caption or a crosshead
@@ -210,6 +211,7 @@ class _State:
     next_opens: bool = False  # the next paragraph opens with a quote mark
     read: list[str] = field(default_factory=list)  # paragraphs so far, this one included
     standfirst: str = ""  # the first paragraph, masked, if it is set as a headline
+    accounts: list[str] = field(default_factory=list)  # names under embedded posts, whole article
 
 
 # -- public API ---------------------------------------------------------------------------
@@ -230,6 +232,7 @@ def extract_quotes(
     """
     state = _State(lexicon or default_lexicon(), date, issuer, _is_transcript(paragraphs), title)
     state.doc_speaker = _title_speaker(title, state)
+    state.accounts = [m.group("name") for p in paragraphs if (m := POST_CREDIT.match(p))]
     results: list[tuple[Quote, ...]] = []
     for i, text in enumerate(paragraphs):
         run_on = state.run_on
@@ -276,8 +279,9 @@ def _give_speaker(results: list[tuple[Quote, ...]], quotes: tuple[Quote, ...]) -
 def _is_stray_line(text: str) -> bool:
     # "Club statement" (an embedded post's caption) between two parts of a quote: a short line
     # with no sentence in it does not end the quote left open before it.
-    return (_word_count(text) <= STRAY_WORDS and _reads_as_headline(text)
-            and not _MARK_CHARS.intersection(text))
+    return bool(POST_CREDIT.match(text)) or (
+        _word_count(text) <= STRAY_WORDS and _reads_as_headline(text)
+        and not _MARK_CHARS.intersection(text))
 
 
 # -- quote marks --------------------------------------------------------------------------
@@ -1089,7 +1093,18 @@ def _longest_name(name: str, state: _State) -> str:
     for speaker in reversed(state.speakers):
         if speaker.name and speaker.name.endswith(f" {name}") and speaker.type == "person":
             return speaker.name
-    return _introduced_name(name, state)
+    introduced = _introduced_name(name, state)
+    return introduced if introduced != name else _account_name(name, state)
+
+
+def _account_name(name: str, state: _State) -> str:
+    """ "Tottenham said" under a post credited "— Tottenham Hotspur (@SpursOfficial)": a short
+    form (first or last words) of the name an account posts under is that name."""
+    for account in state.accounts:
+        words = account.split()
+        if len(words) > 1 and name in (words[0], words[-1]):
+            return account
+    return name
 
 
 _LEAD_STOP = {"The", "A", "An", "In", "On", "At", "But", "And", "When", "As", "After", "Former",

@@ -72,3 +72,12 @@ def test_verbatim_repeat_is_kept_once_where_the_body_has_it():
     text = "Hamas said talks in Cairo would resume next week.\n\nOther news.\n\nHamas said talks in Cairo would resume next week."
     assert [p.text for p in split_paragraphs(Article("a", text, "x"))] == [
         "Other news.", "Hamas said talks in Cairo would resume next week."]
+
+
+def test_the_credit_line_of_an_embedded_post_is_a_paragraph_not_a_heading():
+    # AEB sky: the credit names who posted the text above it; it heads nothing below.
+    text = ("Club statement\n\n— Tottenham Hotspur (@SpursOfficial) November 20, 2019\n\n"
+            "\"He has won a domestic title in a record four different countries.\"")
+    assert not is_heading("— Tottenham Hotspur (@SpursOfficial) November 20, 2019")
+    assert [(p.text[:20], p.heading) for p in split_paragraphs(Article("a", text, "x"))] == [
+        ("Club statement", None), ("— Tottenham Hotspur ", None), ("\"He has won a domest", None)]

@@ -726,3 +726,21 @@ def test_a_description_that_is_a_known_bodys_name_is_that_body():
     # A description that is no body's name stays a typed anonymous source.
     assert _speakers(["A group of independent Israeli experts warned of “a grave risk of "
                       "famine”."], lexicon) == ["Israeli experts (unnamed)"]
+
+
+def test_a_short_name_folds_to_the_name_under_an_embedded_post():
+    # AEB sky (92101975...): the club is "Tottenham" in the prose and "Tottenham Hotspur" only
+    # in the credit line of its embedded post, which also does not end the quote left open.
+    paragraphs = [
+        'Tottenham said in a statement: "Jose is one of the world\'s most accomplished managers '
+        "having won 25 senior trophies.",
+        '"He is renowned for his tactical prowess and has managed FC Porto, Inter Milan, Chelsea, '
+        "Real Madrid and Manchester United.",
+        "Club statement",
+        "— Tottenham Hotspur (@SpursOfficial) November 20, 2019",
+        '"He has won a domestic title in a record four different countries (Portugal, England, '
+        'Italy and Spain)."',
+    ]
+    assert _speakers(paragraphs) == ["Tottenham Hotspur"] * 3
+    # Without the credit line the short form is all the text gives.
+    assert _speakers(paragraphs[:3] + paragraphs[4:]) == ["Tottenham"] * 3
