@@ -489,9 +489,7 @@ class Session:
             # Score only the matched paragraphs: a `filter=` set would still walk every posting
             # of every word, scoring and then discarding what is not in the set.
             q = Within(q, DocSet(docs))
-        results = self.searcher.search(q, limit=limit)
-        highlight.configure(results)
-        return results
+        return self.searcher.search(q, limit=limit)
 
     def _ranked_words(self, asked: wq.Query, q: wq.Query, docs: set[int],
                       limit: int | None) -> Results | None:
@@ -519,15 +517,11 @@ class Session:
         key = (lambda d: (dates[d], d)) if oldest else (lambda d: (-dates[d], d))
         whole = limit is None or limit >= len(docs)
         order = sorted(docs, key=key) if whole else nsmallest(limit, docs, key=key)
-        results = Results(self.searcher, q, [(None, d) for d in order])
-        highlight.configure(results)
-        return results
+        return Results(self.searcher, q, [(None, d) for d in order])
 
     def _page(self, q: wq.Query, scores: dict[int, float], limit: int | None) -> Results:
         # The query as asked, for the highlighter: it marks a phrase's words where they occur.
-        results = Results(self.searcher, q, postings.top(scores, limit))
-        highlight.configure(results)
-        return results
+        return Results(self.searcher, q, postings.top(scores, limit))
 
 
 class _BM25F(scoring.BM25F):
@@ -716,9 +710,10 @@ def hit_from_fields(fields: dict, snippet: str, score: float | None) -> Hit:
 
 
 def iter_hits(results, start: int, stop: int | None) -> Iterator[Hit]:
+    words = highlight.query_words(results)
     for hit in results[start:stop] if stop is not None else results:
         fields = hit.fields()
-        snip = highlight.snippet(hit, fields.get("text", ""))
+        snip = highlight.snippet(fields.get("text", ""), words)
         # Sorted by date, Whoosh puts the sort key where the score goes: no relevance then.
         score = round(hit.score, 4) if isinstance(hit.score, float) else None
         yield hit_from_fields(fields, snip, score)

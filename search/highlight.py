@@ -2,19 +2,42 @@
 
 This is the one place that produces HTML from indexed text; pages may mark its output safe
 and nothing else. The formatter is swappable (tests use brackets for readability).
+
+Snippets are cut the way Whoosh's highlighter cuts them (ContextFragmenter, BasicFragmentScorer),
+but the words are found in one loop over regex matches: Whoosh's chain of generators built a
+Token object per word and took 5-10 ms for a page of 20 paragraphs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from heapq import nsmallest
 from html import escape
 
 from whoosh import highlight
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, Token
 
 from indexer.schema import SCHEMA
 
 SNIPPET_CHARS = 320
-_ANALYZER = SCHEMA["text"].analyzer
+SURROUND = 90  # characters of context before the first and after the last matched word
+CHARLIMIT = 2**15  # words past this offset are not looked at (Whoosh's default limit)
+
+
+def _text_analyzer() -> tuple:
+    """The text field's tokenizer pattern and stemmer, checked to be its whole analyzer.
+
+    If the field's analyzer ever gains a stage, this fails at import rather than mis-marking.
+    """
+    tokenizer, lower, stemmer = SCHEMA["text"].analyzer.items
+    assert type(tokenizer) is RegexTokenizer and not tokenizer.gaps
+    assert type(lower) is LowercaseFilter and type(stemmer) is StemFilter and not stemmer.ignore
+    return tokenizer.expression, lru_cache(maxsize=50_000)(stemmer.stemfn)
+
+
+_WORD, _stem = _text_analyzer()
 
 
 class MarkFormatter(highlight.Formatter):
@@ -55,27 +78,80 @@ class BracketFormatter(MarkFormatter):
 MARK = MarkFormatter()
 
 
-def configure(results, formatter: highlight.Formatter = MARK) -> None:
-    """Set up Whoosh's highlighter on a Results object: short, sentence-aware fragments."""
-    results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
-    results.formatter = formatter
-    results.scorer = highlight.BasicFragmentScorer()
-
-
-def snippet(hit, text: str, formatter: MarkFormatter = MARK) -> str:
-    """A short paragraph whole, else up to two fragments around the matched words, else its opening."""
+def snippet(text: str, words: frozenset[str], formatter: MarkFormatter = MARK) -> str:
+    """A short paragraph whole, else up to two fragments around the matched words, else its
+    opening. `words` are indexed forms, as query_words() gives them."""
     if len(text) <= SNIPPET_CHARS:
-        return mark_text(text, _text_terms(hit), formatter=formatter)
-    marked = hit.highlights("text", text=text, top=2) if text else ""
-    return marked or lead(text, formatter)
+        return mark_text(text, words, formatter=formatter)
+    found = best_fragments(text, words)
+    return formatter.format(found) if found else lead(text, formatter)
 
 
-def _text_terms(hit) -> set[str]:
-    """Words of the text field the hit matched (or, when not recorded, that the query asks for:
-    a word the query names but the paragraph lacks is simply not found in its text)."""
-    if hit.results.has_matched_terms():
-        return {t.decode("utf-8") for f, t in (hit.matched_terms() or ()) if f == "text"}
-    return {t.decode("utf-8") for _f, t in hit.results.query_terms(expand=True, fieldname="text")}
+def query_words(results) -> frozenset[str]:
+    """The text-field words a page of results marks: the matched terms if recorded, else the
+    query's (a phrase's words are marked wherever they occur; a word the paragraph lacks is
+    simply not found). Read once per page: expanding the query reads the term index."""
+    if results.has_matched_terms():
+        terms = (t for t in results.matched_terms() if t[0] == "text")
+    else:
+        terms = results.query_terms(expand=True, fieldname="text")
+    return frozenset(t[1].decode("utf-8") for t in terms)
+
+
+def _words(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, indexed form) of each word, as the text field's analyzer indexes it."""
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        yield start, end, _stem(m.group().lower())
+
+
+def fragments(text: str, words: frozenset[str]) -> list[highlight.Fragment]:
+    """Passages around the matched words, cut as Whoosh's ContextFragmenter cuts them.
+
+    A passage opens up to SURROUND characters before a match, stays open for SURROUND
+    characters after the last match, and closes before it would pass SNIPPET_CHARS.
+    """
+    out: list[highlight.Fragment] = []
+    first, firsts, countdown, matches, length, end = None, deque(), -1, [], 0, 0
+    for start, end, word in _words(text):
+        if end > CHARLIMIT:
+            break  # the passage left open still ends at this word, as in Whoosh
+        size, matched = end - start, word in words
+        if countdown < 0 and not matched:
+            firsts.append(start)  # where a passage opened by a later match may begin
+            while firsts and end - firsts[0] > SURROUND:
+                firsts.popleft()
+        elif length + size > SNIPPET_CHARS:
+            countdown = 0
+        elif matched:
+            countdown = SURROUND
+            if first is None:
+                first = firsts[0] if firsts else start
+                countdown += 0 if firsts else SURROUND  # no context before: more after
+            matches.append(Token(text=word, startchar=start, endchar=end, boost=1.0))
+        if countdown >= 0:
+            length += size
+            countdown -= size
+            if countdown <= 0:
+                if matches:  # Whoosh also closed passages without a match, then dropped them
+                    out.append(highlight.Fragment(text, matches, first, end))
+                first, firsts, matches, length = None, deque(), [], 0
+    if matches:
+        out.append(highlight.Fragment(text, matches, first, end))
+    return out
+
+
+def best_fragments(text: str, words: frozenset[str], top: int = 2) -> list[highlight.Fragment]:
+    """The `top` passages with the most distinct matched words, then the most matches, in text
+    order. Whoosh's BasicFragmentScorer ranks so; where two passages tie Whoosh picked one by
+    object address, here the earlier wins, so a snippet is the same on every run."""
+    found = fragments(text, words)
+
+    def rank(i: int) -> tuple[int, int]:
+        f = found[i]
+        return -len(f.matches) * (len(f.matched_terms) * 100 or 1), i
+
+    return [found[i] for i in sorted(nsmallest(top, range(len(found)), key=rank))]
 
 
 def lead(text: str, formatter: highlight.Formatter = MARK) -> str:
@@ -85,17 +161,15 @@ def lead(text: str, formatter: highlight.Formatter = MARK) -> str:
     return formatter._text(text[: cut if cut > 0 else SNIPPET_CHARS]) + " …"
 
 
-def _matches(stem: str, terms: Iterable[str]) -> bool:
-    return any(stem == t or (t.endswith("*") and stem.startswith(t[:-1])) for t in terms)
-
-
 def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Character spans of the words in `text` whose indexed (stemmed) form is one of `terms`."""
-    terms = set(terms)
-    if not terms:
+    """Character spans of the words in `text` whose indexed (stemmed) form is one of `terms`,
+    or starts with the stem of a `terms` entry ending in "*"."""
+    exact = {t for t in terms if not t.endswith("*")}
+    prefixes = tuple(t[:-1] for t in terms if t.endswith("*"))
+    if not exact and not prefixes:
         return []
-    return [(t.startchar, t.endchar) for t in _ANALYZER(text, chars=True)
-            if _matches(t.text, terms)]
+    return [(start, end) for start, end, word in _words(text)
+            if word in exact or (prefixes and word.startswith(prefixes))]
 
 
 def mark_text(text: str, terms: Iterable[str] = (), quotes: Sequence[tuple[int, int]] = (),
