@@ -94,6 +94,7 @@ class Lexicon:
     def __init__(self, actors: Sequence[dict], media: Sequence[dict], topics: Sequence[dict]):
         self.actors: dict[str, Actor] = {}
         self._aliases: dict[str, list[_Alias]] = {}
+        self._accounts: dict[str, str] = {}  # social-media handle, casefolded -> actor
         for entry in actors:
             self._add_actor(entry)
         self.media: dict[str, str] = {}  # alias -> canonical media name
@@ -127,6 +128,7 @@ class Lexicon:
         self.actors[name] = Actor(name, entry.get("type", "person"), entry.get("affiliation"))
         for alias in {name, *entry.get("aliases", ())}:
             self._aliases.setdefault(alias, []).append(_Alias(alias, name))
+        self._accounts.update(dict.fromkeys((h.casefold() for h in entry.get("accounts", ())), name))
         for role in entry.get("roles", ()):
             for alias in role.get("aliases", ()):
                 self._aliases.setdefault(alias, []).append(
@@ -183,6 +185,10 @@ class Lexicon:
     def actor_type(self, name: str) -> str:
         actor = self.actors.get(name)
         return actor.type if actor else "unknown"
+
+    def account_owner(self, handle: str) -> str | None:
+        """The actor who posts as this handle ("@LBpresidency" -> "Lebanese Presidency")."""
+        return self._accounts.get(handle.lstrip("@").casefold())
 
     def canonical_or_none(self, name: str) -> str | None:
         """Case-insensitive alias lookup only (for user input such as --actor netanyahu)."""

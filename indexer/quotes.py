@@ -1305,7 +1305,8 @@ def _colon_event(text, span, bounds, state) -> _Event | None:
     link = _LINK_RE.search(text, sent_start, span.start)
     words = text[span.start : span.end]
     if link and (_names_in_third_person(words, speaker) or _REPORTED_RE.search(words)):
-        speaker = _link_publisher(link.group("url"), state) or speaker
+        url = link.group("url")
+        speaker = _link_publisher(url, state) or _link_account(url, state) or speaker
     return _Event(sent_start, span.start - 1, "stated", speaker, None)
 
 
@@ -1326,6 +1327,17 @@ def _link_publisher(url: str, state: _State) -> _Speaker | None:
     """The outlet whose site a link points to ("https://english.news.cn/..." is Xinhua)."""
     name = state.lexicon.outlet_at(urlsplit(url).hostname or "")
     return _Speaker(name, "organisation") if name else None
+
+
+_SOCIAL_HOSTS = {"x.com", "twitter.com", "www.x.com", "www.twitter.com", "mobile.twitter.com"}
+
+
+def _link_account(url: str, state: _State) -> _Speaker | None:
+    """The known owner of the account a post link comes from ("https://x.com/LBpresidency/...")."""
+    parts = urlsplit(url)
+    handle = parts.path.strip("/").split("/")[0]
+    owner = state.lexicon.account_owner(handle) if parts.hostname in _SOCIAL_HOSTS else None
+    return _Speaker(owner, state.lexicon.actor_type(owner)) if owner else None
 
 
 # -- the document's own voice ------------------------------------------------------------

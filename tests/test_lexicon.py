@@ -293,6 +293,11 @@ def test_un_experts_are_one_named_body(lx):
     assert {lx.resolve(n, "2023-11-03") for n in names} == {"UN special rapporteurs"}
 
 
+def test_account_owner_matches_a_handle_with_or_without_at_and_case(lx):
+    assert [lx.account_owner(h) for h in ("LBpresidency", "@lbpresidency", "@SomeoneElse")] == [
+        "Lebanese Presidency", "Lebanese Presidency", None]
+
+
 def test_media_domains_are_bare_lowercase_hosts(lx):
     assert all(re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", d) for d in lx.media_domains)
 

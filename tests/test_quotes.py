@@ -636,11 +636,14 @@ def test_quotative_like_before_a_mark_attributes_and_a_comparison_does_not():
     assert extract_quotes([compared], lexicon=lexicon, date="2024-02-20")[0] == ()
 
 
-def test_a_linked_outlet_that_reports_the_labelled_person_is_the_speaker():
-    # whitehouse wh-2025-10-01: the quoted words are Al Jazeera's prose about Tokayev; the
-    # Lebanese label links to an X account, which no outlet owns, so the label's person stays.
-    lexicon = Lexicon([], [{"name": "Al Jazeera", "type": "broadcaster",
-                            "domains": ["aljazeera.com"]}], [])
+def test_a_linked_outlet_or_account_that_reports_the_labelled_person_is_the_speaker():
+    # whitehouse wh-2025-10-01: the quoted words are Al Jazeera's prose about Tokayev, and the
+    # Lebanese presidency's post about Aoun, from an account the actor data gives that office.
+    # An account the data does not know leaves the label's person.
+    lexicon = Lexicon([{"name": "Lebanese Presidency", "type": "organisation",
+                        "accounts": ["LBpresidency"]}],
+                      [{"name": "Al Jazeera", "type": "broadcaster", "domains": ["aljazeera.com"]}],
+                      [])  # fmt: skip
     kazakh = ("[Kazakh President Kassym-Jomart Tokayev](https://www.aljazeera.com/news/2025/9/29/"
               "trumps-gaza-peace-plan-welcomed-by-arab-and-islamic-countries-the-west): “President "
               "Kassym-Jomart Tokayev’s press secretary, Ruslan Zheldibay, cited him as saying that "
@@ -651,8 +654,9 @@ def test_a_linked_outlet_that_reports_the_labelled_person_is_the_speaker():
                "plan by U.S. President Donald Trump to stop the war in Gaza.”")
     own = kazakh.replace("President Kassym-Jomart Tokayev’s press secretary, Ruslan Zheldibay, "
                          "cited him as saying that Astana viewed", "Kazakhstan views")
-    found = _speakers([kazakh, lebanon, own], lexicon)
-    assert found == ["Al Jazeera", "Joseph Aoun", "Kassym-Jomart Tokayev"]
+    unknown = lebanon.replace("LBpresidency", "SomeoneElse")
+    found = _speakers([kazakh, lebanon, own, unknown], lexicon)
+    assert found == ["Al Jazeera", "Lebanese Presidency", "Kassym-Jomart Tokayev", "Joseph Aoun"]
 
 
 def test_a_stray_caption_line_does_not_end_a_quote_left_open():
