@@ -74,10 +74,13 @@ def plan(q: wq.Query, schema) -> Plan | None:
 Segment = tuple[object, int, list[int], list[float], list[bytes] | None]
 
 
-def read_term(searcher, fieldname: str, text: str, values: bool = False) -> list[Segment] | None:
+def read_term(searcher, fieldname: str, text: str, values: bool = False,
+              wanted: Sequence[int] | None = None) -> list[Segment] | None:
     """Every live posting of a term, per segment; None if a segment is not in block format.
 
-    With `values`, each posting's encoded value too (its positions, for phrases).
+    With `values`, each posting's encoded value too (its positions, for phrases). With
+    `wanted` (sorted docnums), blocks holding none of them are passed over undecoded: a block's
+    header gives its last docnum, and decoding its pickled data is what costs (~60 us a block).
     """
     try:
         btext = searcher.schema[fieldname].to_bytes(text)
@@ -98,7 +101,12 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False) -> list
         ids: list[int] = []
         weights: list[float] = []
         vals: list[bytes] | None = [] if values else None
+        last = -1  # the previous block's last docnum
         while m.is_active():  # Whoosh 2.7.4 W3LeafMatcher: one whole block per step
+            first, last = last + 1, m._maxid
+            if wanted is not None and not _any_within(wanted, first + offset, last + offset):
+                m._next_block()
+                continue
             m._read_ids()
             m._read_weights()
             ids.extend(m._ids)
@@ -115,6 +123,12 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False) -> list
     return out
 
 
+def _any_within(wanted: Sequence[int], low: int, high: int) -> bool:
+    """Some docnum of sorted `wanted` in low..high."""
+    i = bisect_left(wanted, low)
+    return i < len(wanted) and wanted[i] <= high
+
+
 # (segment reader, field) -> each of the segment's documents' length in that field, or None
 LengthsOf = Callable[[object, str], Sequence[int] | None]
 
@@ -123,9 +137,21 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
              within: Collection[int] | None = None) -> dict[int, float] | None:
     """Docnum -> BM25F score of every document the plan matches (only those in `within`)."""
     cache: dict[str, dict[int, float] | None] = {}
+    ordered: list[list[int]] = []
+
+    def wanted(text: str) -> list[int] | None:
+        # Sorting `within` pays off when it is smaller than the word's postings: an actor and
+        # an outlet next to "said" leave most of its blocks without a wanted paragraph.
+        if within is None or len(within) >= searcher.doc_frequency(p.fieldname, text):
+            return None
+        if not ordered:
+            ordered.append(sorted(within))
+        return ordered[0]
 
     def term(text: str, segments: list[Segment] | None = None) -> dict[int, float] | None:
         if text not in cache:
+            if segments is None:
+                segments = read_term(searcher, p.fieldname, text, wanted=wanted(text))
             cache[text] = _term_scores(searcher, p.fieldname, text, lengths_of, B, K1, within,
                                        segments)
         return cache[text]
@@ -137,7 +163,8 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
             fmt = searcher.schema[p.fieldname].format
             if not fmt.supports("positions"):
                 return None
-            per_word = [read_term(searcher, p.fieldname, w, values=True) for w in node[1]]
+            per_word = [read_term(searcher, p.fieldname, w, values=True, wanted=wanted(w))
+                        for w in node[1]]
             if any(segs is None for segs in per_word):
                 return None
             docs = _phrase_docs(per_word, node[2], fmt.decode_positions)
@@ -196,9 +223,7 @@ def _follows(ends: list[int], q: int, slop: int) -> bool:
 
 def _term_scores(searcher, fieldname: str, text: str, lengths_of: LengthsOf, B: float, K1: float,
                  within: Collection[int] | None,
-                 segments: list[Segment] | None = None) -> dict[int, float] | None:
-    if segments is None:
-        segments = read_term(searcher, fieldname, text)
+                 segments: list[Segment] | None) -> dict[int, float] | None:
     if segments is None:
         return None
     idf = searcher.idf(fieldname, text)

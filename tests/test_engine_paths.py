@@ -159,6 +159,35 @@ def test_word_queries_read_in_bulk_match_and_score_as_whoosh(briefings_index, te
     assert [d for _, d in postings.top(got, 20)] == [d for d, _ in best]
 
 
+@pytest.mark.parametrize("text", ["the", "the said", '"the president"', '"of the"~3'])
+def test_a_narrow_set_decodes_only_its_blocks_and_scores_as_a_whole_read(briefings_index, text,
+                                                                          monkeypatch):
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    session = engine_for(briefings_index).session()
+    plan = postings.plan(session.parse(text), session.searcher.schema)
+    decoded = []
+    real = W3LeafMatcher._read_data
+    monkeypatch.setattr(W3LeafMatcher, "_read_data", lambda m: decoded.append(1) or real(m))
+    w = session.weighting
+
+    def run(within_docs):
+        decoded.clear()
+        out = postings.evaluate(session.searcher, plan, session.table.field_lengths, w.B, w.K1,
+                                within_docs)
+        return out, len(decoded)
+
+    whole, whole_blocks = run(None)
+    # The paragraphs of the best match's briefing: contiguous docnums, far fewer than the
+    # words' postings.
+    article = session.searcher.stored_fields(max(whole, key=whole.get))["article_id"]
+    within = {d for d, f in enumerate(session.searcher.all_stored_fields())
+              if f["article_id"] == article}
+    narrow, narrow_blocks = run(within)
+    assert narrow and narrow == {d: s for d, s in whole.items() if d in within}
+    assert narrow_blocks * 2 < whole_blocks
+
+
 def test_negations_prefixes_and_mixed_fields_are_left_to_whoosh(briefings_index):
     session = engine_for(briefings_index).session()
     assert postings.plan(session.parse('"national security"~3'), session.searcher.schema)
