@@ -128,7 +128,8 @@ class Lexicon:
         self.actors[name] = Actor(name, entry.get("type", "person"), entry.get("affiliation"))
         for alias in {name, *entry.get("aliases", ())}:
             self._aliases.setdefault(alias, []).append(_Alias(alias, name))
-        self._accounts.update(dict.fromkeys((h.casefold() for h in entry.get("accounts", ())), name))
+        handles = (h.casefold() for h in entry.get("accounts", ()))
+        self._accounts.update(dict.fromkeys(handles, name))
         for role in entry.get("roles", ()):
             for alias in role.get("aliases", ()):
                 self._aliases.setdefault(alias, []).append(

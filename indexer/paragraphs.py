@@ -30,7 +30,8 @@ DATELINE_ALONE = re.compile(r"^[A-Z][\w .,'’()\[\]-]{1,60}:\s*$")
 # 2019". It names who posted, it heads nothing, and it is the only place some pages give a
 # speaker's full name.
 POST_CREDIT = re.compile(
-    r"^\s*[—–-]\s*(?P<name>[^()@\n]{1,80}?)\s*\(@\w{1,30}\)\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})?\s*$")
+    r"^\s*[—–-]\s*(?P<name>[^()@\n]{1,80}?)\s*\(@\w{1,30}\)"
+    r"\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})?\s*$")
 _TOKEN = re.compile(r"\w+")
 MIN_DUP_TOKENS = 6
 SUMMARY_BLOCKS = 8  # summary blocks that the body repeats sit at the top of a page
