@@ -28,7 +28,7 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import LockError, SegmentWriter
 
-from indexer import registry
+from indexer import registry, termdocs
 from indexer.errors import IndexBusy, IndexWriteError
 from indexer.models import TaggedParagraph
 from indexer.schema import SEP, SUBSEP, create_index, date_number, length_bytes, open_index
@@ -348,6 +348,23 @@ class _SegmentWriter(SegmentWriter):
 
     def per_document_reader(self):
         return _Lengths(super().per_document_reader())
+
+    def _flush_segment(self):
+        # Whoosh's own _flush_segment, with the postings stream passing through a Collector:
+        # the text field's document lists are written beside the segment (indexer/termdocs.py).
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        self._term_lists = termdocs.Collector()
+        self.fieldwriter.add_postings(self.schema, pdr,
+                                      self._term_lists.tap(self.pool.iter_postings()))
+        self.fieldwriter.close()
+        if pdr:
+            pdr.close()
+
+    def _finalize_segment(self):
+        segment = super()._finalize_segment()
+        self._term_lists.write(termdocs.path_for(self.storage.folder, segment.segment_id()))
+        return segment
 
 
 _LENGTH_OR_NONE = [byte_to_length(b) if b else None for b in range(256)]

@@ -28,6 +28,7 @@ from heapq import nlargest
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
+from indexer import termdocs
 from indexer.schema import ranking_words
 
 
@@ -74,13 +75,20 @@ def plan(q: wq.Query, schema) -> Plan | None:
 Segment = tuple[object, int, list[int], list[float], list[bytes] | None]
 
 
+# segment reader -> its term lists file (indexer/termdocs.py), or None where it has none
+ListsOf = Callable[[object], termdocs.TermLists | None]
+
+
 def read_term(searcher, fieldname: str, text: str, values: bool = False,
-              wanted: Sequence[int] | None = None) -> list[Segment] | None:
+              wanted: Callable[[], Sequence[int] | None] | None = None,
+              lists_of: ListsOf | None = None) -> list[Segment] | None:
     """Every live posting of a term, per segment; None if a segment is not in block format.
 
-    With `values`, each posting's encoded value too (its positions, for phrases). With
-    `wanted` (sorted docnums), blocks holding none of them are passed over undecoded: a block's
-    header gives its last docnum, and decoding its pickled data is what costs (~60 us a block).
+    With `values`, each posting's encoded value too (its positions, for phrases). `wanted`
+    may give sorted docnums: blocks holding none of them are then passed over undecoded (a
+    block's header gives its last docnum; decoding its pickled data costs ~60 us a block).
+    Without `values`, a segment's term lists file (`lists_of`) gives the same docnums and
+    weights without decoding any block.
     """
     try:
         btext = searcher.schema[fieldname].to_bytes(text)
@@ -90,6 +98,10 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False,
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if (fieldname, btext) not in reader:
+            continue
+        listed = _listed(reader, fieldname, btext, lists_of) if not values else None
+        if listed is not None:
+            out.append((reader, offset, *listed, None))
             continue
         m = reader.postings(fieldname, btext)
         deleted: Collection[int] = ()
@@ -101,10 +113,11 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False,
         ids: list[int] = []
         weights: list[float] = []
         vals: list[bytes] | None = [] if values else None
+        only = wanted() if wanted is not None else None
         last = -1  # the previous block's last docnum
         while m.is_active():  # Whoosh 2.7.4 W3LeafMatcher: one whole block per step
             first, last = last + 1, m._maxid
-            if wanted is not None and not _any_within(wanted, first + offset, last + offset):
+            if only is not None and not _any_within(only, first + offset, last + offset):
                 m._next_block()
                 continue
             m._read_ids()
@@ -123,6 +136,20 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False,
     return out
 
 
+def _listed(reader, fieldname: str, btext: bytes,
+            lists_of: ListsOf | None) -> tuple[Sequence[int], Sequence[float]] | None:
+    """A term's live docnums and weights from the segment's term lists, if it has them."""
+    if lists_of is None or fieldname != termdocs.FIELD:
+        return None
+    lists = lists_of(reader)
+    found = lists.get(btext) if lists is not None else None
+    if found is None or not reader.has_deletions():
+        return found
+    ids, weights = found
+    keep = [i for i, d in enumerate(ids) if not reader.is_deleted(d)]
+    return [ids[i] for i in keep], [weights[i] for i in keep]
+
+
 def _any_within(wanted: Sequence[int], low: int, high: int) -> bool:
     """Some docnum of sorted `wanted` in low..high."""
     i = bisect_left(wanted, low)
@@ -134,24 +161,29 @@ LengthsOf = Callable[[object, str], Sequence[int] | None]
 
 
 def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
-             within: Collection[int] | None = None) -> dict[int, float] | None:
+             within: Collection[int] | None = None,
+             lists_of: ListsOf | None = None) -> dict[int, float] | None:
     """Docnum -> BM25F score of every document the plan matches (only those in `within`)."""
     cache: dict[str, dict[int, float] | None] = {}
     ordered: list[list[int]] = []
 
-    def wanted(text: str) -> list[int] | None:
+    def wanted(text: str) -> Callable[[], list[int] | None]:
         # Sorting `within` pays off when it is smaller than the word's postings: an actor and
         # an outlet next to "said" leave most of its blocks without a wanted paragraph.
-        if within is None or len(within) >= searcher.doc_frequency(p.fieldname, text):
-            return None
-        if not ordered:
-            ordered.append(sorted(within))
-        return ordered[0]
+        def sort() -> list[int] | None:
+            if within is None or len(within) >= searcher.doc_frequency(p.fieldname, text):
+                return None
+            if not ordered:
+                ordered.append(sorted(within))
+            return ordered[0]
+
+        return sort
 
     def term(text: str, segments: list[Segment] | None = None) -> dict[int, float] | None:
         if text not in cache:
             if segments is None:
-                segments = read_term(searcher, p.fieldname, text, wanted=wanted(text))
+                segments = read_term(searcher, p.fieldname, text, wanted=wanted(text),
+                                     lists_of=lists_of)
             cache[text] = _term_scores(searcher, p.fieldname, text, lengths_of, B, K1, within,
                                        segments)
         return cache[text]
@@ -177,9 +209,13 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
         if any(part is None for part in parts):
             return None
         if node[0] == "and":
-            first = min(parts, key=len)
-            docs = [d for d in first if all(d in part for part in parts)]
-            return {d: sum(part[d] for part in parts) for d in docs}
+            if len(parts) == 1:  # a phrase ranked by its one uncommon word
+                return parts[0]
+            first, *rest = sorted(parts, key=len)
+            docs = first.keys() & rest[0].keys()
+            for part in rest[1:]:
+                docs &= part.keys()
+            return {d: sum(part[d] for part in parts) for d in docs}  # Whoosh's order of sums
         out: dict[int, float] = {}
         for part in parts:
             for d, s in part.items():

@@ -1,0 +1,176 @@
+"""Term -> (documents, weights) lists of the text field, one file per segment beside Whoosh's.
+
+Whoosh keeps a word's postings in blocks of up to 128, each a zlib-compressed pickle of
+(docnums, weights, positions). Ranking a word needs only docnums and weights, yet reading a
+block decodes its positions too: ~60 us a block, 25-30 ms to rank "president" (26k paragraphs
+of the 200k benchmark). Lucene and tantivy keep positions apart from document lists for this
+reason. This file is that document list: as the segment's postings stream into Whoosh's
+writer, the text field's (docnum, weight) pairs are copied here, so they are Whoosh's own
+values; a word's list is then one read of two flat arrays.
+
+Layout, little-endian: magic, term count n, posting count; n+1 byte offsets of each term in
+the term blob; n+1 offsets of each term's first posting; the blob (terms, sorted as Whoosh
+writes them); docnums (uint32); weights (float32, as Whoosh stores them).
+
+The file is named after its segment ("<segment id>.tdl"), so Whoosh deletes it with the
+segment. A segment without one (an index written before it existed) is read from Whoosh's
+blocks, as before.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import threading
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+FIELD = "text"
+EXTENSION = ".tdl"
+_MAGIC = b"PTD1"
+_HEADER = struct.Struct("<4sIQ")
+_SWAP = sys.byteorder != "little"
+
+
+class Collector:
+    """Copies the text field's postings out of the stream Whoosh's writer consumes."""
+
+    def __init__(self, field: str = FIELD):
+        self.field = field
+        self.terms: list[bytes] = []
+        self.starts = array("I")  # index of each term's first posting
+        self.ids = array("I")
+        self.weights = array("f")
+
+    def tap(self, items: Iterable[tuple]) -> Iterator[tuple]:
+        """Pass `items` (fieldname, term, docnum, weight, value) through, keeping the field's."""
+        field, terms, starts, ids, weights = (self.field, self.terms, self.starts, self.ids,
+                                              self.weights)
+        last = None
+        for item in items:
+            if item[0] == field and item[2] >= 0:  # docnum -1: Whoosh's spelling entries
+                if item[1] != last:
+                    last = item[1]
+                    terms.append(last)
+                    starts.append(len(ids))
+                ids.append(item[2])
+                weights.append(item[3])
+            yield item
+
+    def write(self, path: Path) -> None:
+        blob = b"".join(self.terms)
+        ends = array("I", [0])
+        for term in self.terms:
+            ends.append(ends[-1] + len(term))
+        starts = array("I", self.starts)
+        starts.append(len(self.ids))
+        parts = [ends, starts, self.ids, self.weights]
+        if _SWAP:
+            parts = [array(a.typecode, a) for a in parts]
+            for a in parts:
+                a.byteswap()
+        tmp = path.with_name(path.name + ".part")
+        with open(tmp, "wb") as fh:
+            fh.write(_HEADER.pack(_MAGIC, len(self.terms), len(self.ids)))
+            fh.write(parts[0].tobytes())
+            fh.write(parts[1].tobytes())
+            fh.write(blob)
+            fh.write(parts[2].tobytes())
+            fh.write(parts[3].tobytes())
+        os.replace(tmp, path)  # never a half-written list under the final name
+
+
+class TermLists:
+    """One segment's file: the term directory in memory, each list read when asked for."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        with open(path, "rb") as fh:
+            magic, n, postings = _HEADER.unpack(fh.read(_HEADER.size))
+            if magic != _MAGIC:
+                raise ValueError(f"{path} is not a term list file")
+            self._ends = _read_array(fh, "I", n + 1)
+            self._starts = _read_array(fh, "I", n + 1)
+            self._blob = fh.read(self._ends[-1])
+            size = os.fstat(fh.fileno()).st_size
+        self._n = n
+        self._ids_at = _HEADER.size + 8 * (n + 1) + len(self._blob)
+        self._weights_at = self._ids_at + 4 * postings
+        if size != self._weights_at + 4 * postings or self._starts[-1] != postings:
+            raise ValueError(f"{path} is truncated or damaged")
+
+    def _term(self, i: int) -> bytes:
+        return self._blob[self._ends[i]:self._ends[i + 1]]
+
+    def get(self, term: bytes) -> tuple[array, array] | None:
+        """The term's docnums (ascending) and weights; None if the segment lacks the term,
+        or its file has gone (a later commit merged the segment away)."""
+        i = bisect_left(range(self._n), term, key=self._term)
+        if i == self._n or self._term(i) != term:
+            return None
+        start, end = self._starts[i], self._starts[i + 1]
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            ids = _pread_array(fd, "I", end - start, self._ids_at + 4 * start)
+            weights = _pread_array(fd, "f", end - start, self._weights_at + 4 * start)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return ids, weights
+
+
+def _read_array(fh, typecode: str, count: int) -> array:
+    out = array(typecode)
+    out.frombytes(fh.read(out.itemsize * count))
+    if len(out) != count:
+        raise ValueError(f"{fh.name} is truncated")
+    if _SWAP:
+        out.byteswap()
+    return out
+
+
+def _pread_array(fd: int, typecode: str, count: int, offset: int) -> array:
+    out = array(typecode)
+    data = os.pread(fd, out.itemsize * count, offset)
+    out.frombytes(data)
+    if len(out) != count:
+        raise OSError(f"term list file ends early at offset {offset}")
+    if _SWAP:
+        out.byteswap()
+    return out
+
+
+def path_for(folder: str | Path, segment_id: str) -> Path:
+    return Path(folder) / f"{segment_id}{EXTENSION}"
+
+
+_OPEN: OrderedDict[Path, TermLists | None] = OrderedDict()
+_OPEN_LIMIT = 256  # segments; a directory is ~1-2 MB for a 40k-paragraph segment
+_LOCK = threading.Lock()
+
+
+def lists_for(folder: str | Path, segment_id: str) -> TermLists | None:
+    """The segment's term lists, or None when it has none (or they cannot be read: the
+    caller then reads Whoosh's blocks). Segments never change, so directories are kept."""
+    path = path_for(folder, segment_id)
+    with _LOCK:
+        if path in _OPEN:
+            _OPEN.move_to_end(path)
+            return _OPEN[path]
+    try:
+        lists = TermLists(path)
+    except (OSError, ValueError, struct.error):
+        lists = None
+    with _LOCK:
+        _OPEN[path] = lists
+        while len(_OPEN) > _OPEN_LIMIT:
+            _OPEN.popitem(last=False)
+    return lists

@@ -1,0 +1,133 @@
+"""The text field's term lists (indexer/termdocs.py) hold exactly Whoosh's postings, and the
+search reads them in place of Whoosh's blocks, with the same matches and scores."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from whoosh import scoring
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+import indexer
+from indexer import termdocs
+from indexer import writer as index_writer
+from indexer.schema import open_index
+from search import SearchRequest, postings, search
+from search.engine import engine_for
+from tests.conftest import ROOT
+
+BRIEFINGS = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
+
+
+def _lines(n: int) -> list[str]:
+    with gzip.open(BRIEFINGS, "rt", encoding="utf-8") as fh:
+        return [line for _, line in zip(range(n), fh, strict=False)]
+
+
+@pytest.fixture
+def merged_forked_deleted(tmp_path, monkeypatch) -> Path:
+    """An index whose segments came every way one can: written by the parent and by a forked
+    writer, merged from small segments, and holding deleted paragraphs."""
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "2")
+    monkeypatch.setattr(index_writer, "PARALLEL_WRITE_MIN", 100)
+    lines = _lines(14)
+    first, second, third = (tmp_path / f"{n}.jsonl" for n in "abc")
+    first.write_text("".join(lines[:6]), encoding="utf-8")
+    second.write_text("".join(lines[6:9]), encoding="utf-8")
+    third.write_text("".join(lines[9:]), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    indexer.ingest([first], index_dir)
+    indexer.ingest([first, second], index_dir)  # small segments merged into a new one
+    monkeypatch.setattr(index_writer, "SMALL_SEGMENT", 1)  # from here on, keep deletions
+    shortest = min(lines[:6], key=len)
+    first.write_text("".join(line for line in lines[:6] if line is not shortest), encoding="utf-8")
+    indexer.ingest([first, second, third], index_dir)  # deletes the dropped briefing
+    return index_dir
+
+
+def _whoosh_postings(reader, btext: bytes) -> tuple[list[int], list[float]]:
+    """Every posting of the term in the segment, deleted documents included."""
+    m = reader.postings("text", btext)
+    m = getattr(m, "child", m)  # under Whoosh's filter of deleted documents
+    m.reset()
+    ids, weights = [], []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return ids, weights
+
+
+def test_every_segment_lists_every_word_with_whooshs_documents_and_weights(merged_forked_deleted):
+    index_dir = merged_forked_deleted
+    with open_index(index_dir).searcher() as s:
+        leaves = [leaf.reader() for leaf, _ in s.leaf_searchers()]
+        assert len(leaves) >= 2 and s.reader().has_deletions()
+        words = 0
+        for reader in leaves:
+            lists = termdocs.lists_for(index_dir, reader.segment().segment_id())
+            assert lists is not None
+            for fieldname, btext in reader.all_terms():
+                if fieldname != "text":
+                    continue
+                ids, weights = lists.get(btext)
+                assert (list(ids), list(weights)) == _whoosh_postings(reader, btext), btext
+                words += 1
+            assert lists.get(b"\xff-no-such-word") is None
+    assert words > 5000
+
+
+def test_word_queries_score_from_the_lists_as_whoosh_scores_decoding_no_block(
+        merged_forked_deleted, monkeypatch):
+    index_dir = merged_forked_deleted
+    session = engine_for(index_dir).session()
+    decoded = []
+    real = W3LeafMatcher._read_data
+    monkeypatch.setattr(W3LeafMatcher, "_read_data", lambda m: decoded.append(1) or real(m))
+    w = session.weighting
+    for text in ["president", "hostages release", "ceasefire OR truce", "the"]:
+        q = session.parse(text)
+        decoded.clear()
+        got = postings.evaluate(session.searcher, postings.plan(q, session.searcher.schema),
+                                session.table.field_lengths, w.B, w.K1, None, session.term_lists)
+        assert not decoded, text
+        with open_index(index_dir).searcher(weighting=scoring.BM25F(B=0.25, K1=1.2)) as plain:
+            expected = {h.docnum: h.score for h in plain.search(q, limit=None)}
+        assert expected and got.keys() == expected.keys(), text
+        assert all(got[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items()), text
+
+
+def _results(index_dir: Path, text: str) -> tuple:
+    res = search(index_dir, SearchRequest(text=text, size=0))
+    return res.total, [(h.paragraph_id, h.score) for h in res.hits]
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "not ours"])
+def test_a_segment_without_readable_lists_is_read_from_whoosh(tmp_path, monkeypatch, damage):
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
+    src = tmp_path / "b.jsonl"
+    src.write_text("".join(_lines(4)), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    indexer.ingest([src], index_dir)
+    queries = ["president", "israel", '"the president"', "the said"]
+    before = [_results(index_dir, q) for q in queries]
+    (path,) = index_dir.glob(f"*{termdocs.EXTENSION}")
+    if damage == "missing":
+        path.unlink()
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:-100])
+    else:
+        path.write_bytes(b"something else entirely" * 10)
+    termdocs._OPEN.clear()  # as a new process would find it
+    assert [_results(index_dir, q) for q in queries] == before
+    assert all(total > 0 for total, _ in before)
+
+
+def test_the_lists_go_with_their_segment(merged_forked_deleted):
+    with open_index(merged_forked_deleted).searcher() as s:
+        live = {leaf.reader().segment().segment_id() for leaf, _ in s.leaf_searchers()}
+    listed = {p.name.removesuffix(termdocs.EXTENSION)
+              for p in merged_forked_deleted.glob(f"*{termdocs.EXTENSION}")}
+    assert listed == live  # merged-away segments' lists were deleted by Whoosh's clean-up
