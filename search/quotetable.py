@@ -27,6 +27,20 @@ class QuoteRef:
     key: str  # all the words
     head: str = ""  # first eight words (long quotations only)
     tail: str = ""  # last eight words
+    keys: tuple = ()  # what groups it with others (see _group_keys), made once per index
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", _group_keys(self))
+
+
+def _group_keys(ref: QuoteRef) -> tuple:
+    """The same words; or, for one speaker, the same first or last eight words."""
+    keys: tuple = (("w", ref.key),)
+    if ref.speaker and ref.head:
+        keys += (("h", ref.speaker, ref.head),)
+    if ref.speaker and ref.tail:
+        keys += (("t", ref.speaker, ref.tail),)
+    return keys
 
 
 def quote_refs(table) -> list[tuple[QuoteRef, ...]]:
@@ -78,33 +92,25 @@ class _Grouper:
         self._owner: dict[tuple, int] = {}
         self._next = itertools.count()  # increasing ids: a lower id is an earlier group
 
-    def _keys(self, ref: QuoteRef) -> list[tuple]:
-        keys: list[tuple] = [("w", ref.key)]
-        keys += [("h", ref.speaker, ref.head)] if ref.head and ref.speaker else []
-        keys += [("t", ref.speaker, ref.tail)] if ref.tail and ref.speaker else []
-        return keys
-
     def add(self, ref: QuoteRef) -> None:
-        keys = self._keys(ref)
-        owner = self._owner
-        found = {owner[k] for k in keys if k in owner}
-        if len(found) <= 1:  # most quotations: a new group, or one group to join
-            gid = found.pop() if found else next(self._next)
-            self.groups.setdefault(gid, []).append(ref)
-            for k in keys:
-                owner[k] = gid
-            return
-        found = sorted(found)
-        gid = found[0]
-        members = self.groups.setdefault(gid, [])
+        keys, owner = ref.keys, self._owner
+        found = [owner[k] for k in keys if k in owner]
+        if len(found) > 1:  # a quotation seen before: its keys may name several groups
+            found = sorted(set(found))
+        if not found:
+            gid = next(self._next)
+            self.groups[gid] = members = []
+        else:
+            gid = found[0]
+            members = self.groups[gid]
         for other in found[1:]:  # this quotation links two groups: merge the later one
             for moved in self.groups.pop(other):
                 members.append(moved)
-                for k in self._keys(moved):
-                    self._owner[k] = gid
+                for k in moved.keys:
+                    owner[k] = gid
         members.append(ref)
         for k in keys:
-            self._owner[k] = gid
+            owner[k] = gid
 
 
 def _texts(session, docnum: int) -> list[dict]:

@@ -163,3 +163,20 @@ def test_trimmed_variant_in_a_rewrite_is_grouped_with_the_original(tmp_path):
     assert r.total == 2
     lead = next(q for q in r.quotes if q.outlet == "Wire")
     assert [(a["outlet"], a.get("text")) for a in lead.also_reported_by] == [("Rewrite", trimmed + ".")]
+
+
+def test_a_quotation_sharing_an_opening_with_one_and_an_ending_with_another_joins_all_three():
+    from search.quotetable import QuoteRef, _Grouper
+
+    first = QuoteRef(0, 0, "Netanyahu", "person", "k1", head="open-a", tail="end-a")
+    second = QuoteRef(1, 0, "Netanyahu", "person", "k2", head="open-b", tail="end-b")
+    other = QuoteRef(2, 0, "Sinwar", "person", "k3", head="open-a", tail="end-b")
+    bridge = QuoteRef(3, 0, "Netanyahu", "person", "k4", head="open-a", tail="end-b")
+    again = QuoteRef(4, 0, "Hamas", "organisation", "k2")  # the same words, another speaker
+    grouper = _Grouper()
+    for ref in (first, second, other, bridge, again):
+        grouper.add(ref)
+    # Opening and ending keys are one speaker's: Sinwar's trimmed-alike quotation stays apart;
+    # the bridge joins the second group into the first (which keeps its place), and the same
+    # words join whatever group holds them.
+    assert [[r.docnum for r in g] for g in grouper.groups.values()] == [[0, 1, 3, 4], [2]]
