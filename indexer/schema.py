@@ -9,8 +9,11 @@ because Whoosh stores pickles and opening a stranger's index could run code.
 from __future__ import annotations
 
 import json
+import sys
 import time
+from array import array
 from collections import defaultdict
+from itertools import accumulate
 from pathlib import Path
 
 from whoosh import fields, formats, index
@@ -18,16 +21,21 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import pack_uint
 
 from indexer.errors import IndexCorrupt, IndexNotFound, NotParleyIndex
 
 FORMAT = "parley-index"
-# 2: c_quotes column; 3: position, date, c_date no longer indexed; 4: text_pairs
+# 2: c_quotes column; 3: position, date, c_date no longer indexed; 4: text_pairs. (Packed
+# text positions came later without a new version: an index keeps the schema it was created
+# with, pickled in its TOC, so an older one still reads and writes its pickled positions.)
 FORMAT_VERSION = 4
 MARKER = "parley-index.json"
 SEP = "\x1f"  # joins multi-valued facet values inside one column cell
 SUBSEP = "\x1e"  # joins the parts of one entry (speaker, type, key) inside a cell
 
+_SWAP = sys.byteorder != "little"  # packed positions are little-endian on disk
 # Stop words are kept: journalists search exact quotations ("no progress yet").
 _TEXT = StemmingAnalyzer(stoplist=None, minsize=1)
 _TITLE_CACHE: dict[str, list] = {}
@@ -78,8 +86,35 @@ def _position_items(fmt, pairs) -> list[tuple]:
     return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, fmt.encode(pl)) for w, pl in poses.items()]
 
 
+class PackedPositions(formats.Positions):
+    """Positions as Whoosh's count followed by packed uint32 gaps, not a pickled list.
+
+    Whoosh pickles each posting's list of positions: 13-14 bytes for a word seen once, unpickled
+    one posting at a time. Packed, the same posting is 8 bytes and decodes with array.frombytes.
+    The text field's values are most of the index and are also kept in the term lists
+    (termdocs.py), so this shrinks both.
+    """
+
+    def encode(self, poslist):
+        gaps = array("I", (pos - prev for prev, pos in zip([0, *poslist], poslist, strict=False)))
+        if _SWAP:
+            gaps.byteswap()
+        return pack_uint(len(poslist)) + gaps.tobytes()
+
+    def decode_positions(self, valuestring):
+        gaps = array("I")
+        gaps.frombytes(valuestring[_INT_SIZE:])
+        if _SWAP:
+            gaps.byteswap()
+        return list(accumulate(gaps))
+
+
 class PairedText(fields.TEXT):
     """The paragraph text: analysed once, its words kept for the text_pairs field."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.format = PackedPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
         if kwargs or not isinstance(value, str):

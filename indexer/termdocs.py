@@ -8,9 +8,15 @@ reason. This file is that document list: as the segment's postings stream into W
 writer, the text field's (docnum, weight) pairs are copied here, so they are Whoosh's own
 values; a word's list is then one read of two flat arrays.
 
-Layout, little-endian: magic, term count n, posting count; n+1 byte offsets of each term in
-the term blob; n+1 offsets of each term's first posting; the blob (terms, sorted as Whoosh
-writes them); docnums (uint32); weights (float32, as Whoosh stores them).
+Phrases and proximity need positions: each posting's value (its positions, as Whoosh encodes
+them) is kept too, in a section of its own, so a phrase decodes the positions of only the
+paragraphs that hold all its words.
+
+Layout, little-endian: magic, term count n, posting count, whether values follow; n+1 byte
+offsets of each term in the term blob; n+1 offsets of each term's first posting; the blob
+(terms, sorted as Whoosh writes them); docnums (uint32); weights (float32, as Whoosh stores
+them); then, if values follow, n+1 byte offsets of each term's values (uint64), each
+posting's value length (uint16) and the values.
 
 The file is named after its segment ("<segment id>.tdl"), so Whoosh deletes it with the
 segment. A segment without one (an index written before it existed) is read from Whoosh's
@@ -27,12 +33,14 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from pathlib import Path
 
 FIELD = "text"
 EXTENSION = ".tdl"
-_MAGIC = b"PTD1"
-_HEADER = struct.Struct("<4sIQ")
+_MAGIC = b"PTD2"
+_HEADER = struct.Struct("<4sIQ?")
+_MAX_VALUE = 0xFFFF  # a longer value (a word thousands of times in one paragraph): no values
 _SWAP = sys.byteorder != "little"
 
 
@@ -45,11 +53,15 @@ class Collector:
         self.starts = array("I")  # index of each term's first posting
         self.ids = array("I")
         self.weights = array("f")
+        self.value_starts = array("Q")  # byte offset of each term's first value
+        self.value_sizes = array("H")
+        self.values = bytearray()
 
     def tap(self, items: Iterable[tuple]) -> Iterator[tuple]:
         """Pass `items` (fieldname, term, docnum, weight, value) through, keeping the field's."""
         field, terms, starts, ids, weights = (self.field, self.terms, self.starts, self.ids,
                                               self.weights)
+        value_starts, sizes, values = self.value_starts, self.value_sizes, self.values
         last = None
         for item in items:
             if item[0] == field and item[2] >= 0:  # docnum -1: Whoosh's spelling entries
@@ -57,9 +69,16 @@ class Collector:
                     last = item[1]
                     terms.append(last)
                     starts.append(len(ids))
+                    value_starts.append(len(values))
                 ids.append(item[2])
                 weights.append(item[3])
+                value = item[4] or b""
+                sizes.append(min(len(value), _MAX_VALUE))
+                values += value
             yield item
+
+    def _has_values(self) -> bool:
+        return _MAX_VALUE not in self.value_sizes
 
     def write(self, path: Path) -> None:
         blob = b"".join(self.terms)
@@ -68,19 +87,25 @@ class Collector:
             ends.append(ends[-1] + len(term))
         starts = array("I", self.starts)
         starts.append(len(self.ids))
+        value_starts = array("Q", self.value_starts)
+        value_starts.append(len(self.values))
+        has_values = self._has_values()
         parts = [ends, starts, self.ids, self.weights]
+        parts += [value_starts, self.value_sizes] if has_values else []
         if _SWAP:
             parts = [array(a.typecode, a) for a in parts]
             for a in parts:
                 a.byteswap()
         tmp = path.with_name(path.name + ".part")
         with open(tmp, "wb") as fh:
-            fh.write(_HEADER.pack(_MAGIC, len(self.terms), len(self.ids)))
+            fh.write(_HEADER.pack(_MAGIC, len(self.terms), len(self.ids), has_values))
             fh.write(parts[0].tobytes())
             fh.write(parts[1].tobytes())
             fh.write(blob)
-            fh.write(parts[2].tobytes())
-            fh.write(parts[3].tobytes())
+            for part in parts[2:]:
+                fh.write(part.tobytes())
+            if has_values:
+                fh.write(self.values)
         os.replace(tmp, path)  # never a half-written list under the final name
 
 
@@ -90,27 +115,37 @@ class TermLists:
     def __init__(self, path: Path):
         self.path = path
         with open(path, "rb") as fh:
-            magic, n, postings = _HEADER.unpack(fh.read(_HEADER.size))
+            magic, n, postings, self.has_values = _HEADER.unpack(fh.read(_HEADER.size))
             if magic != _MAGIC:
                 raise ValueError(f"{path} is not a term list file")
             self._ends = _read_array(fh, "I", n + 1)
             self._starts = _read_array(fh, "I", n + 1)
             self._blob = fh.read(self._ends[-1])
+            end = fh.tell() + 8 * postings
+            if self.has_values:
+                fh.seek(end)
+                self._value_starts = _read_array(fh, "Q", n + 1)
+                end = fh.tell() + 2 * postings + self._value_starts[-1]
             size = os.fstat(fh.fileno()).st_size
         self._n = n
         self._ids_at = _HEADER.size + 8 * (n + 1) + len(self._blob)
         self._weights_at = self._ids_at + 4 * postings
-        if size != self._weights_at + 4 * postings or self._starts[-1] != postings:
+        self._sizes_at = self._weights_at + 4 * postings + 8 * (n + 1)
+        self._values_at = self._sizes_at + 2 * postings
+        if size != end or self._starts[-1] != postings:
             raise ValueError(f"{path} is truncated or damaged")
 
     def _term(self, i: int) -> bytes:
         return self._blob[self._ends[i]:self._ends[i + 1]]
 
-    def get(self, term: bytes) -> tuple[array, array] | None:
-        """The term's docnums (ascending) and weights; None if the segment lacks the term,
-        or its file has gone (a later commit merged the segment away)."""
+    def get(self, term: bytes, values: bool = False) -> tuple[array, array, Values | None] | None:
+        """The term's docnums (ascending), weights and, with `values`, each posting's value.
+
+        None if the segment lacks the term, holds no values when asked for them, or its file
+        has gone (a later commit merged the segment away).
+        """
         i = bisect_left(range(self._n), term, key=self._term)
-        if i == self._n or self._term(i) != term:
+        if i == self._n or self._term(i) != term or (values and not self.has_values):
             return None
         start, end = self._starts[i], self._starts[i + 1]
         try:
@@ -120,11 +155,36 @@ class TermLists:
         try:
             ids = _pread_array(fd, "I", end - start, self._ids_at + 4 * start)
             weights = _pread_array(fd, "f", end - start, self._weights_at + 4 * start)
+            vals = self._values(fd, i, start, end) if values else None
         except OSError:
             return None
         finally:
             os.close(fd)
-        return ids, weights
+        return ids, weights, vals
+
+    def _values(self, fd: int, i: int, start: int, end: int) -> Values:
+        sizes = _pread_array(fd, "H", end - start, self._sizes_at + 2 * start)
+        first, last = self._value_starts[i], self._value_starts[i + 1]
+        data = os.pread(fd, last - first, self._values_at + first)
+        if len(data) != last - first:
+            raise OSError(f"term list file ends early at offset {self._values_at + first}")
+        return Values(data, sizes)
+
+
+class Values:
+    """A term's posting values, sliced out of one read when asked for (a phrase decodes only
+    the few paragraphs that hold all its words)."""
+
+    def __init__(self, data: bytes, sizes: array):
+        self._data = data
+        self._offsets = array("I", [0])
+        self._offsets.extend(accumulate(sizes))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> bytes:
+        return self._data[self._offsets[i]:self._offsets[i + 1]]
 
 
 def _read_array(fh, typecode: str, count: int) -> array:

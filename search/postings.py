@@ -72,7 +72,7 @@ def plan(q: wq.Query, schema) -> Plan | None:
 
 
 # (segment reader, docnum offset, segment docnums ascending, term frequencies, encoded values)
-Segment = tuple[object, int, list[int], list[float], list[bytes] | None]
+Segment = tuple[object, int, Sequence[int], Sequence[float], Sequence[bytes] | None]
 
 
 # segment reader -> its term lists file (indexer/termdocs.py), or None where it has none
@@ -99,9 +99,9 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False,
         reader = leaf.reader()
         if (fieldname, btext) not in reader:
             continue
-        listed = _listed(reader, fieldname, btext, lists_of) if not values else None
+        listed = _listed(reader, fieldname, btext, lists_of, values)
         if listed is not None:
-            out.append((reader, offset, *listed, None))
+            out.append((reader, offset, *listed))
             continue
         m = reader.postings(fieldname, btext)
         deleted: Collection[int] = ()
@@ -136,18 +136,19 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False,
     return out
 
 
-def _listed(reader, fieldname: str, btext: bytes,
-            lists_of: ListsOf | None) -> tuple[Sequence[int], Sequence[float]] | None:
-    """A term's live docnums and weights from the segment's term lists, if it has them."""
+def _listed(reader, fieldname: str, btext: bytes, lists_of: ListsOf | None,
+            values: bool) -> tuple[Sequence[int], Sequence[float], Sequence[bytes] | None] | None:
+    """A term's live docnums, weights (and values) from the segment's term lists, if it has them."""
     if lists_of is None or fieldname != termdocs.FIELD:
         return None
     lists = lists_of(reader)
-    found = lists.get(btext) if lists is not None else None
+    found = lists.get(btext, values) if lists is not None else None
     if found is None or not reader.has_deletions():
         return found
-    ids, weights = found
+    ids, weights, vals = found
     keep = [i for i, d in enumerate(ids) if not reader.is_deleted(d)]
-    return [ids[i] for i in keep], [weights[i] for i in keep]
+    return ([ids[i] for i in keep], [weights[i] for i in keep],
+            [vals[i] for i in keep] if vals is not None else None)
 
 
 def _any_within(wanted: Sequence[int], low: int, high: int) -> bool:
@@ -195,8 +196,8 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
             fmt = searcher.schema[p.fieldname].format
             if not fmt.supports("positions"):
                 return None
-            per_word = [read_term(searcher, p.fieldname, w, values=True, wanted=wanted(w))
-                        for w in node[1]]
+            per_word = [read_term(searcher, p.fieldname, w, values=True, wanted=wanted(w),
+                                  lists_of=lists_of) for w in node[1]]
             if any(segs is None for segs in per_word):
                 return None
             docs = _phrase_docs(per_word, node[2], fmt.decode_positions)
@@ -237,18 +238,23 @@ def _phrase_docs(per_word: list[list[Segment]], slop: int, decode) -> set[int]:
         segs = [b.get(offset) for b in by_offset]
         if any(seg is None for seg in segs):
             continue  # a word missing from a segment: no phrase there
-        maps = [dict(zip(seg[2], seg[4], strict=True)) for seg in segs]
-        common = set(min(maps, key=len)).intersection(*maps)
-        for d in common:
-            ends = decode(maps[0][d])
-            for m in maps[1:]:
+        fewest = min(segs, key=lambda seg: len(seg[2]))
+        common = set(fewest[2]).intersection(*(seg[2] for seg in segs if seg is not fewest))
+        for d in common:  # positions are decoded for these paragraphs only
+            ends = decode(_value(segs[0], d))
+            for seg in segs[1:]:
                 ends.sort()
-                ends = [q for q in decode(m[d]) if _follows(ends, q, slop)]
+                ends = [q for q in decode(_value(seg, d)) if _follows(ends, q, slop)]
                 if not ends:
                     break
             if ends:
                 out.add(d + offset)
     return out
+
+
+def _value(seg: Segment, docnum: int) -> bytes:
+    """The segment's posting value for `docnum` (its docnums ascend; the docnum is there)."""
+    return seg[4][bisect_left(seg[2], docnum)]
 
 
 def _follows(ends: list[int], q: int, slop: int) -> bool:
