@@ -75,6 +75,8 @@ def plan(q: wq.Query, schema) -> Plan | None:
 Segment = tuple[object, int, Sequence[int], Sequence[float], Sequence[bytes] | None]
 
 
+NUMPY_FROM = 5000  # postings of a word in a segment from which it is scored with numpy
+
 # segment reader -> its term lists file (indexer/termdocs.py), or None where it has none
 ListsOf = Callable[[object], termdocs.TermLists | None]
 
@@ -279,11 +281,30 @@ def _term_scores(searcher, fieldname: str, text: str, lengths_of: LengthsOf, B: 
         if within is not None:
             pairs = [(d, w) for d, w in zip(ids, weights, strict=True) if d + offset in within]
             ids, weights = [d for d, _ in pairs], [w for _, w in pairs]
+        if len(ids) >= NUMPY_FROM:
+            docs, scores = _bm25_arrays(ids, weights, lengths, offset, idf, avgfl, B, K1)
+            out.update(zip(docs, scores, strict=True))
+            continue
         # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
         scores = [idf * ((w * k1p) / (w + K1 * (omb + B * lengths[d] / avgfl)))
                   for d, w in zip(ids, weights, strict=True)]
         out.update(zip([d + offset for d in ids] if offset else ids, scores, strict=True))
     return out
+
+
+def _bm25_arrays(ids, weights, lengths, offset: int, idf: float, avgfl: float, B: float,
+                 K1: float) -> tuple[list[int], list[float]]:
+    """The list comprehension above over whole arrays: the same float64 operations in the
+    same order, so the same scores (26k postings of "president" at 200k: 8 ms -> ~2 ms).
+    numpy is imported only here, for long lists: its import (~130 ms) would slow a small
+    `parley search`."""
+    import numpy as np
+
+    d = np.asarray(ids, dtype=np.int64)
+    w = np.asarray(weights, dtype=np.float64)
+    fl = np.asarray(lengths, dtype=np.float64)[d]
+    scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
+    return (d + offset).tolist(), scores.tolist()
 
 
 def top(scores: dict[int, float], limit: int | None) -> list[tuple[float, int]]:

@@ -169,3 +169,19 @@ def test_an_index_made_with_pickled_positions_still_answers_the_same(tmp_path, m
                  "president"]:
         assert _results(tmp_path / "old", text) == _results(tmp_path / "new", text), text
         assert _results(tmp_path / "new", text)[0] > 0, text
+
+
+def test_long_lists_scored_with_numpy_get_exactly_the_python_scores(merged_forked_deleted,
+                                                                    monkeypatch):
+    session = engine_for(merged_forked_deleted).session()
+    w = session.weighting
+
+    def scores(text: str, numpy_from: int) -> dict[int, float]:
+        monkeypatch.setattr(postings, "NUMPY_FROM", numpy_from)
+        plan = postings.plan(session.parse(text), session.searcher.schema)
+        return postings.evaluate(session.searcher, plan, session.table.field_lengths, w.B, w.K1,
+                                 None, session.term_lists)
+
+    for text in ["the", "president OR hostages", "the said"]:
+        in_python = scores(text, 10**9)
+        assert len(in_python) > 100 and scores(text, 1) == in_python, text
