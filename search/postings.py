@@ -75,7 +75,8 @@ def plan(q: wq.Query, schema) -> Plan | None:
 Segment = tuple[object, int, Sequence[int], Sequence[float], Sequence[bytes] | None]
 
 
-NUMPY_FROM = 5000  # postings of a word in a segment from which it is scored with numpy
+NUMPY_FROM = 5000  # postings of a word from which it is scored with numpy...
+NUMPY_SEGMENT = 256  # ...in each segment holding at least this many of them
 
 # segment reader -> its term lists file (indexer/termdocs.py), or None where it has none
 ListsOf = Callable[[object], termdocs.TermLists | None]
@@ -274,6 +275,8 @@ def _term_scores(searcher, fieldname: str, text: str, lengths_of: LengthsOf, B: 
     avgfl = searcher.avg_field_length(fieldname) or 1
     k1p, omb = K1 + 1, 1 - B
     out: dict[int, float] = {}
+    # Arrays for a long list, in each segment with enough postings to repay numpy's overhead.
+    arrays_from = NUMPY_SEGMENT if sum(len(seg[2]) for seg in segments) >= NUMPY_FROM else None
     for reader, offset, ids, weights, _ in segments:
         lengths = lengths_of(reader, fieldname)
         if lengths is None:
@@ -281,7 +284,7 @@ def _term_scores(searcher, fieldname: str, text: str, lengths_of: LengthsOf, B: 
         if within is not None:
             pairs = [(d, w) for d, w in zip(ids, weights, strict=True) if d + offset in within]
             ids, weights = [d for d, _ in pairs], [w for _, w in pairs]
-        if len(ids) >= NUMPY_FROM:
+        if arrays_from is not None and len(ids) >= arrays_from:
             docs, scores = _bm25_arrays(ids, weights, lengths, offset, idf, avgfl, B, K1)
             out.update(zip(docs, scores, strict=True))
             continue

@@ -178,6 +178,7 @@ def test_long_lists_scored_with_numpy_get_exactly_the_python_scores(merged_forke
 
     def scores(text: str, numpy_from: int) -> dict[int, float]:
         monkeypatch.setattr(postings, "NUMPY_FROM", numpy_from)
+        monkeypatch.setattr(postings, "NUMPY_SEGMENT", 1)
         plan = postings.plan(session.parse(text), session.searcher.schema)
         return postings.evaluate(session.searcher, plan, session.table.field_lengths, w.B, w.K1,
                                  None, session.term_lists)
