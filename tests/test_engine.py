@@ -180,3 +180,26 @@ def test_a_quotation_sharing_an_opening_with_one_and_an_ending_with_another_join
     # the bridge joins the second group into the first (which keeps its place), and the same
     # words join whatever group holds them.
     assert [[r.docnum for r in g] for g in grouper.groups.values()] == [[0, 1, 3, 4], [2]]
+
+
+def test_an_index_generations_tables_are_left_out_of_garbage_collections(tmp_path):
+    import gc
+
+    from search import quotetable
+    from search.engine import engine_for
+
+    rows = [{"url": f"https://wire.example/{i}", "source": "Wire", "published": "2024-05-05",
+             "text": f'"We will keep talking about the hostages, day {i} of many," Witkoff said.'}
+            for i in range(50)]
+    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    indexer.ingest([tmp_path / "r.jsonl"], tmp_path / "ix")
+    gc.unfreeze()
+    try:
+        search_quotes(tmp_path / "ix", SearchRequest(filters={"speaker": ("Steve Witkoff",)}))
+        refs = quotetable.quote_refs(engine_for(tmp_path / "ix").session().table)
+        assert sum(map(len, refs)) == 50
+        # Frozen: a full collection no longer walks them (a 300 ms pause at 1M paragraphs).
+        assert gc.get_freeze_count() > 50 and not any(gc.is_tracked(r) and r in gc.get_objects(2)
+                                                      for r in refs[0])
+    finally:
+        gc.unfreeze()
