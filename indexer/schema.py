@@ -27,10 +27,12 @@ from whoosh.util.numeric import pack_uint
 from indexer.errors import IndexCorrupt, IndexNotFound, NotParleyIndex
 
 FORMAT = "parley-index"
-# 2: c_quotes column; 3: position, date, c_date no longer indexed; 4: text_pairs. (Packed
-# text positions came later without a new version: an index keeps the schema it was created
-# with, pickled in its TOC, so an older one still reads and writes its pickled positions.)
-FORMAT_VERSION = 4
+# 2: c_quotes column; 3: position, date, c_date no longer indexed; 4: text_pairs;
+# 5: packed text positions (PackedPositions), which an older Parley cannot unpickle.
+FORMAT_VERSION = 5
+# A version 4 index is still read and written as it is: it keeps the schema it was created
+# with, pickled in its TOC, and so its pickled positions.
+READS_VERSIONS = (4, 5)
 MARKER = "parley-index.json"
 SEP = "\x1f"  # joins multi-valued facet values inside one column cell
 SUBSEP = "\x1e"  # joins the parts of one entry (speaker, type, key) inside a cell
@@ -290,6 +292,7 @@ def _check_marker(path: Path) -> None:
                              "refusing to open it.") from None
     if marker.get("format") != FORMAT:
         raise NotParleyIndex(f"{path} is not a Parley index; refusing to open it.")
-    if marker.get("version") != FORMAT_VERSION:
+    if marker.get("version") not in READS_VERSIONS:
+        readable = " and ".join(map(str, READS_VERSIONS))
         raise IndexCorrupt(f"Index at {path} has format version {marker.get('version')}; this Parley "
-                           f"reads version {FORMAT_VERSION}. Rebuild it with `parley index --rebuild`.")
+                           f"reads versions {readable}. Rebuild it with `parley index --rebuild`.")

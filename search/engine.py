@@ -269,6 +269,10 @@ def shared_table(index_dir: Path, toc: tuple, ix, session_reader) -> DocTable:
             return DocTable(session_reader, saved_in=index_dir)
         table = DocTable(reader, saved_in=index_dir)
         weakref.finalize(table, reader.close)  # file handles go when the last session does
+        if known:
+            # The previous generation's tables were frozen (DocTable.cached): give them back
+            # to the collector, or their cycles and file handles would outlive them.
+            gc.unfreeze()
         _TABLES[index_dir] = (toc, table)
         return table
 

@@ -163,6 +163,8 @@ def test_an_index_made_with_pickled_positions_still_answers_the_same(tmp_path, m
     with monkeypatch.context() as m:
         m.setattr(SCHEMA["text"], "format", Positions(field_boost=1.0))
         indexer.ingest([src], tmp_path / "old")
+    marker = tmp_path / "old" / "parley-index.json"
+    marker.write_text(marker.read_text().replace('"version": 5', '"version": 4'))
     with open_index(tmp_path / "old").searcher() as s:
         assert type(s.schema["text"].format) is Positions
     for text in ['"national security"', '"president of the united states"', '"israel hamas"~4',
@@ -186,3 +188,17 @@ def test_long_lists_scored_with_numpy_get_exactly_the_python_scores(merged_forke
     for text in ["the", "president OR hostages", "the said"]:
         in_python = scores(text, 10**9)
         assert len(in_python) > 100 and scores(text, 1) == in_python, text
+
+
+def test_an_index_of_an_unknown_version_is_refused_with_what_to_do(tmp_path, monkeypatch):
+    from indexer.errors import IndexCorrupt
+
+    monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
+    src = tmp_path / "b.jsonl"
+    src.write_text("".join(_lines(1)), encoding="utf-8")
+    indexer.ingest([src], tmp_path / "ix")
+    marker = tmp_path / "ix" / "parley-index.json"
+    marker.write_text(marker.read_text().replace('"version": 5', '"version": 3'))
+    with pytest.raises(IndexCorrupt, match="format version 3; this Parley reads versions 4 and 5"
+                                           ".*--rebuild"):
+        search(tmp_path / "ix", SearchRequest(text="president"))
