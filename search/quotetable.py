@@ -12,6 +12,7 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 from indexer.schema import SEP, SUBSEP
 from search.highlight import term_spans
@@ -28,6 +29,8 @@ class QuoteRef:
     head: str = ""  # first eight words (long quotations only)
     tail: str = ""  # last eight words
     keys: tuple = ()  # what groups it with others (see _group_keys), made once per index
+    family: int = -1  # its group among all the index's quotations (see _families)
+    own_family: int = -1  # its group among its speaker's quotations
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "keys", _group_keys(self))
@@ -45,14 +48,44 @@ def _group_keys(ref: QuoteRef) -> tuple:
 
 def quote_refs(table) -> list[tuple[QuoteRef, ...]]:
     """Per document, its quotations' refs; cached on the (shared) DocTable."""
-    def compute() -> list[tuple[QuoteRef, ...]]:
+    return _refs_and_families(table)[0]
+
+
+def _refs_and_families(table) -> tuple[list[tuple[QuoteRef, ...]], list[int], list[int]]:
+    def compute():
         rows = []
         for docnum, cell in enumerate(table.reader.column_reader("c_quotes")):
             entries = cell.decode("utf-8").split(SEP) if cell else ()
             rows.append(tuple(QuoteRef(docnum, i, *_parts(e)) for i, e in enumerate(entries)))
-        return rows
+        every = list(itertools.chain.from_iterable(rows))
+        by_speaker: dict[str, list[QuoteRef]] = {}
+        for ref in every:
+            by_speaker.setdefault(ref.speaker, []).append(ref)
+        return rows, _families([every], "family"), _families(by_speaker.values(), "own_family")
 
     return table.cached("quote_refs", compute)
+
+
+def _families(lists: Iterable[list[QuoteRef]], attribute: str) -> list[int]:
+    """Number the families of each list of refs (the groups they form when all of the list is
+    grouped) into `attribute`; return each family's size.
+
+    A request lists some quotations: its groups are their families, except where a family is
+    only partly listed and the quotation that linked its parts is left out. Only such
+    families are grouped afresh (group_quotes). A request for one speaker uses the families
+    of that speaker's quotations ("own_family"): the same words said by another speaker,
+    which link families across speakers, are never listed with them.
+    """
+    sizes: list[int] = []
+    for refs in lists:
+        grouper = _Grouper()
+        for ref in refs:
+            grouper.add(ref)
+        for members in grouper.groups.values():
+            for ref in members:
+                object.__setattr__(ref, attribute, len(sizes))
+            sizes.append(len(members))
+    return sizes
 
 
 def _parts(entry: str) -> tuple[str, str, str, str, str]:
@@ -70,8 +103,12 @@ def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
     paragraph that matched and holds one quotation needs no check: its quote field is that
     quotation. Only paragraphs with several quotations are read to see which one matched.
     """
-    refs = quote_refs(session.table)
-    grouper = _Grouper()
+    order = list(order)
+    refs, sizes, own_sizes = _refs_and_families(session.table)
+    one_speaker = speakers is not None and len(speakers) == 1
+    family_of = attrgetter("own_family" if one_speaker else "family")
+    sizes = own_sizes if one_speaker else sizes
+    listed: dict[int, list[QuoteRef]] = {}  # family -> its listed quotations, in order
     for docnum in order:
         needs_check = terms and not (words_only_in_quotes and len(refs[docnum]) == 1)
         texts = _texts(session, docnum) if needs_check else None
@@ -80,8 +117,25 @@ def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
                 continue
             if texts is not None and not term_spans(texts[ref.index]["text"], terms):
                 continue
+            listed.setdefault(family_of(ref), []).append(ref)
+    groups: list[list[QuoteRef]] = []
+    regrouped = False
+    for family, members in listed.items():
+        if len(members) == 1 or len(members) == sizes[family]:  # a whole family is one group
+            groups.append(members)
+            continue
+        # Part of a family: its listed members may not be linked without the others.
+        grouper = _Grouper()
+        for ref in members:
             grouper.add(ref)
-    return grouper.groups
+        groups += grouper.groups.values()
+        regrouped = True
+    if regrouped:  # groups in order of first appearance, as one _Grouper pass gives them
+        # (a group's first member is its earliest: listed in order, and _Grouper keeps the
+        # earlier group's members first when it merges two)
+        place = {docnum: i for i, docnum in enumerate(order)}
+        groups.sort(key=lambda members: (place[members[0].docnum], members[0].index))
+    return dict(enumerate(groups))
 
 
 class _Grouper:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -18,6 +19,7 @@ from search import (
     search_quotes,
 )
 from search.highlight import BracketFormatter, mark_text
+from tests.conftest import SAMPLES
 
 
 def facet(results, name):
@@ -203,3 +205,49 @@ def test_an_index_generations_tables_are_left_out_of_garbage_collections(tmp_pat
                                                       for r in refs[0])
     finally:
         gc.unfreeze()
+
+
+def test_groups_from_index_families_equal_one_pass_over_the_listed_quotations(tmp_path):
+    from search import quotetable
+    from search.engine import engine_for
+
+    opening = "We will not accept any deal that leaves hostages behind in Gaza"
+    ending = "keep pressing the mediators in Doha and Cairo every single day"
+    middle = "and we will"
+    rows = [  # one family: the full quotation links its trimmed opening and its trimmed ending
+        ("Wire", "2024-05-05", f'"{opening}, {middle} {ending}," Netanyahu said.'),
+        ("Rewrite", "2024-05-06", f'Netanyahu said: "{opening}."'),
+        ("Other", "2024-05-07", f'Netanyahu said: "{middle.capitalize()} {ending}."'),
+        ("Echo", "2024-05-08", f'"{opening}," Netanyahu said, repeating himself.'),
+        ("Wire", "2024-05-09", '"We will not accept any deal that ends the war now," Hamas said.'),
+    ]
+    lines = [json.dumps({"url": f"https://{o.lower()}.example/{i}", "source": o, "published": d,
+                         "text": t}) for i, (o, d, t) in enumerate(rows)]
+    briefings = gzip.open(SAMPLES / "whitehouse_gaza.jsonl.gz", "rt", encoding="utf-8")
+    lines += [line.strip() for _, line in zip(range(6), briefings, strict=False)]
+    (tmp_path / "r.jsonl").write_text("\n".join(lines))
+    indexer.ingest([tmp_path / "r.jsonl"], tmp_path / "ix")
+    session = engine_for(tmp_path / "ix").session()
+    refs = quotetable.quote_refs(session.table)
+    docs = [d for d, row in enumerate(refs) if row]
+    assert sum(map(len, refs)) > 200
+
+    def one_pass(order, speakers):
+        grouper = quotetable._Grouper()
+        for d in order:
+            for ref in refs[d]:
+                if speakers is None or ref.speaker in speakers:
+                    grouper.add(ref)
+        return [sorted((r.docnum, r.index) for r in g) for g in grouper.groups.values()]
+
+    netanyahu = {"Benjamin Netanyahu"}
+    # Every quotation; one speaker; the bridging quotation (the first) left out, so its family
+    # falls apart; every other paragraph; the order reversed.
+    for order, speakers in [(docs, None), (docs, netanyahu), (docs[1:], netanyahu),
+                            (docs[::2], None), (docs[::-1], None), (docs[1:][::-1], None)]:
+        got = quotetable.group_quotes(session, order, speakers, set())
+        assert [sorted((r.docnum, r.index) for r in g) for g in got.values()] == \
+            one_pass(order, speakers)
+    # The four Netanyahu rows: one group; without the full quotation, two.
+    assert len(quotetable.group_quotes(session, docs[:4], netanyahu, set())) == 1
+    assert len(quotetable.group_quotes(session, docs[1:4], netanyahu, set())) == 2
