@@ -659,17 +659,21 @@ def test_a_linked_outlet_or_account_that_reports_the_labelled_person_is_the_spea
     assert found == ["Al Jazeera", "Lebanese Presidency", "Kassym-Jomart Tokayev", "Joseph Aoun"]
 
 
+# AEB sky (92101975...): Tottenham's statement, run on past an embedded post's caption.
+_SKY_STATEMENT = [
+    'Tottenham said in a statement: "Jose is one of the world\'s most accomplished managers '
+    "having won 25 senior trophies.",
+    '"He is renowned for his tactical prowess and has managed FC Porto, Inter Milan, Chelsea, '
+    "Real Madrid and Manchester United.",
+    "Club statement",
+]
+_SKY_LAST = ('"He has won a domestic title in a record four different countries (Portugal, '
+             'England, Italy and Spain)."')
+
+
 def test_a_stray_caption_line_does_not_end_a_quote_left_open():
     # AEB sky: the club's statement runs on past an embedded post, whose caption is left alone.
-    paragraphs = [
-        'Tottenham said in a statement: "Jose is one of the world\'s most accomplished managers '
-        "having won 25 senior trophies.",
-        '"He is renowned for his tactical prowess and has managed FC Porto, Inter Milan, Chelsea, '
-        "Real Madrid and Manchester United.",
-        "Club statement",
-        '"He has won a domestic title in a record four different countries (Portugal, England, '
-        'Italy and Spain)."',
-    ]
+    paragraphs = [*_SKY_STATEMENT, _SKY_LAST]
     found = [(q.text[:12], q.speaker) for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]
     assert found == [("Jose is one ", "Tottenham"), ("He is renown", "Tottenham"),
                      ("He has won a", "Tottenham")]
@@ -735,16 +739,8 @@ def test_a_description_that_is_a_known_bodys_name_is_that_body():
 def test_a_short_name_folds_to_the_name_under_an_embedded_post():
     # AEB sky (92101975...): the club is "Tottenham" in the prose and "Tottenham Hotspur" only
     # in the credit line of its embedded post, which also does not end the quote left open.
-    paragraphs = [
-        'Tottenham said in a statement: "Jose is one of the world\'s most accomplished managers '
-        "having won 25 senior trophies.",
-        '"He is renowned for his tactical prowess and has managed FC Porto, Inter Milan, Chelsea, '
-        "Real Madrid and Manchester United.",
-        "Club statement",
-        "— Tottenham Hotspur (@SpursOfficial) November 20, 2019",
-        '"He has won a domestic title in a record four different countries (Portugal, England, '
-        'Italy and Spain)."',
-    ]
+    paragraphs = [*_SKY_STATEMENT, "— Tottenham Hotspur (@SpursOfficial) November 20, 2019",
+                  _SKY_LAST]
     assert _speakers(paragraphs) == ["Tottenham Hotspur"] * 3
     # Without the credit line the short form is all the text gives.
     assert _speakers(paragraphs[:3] + paragraphs[4:]) == ["Tottenham"] * 3
