@@ -357,3 +357,21 @@ def test_a_failed_forked_writer_keeps_the_committed_index(tmp_path, monkeypatch,
     again = indexer.ingest([src], index_dir)  # the lock was released, and the run completes
     assert search(index_dir, SearchRequest()).total == 51 + again.paragraphs
     assert not [f for f in index_dir.iterdir() if f.name.endswith(".tmp")]
+
+
+def test_a_new_process_counts_facets_from_the_saved_table_as_from_the_columns(briefings_index,
+                                                                              monkeypatch):
+    req = SearchRequest(text="president", size=0)
+    for path in briefings_index.glob("parley-doctable-*"):
+        path.unlink()  # the first search below reads the columns and saves the table
+    monkeypatch.setattr(engine_module, "_TABLES", {})
+    monkeypatch.setattr(engine_module, "_ENGINES", {})
+    from_columns = search(briefings_index, req)
+    assert list(briefings_index.glob("parley-doctable-*.bin"))
+    # As a new process: nothing in memory, the saved table on disk, months included.
+    monkeypatch.setattr(engine_module, "_TABLES", {})
+    monkeypatch.setattr(engine_module, "_ENGINES", {})
+    monkeypatch.setattr(engine_module, "_months", lambda dates: pytest.fail("months derived"))
+    from_table = search(briefings_index, req)
+    assert from_table.facets == from_columns.facets
+    assert len(from_table.facets["month"]) >= 3 and from_table.total == from_columns.total
