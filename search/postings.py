@@ -149,7 +149,8 @@ def _listed(reader, fieldname: str, btext: bytes, lists_of: ListsOf | None,
     if found is None or not reader.has_deletions():
         return found
     ids, weights, vals = found
-    keep = [i for i, d in enumerate(ids) if not reader.is_deleted(d)]
+    deleted = set(reader.segment().deleted_docs())  # one set, not a reader call a posting
+    keep = [i for i, d in enumerate(ids) if d not in deleted]
     return ([ids[i] for i in keep], [weights[i] for i in keep],
             [vals[i] for i in keep] if vals is not None else None)
 
