@@ -203,6 +203,7 @@ class _State:
     introduced: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     verb: str = ""  # the verb of the attribution being read
     addressee: _Speaker | None = None  # who was last "asked", the likely next to reply
+    reporter: _Speaker | None = None  # who recounts the words being attributed, not their speaker
     stated_by: _Speaker | None = None  # who "said in a statement"
     last: Quote | None = None  # last direct quote of the previous paragraph
     turn: _Speaker | None = None  # the current transcript turn (None: no turn / reporter)
@@ -396,7 +397,9 @@ def _find_events(masked: str, bounds: list[int], state: _State) -> list[_Event]:
                 _remember(event, masked[sent_start : m.end() + 40], state)
                 events.append(event)
             continue
+        state.reporter = _nested_reporter(masked, m, sent_start, events)
         event = _event_at(masked, sent_start, m, state)
+        state.reporter = None
         event = event or _coordinated(masked, m, sent_start, events)
         if event is not None and event.speaker.name is not None and event.verb != "reported":
             _remember(event, masked[sent_start : m.end() + 40], state)
@@ -451,6 +454,19 @@ def _relative_event(masked, sent_start, m, state) -> _Event | None:
     phrase = " ".join(run)
     ref = (phrase, found.start("np") + found.group("np").rindex(run[0]))
     return _make_event(ref, m.start(), VERBS.get(m.group(0), "said"), masked, sent_start, m, state)
+
+
+_INNER_SAY_RE = re.compile(r"\s+that\s+(?:he|she|they)\s+")
+
+
+def _nested_reporter(masked, m, sent_start, events) -> _Speaker | None:
+    """ "The staff member who reported the call recalled that he said, “...”": an unnamed
+    witness recounts what someone else said (one's own words would be "recalled saying"),
+    so the pronoun of the inner "said" is never that witness."""
+    outer = events[-1] if events else None
+    if outer is None or outer.left < sent_start or outer.speaker.type != "anonymous":
+        return None
+    return outer.speaker if _INNER_SAY_RE.fullmatch(masked, outer.right, m.start()) else None
 
 
 def _coordinated(masked, m, sent_start, events) -> _Event | None:
@@ -815,14 +831,20 @@ def _resolve_pronoun(word: str, state: _State, gender: str | None = "") -> _Spea
               if at[0] >= here - _LOOKBACK]  # fmt: skip
     if state.verb in REPLY_VERBS and state.addressee and _fits(kind, state.addressee, gender, state):
         return _learn(state.addressee, gender, state)  # 'a reporter asked X, "..." ... she replied'
+    if state.reporter is not None:  # recounted words: the nearest who spoke, not a mere mention
+        others = (sp for _, sp in reversed(spoken) if sp not in (state.doc_speaker, state.reporter))
+        recounted = next((sp for sp in others if _fits(kind, sp, gender, state)), None)
+        if recounted is not None:
+            return _learn(recounted, gender, state)
     older = next((sp for sp in reversed(state.speakers)
-                  if sp != state.doc_speaker and _fits(kind, sp, gender, state)), None)
+                  if sp not in (state.doc_speaker, state.reporter)
+                  and _fits(kind, sp, gender, state)), None)
     candidates = sorted([*((a, sp, True, True) for a, sp in spoken), *mentions],
                         key=lambda c: c[0], reverse=True)
     # Speakers and sentence subjects first; a name the text only gave a gender comes second.
     for salient_only in (True, False):
         for _, speaker, salient, said in candidates:
-            if (salient_only and not salient) or speaker == state.doc_speaker:
+            if (salient_only and not salient) or speaker in (state.doc_speaker, state.reporter):
                 continue  # the document's "I" is never its "he" or "she"
             if said and _fits(kind, speaker, gender, state):
                 return _learn(speaker, gender, state)

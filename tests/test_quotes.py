@@ -504,6 +504,29 @@ def test_pronoun_ending_a_subject_clause_is_the_subject():
         "Patrick Carlineo Jr."]
 
 
+def test_words_an_unnamed_witness_recounts_are_the_speaker_s_before():
+    # AEB nbcnews (7a457a4f...): "recalled that he said" is the staff member recounting the
+    # caller's words; "he" is the man who spoke on the call, not the nearer "Omar is ...".
+    paragraphs = [
+        "Patrick W. Carlineo Jr., 55, of Addison, a village southwest of Ithaca, pleaded guilty "
+        "to threatening to assault and murder a United States official.",
+        "Carlineo faces a maximum of 10 years in prison and up to a $250,000 fine.",
+        "He was arrested in April for the March 21 call to the offices of Omar.",
+        "During the call, he asked about the Muslim Brotherhood, called Omar a “terrorist” and "
+        "said, “somebody ought to put a bullet in her skull,\" the prosecutor’s office said. Omar "
+        "is one of the first two Muslim women elected to Congress.",
+        "The staff member who reported the call recalled that he said, \"I'll put a bullet in "
+        "her (expletive) skull,\" the U.S. attorney's office said.",
+    ]
+    assert _speakers(paragraphs) == ["Patrick Carlineo Jr."] * 2
+    # Own words ("recalled saying") stay the witness's; a named "X recalled that he said" is X's.
+    own = 'The staff member who took the call recalled saying, "I will have to report this call."'
+    named = ('James Kennedy, the U.S. Attorney, recalled that he said, "We will prosecute threats '
+             'against lawmakers."')
+    assert _speakers([*paragraphs[:4], own])[-1] == "Staff member (unnamed)"
+    assert _speakers([*paragraphs[:4], named])[-1] == "James Kennedy"
+
+
 def test_she_falls_back_to_the_nearest_person_given_that_gender():
     # AEB bbc: Swift is named only as an owner ("Taylor Swift's ... albums") before "she".
     paragraphs = [
