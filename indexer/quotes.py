@@ -758,6 +758,8 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
         if found is not None:
             return found
     kept = mods[capital:] if capital is not None else [m for m in mods if m not in UNNAMED_ADJS]
+    force = _police_force(state) if not kept and lowered[h] in POLICE_HEADS else None
+    kept = [force] if force else kept  # "a dispatcher" in a story about the Miami-Dade Police
     label = " ".join([*kept, words[h]])
     roles = frozenset({lowered[h], lowered[h].rstrip("s")})
     body = state.lexicon.canonical_or_none(label)
@@ -766,6 +768,30 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
         return _Speaker(body, state.lexicon.actor_type(body), roles)
     return _Speaker(f"{label[0].upper()}{label[1:]} (unnamed)", "anonymous", roles,
                     lowered[h] in PLURAL_HEADS)  # fmt: skip
+
+
+# Roles that, bare, are a police force's in a story about the police ("officers announced
+# on their radios"); "Israeli officers" or "a prison officer" carry their own affiliation.
+POLICE_HEADS = {"officer", "officers", "dispatcher", "dispatchers"}
+_POLICE_RE = re.compile(r"\bpolice\b", re.I)
+# "Fort Worth Police Department", "Forest Hill police officers"; in "on Broadcastify police
+# scanner" the name is the scanner's, not a force's.
+_FORCE_RE = re.compile(rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})\s+[Pp]olice\b"
+                       r"(?!\s+(?:scanners?|radios?|frequenc))")
+
+
+def _police_force(state: _State) -> str | None:
+    """The force a bare police role belongs to: the one police force the text so far names,
+    "Police" if it names none or several, None if it has not mentioned the police at all."""
+    text = "\n\n".join([*state.masked, state.now])
+    if not _POLICE_RE.search(text):
+        return None
+    forces = set()
+    for m in _FORCE_RE.finditer(text):
+        words = [w for w in m.group("name").split() if w not in _LEAD_STOP]
+        if words:
+            forces.add(" ".join(words))
+    return f"{forces.pop()} Police" if len(forces) == 1 else "Police"
 
 
 _CONNECTORS = {"of", "for", "the", "and"}

@@ -23,9 +23,9 @@ FLOORS = {
     "seeds": (1.000, 1.000, 1.000, None),
     "reuters": (1.000, 1.000, 1.000, None),
     "whitehouse": (0.923, 0.923, 0.814, 0.987),
-    "trafilatura_pages": (0.985, 0.985, 0.969, None),
-    "aeb": (1.000, 1.000, 0.947, None),
-    "overall": (0.977, 0.977, 0.936, 0.987),
+    "trafilatura_pages": (0.985, 0.985, 1.000, None),
+    "aeb": (1.000, 1.000, 0.982, None),
+    "overall": (0.977, 0.977, 0.953, 0.987),
 }
 LITBANK_FLOORS = (0.527, 0.504, 0.319)  # overlap F1, exact F1, speaker-name accuracy
 

@@ -527,6 +527,47 @@ def test_words_an_unnamed_witness_recounts_are_the_speaker_s_before():
     assert _speakers([*paragraphs[:4], named])[-1] == "James Kennedy"
 
 
+def test_a_bare_police_role_takes_the_force_the_story_names():
+    # tfh-137 (WSVN): one force named before the quote; "Broadcastify police scanner" is the
+    # scanner's name, not a second force's.
+    wsvn = [
+        "Miami-Dade Police said officers were behind the silver Audi involved in the "
+        "single-vehicle wreck after receiving a call about the vehicle.",
+        "“We have units behind a vehicle [that] initially was refusing to stop. They picked it "
+        "up again eastbound [on 56th],” said a dispatcher on Broadcastify police scanner.",
+    ]
+    assert _speakers(wsvn) == ["Miami-Dade Police dispatcher (unnamed)"]
+    assert _speakers(wsvn[1:]) == ["Police dispatcher (unnamed)"]  # only "police scanner"
+    # AEB cbsnews (2c46804d...): two forces named, so which one is not said.
+    cbs = [
+        "It was around midnight when a tip led Forest Hill police officers to Webb's room.",
+        "Fort Worth Police Department responded and confirmed that there appeared to be blood "
+        "on the front passenger seat.",
+        '"We got her, we got her!" officers announced on their radios. "He\'s in custody; we '
+        'have her."',
+    ]
+    assert _speakers(cbs) == ["Police officers (unnamed)"] * 2
+
+
+def test_a_police_role_with_its_own_affiliation_or_no_police_in_sight_is_left_alone():
+    # Reuters-21578 8272: a bank's "officer on Korth's syndicate desk", no police in the story.
+    bank = ('"GMAC saved some basis points with this technique," said an officer on Korth\'s '
+            "syndicate desk.")
+    assert _speakers([bank]) == ["Officer (unnamed)"]
+    # AEB nbcdfw (51d066b0...): the one force is named only after the quote, for another
+    # officer (the rescuers were Fort Worth police).
+    nbcdfw = [
+        "A video showing the dramatic moment a kidnapped 8-year-old Fort Worth girl was "
+        "rescued by police was released Monday.",
+        '"Hey, here she is. Got her!" an officer said. "We got her. We got her."',
+        "Earlier that night, a Forest Hill police sergeant searched that same hotel room but "
+        "did not find the girl.",
+    ]
+    assert _speakers(nbcdfw) == ["Police officer (unnamed)"] * 2
+    prison = [nbcdfw[0], '"He was calm all night long," a prison officer said.']
+    assert _speakers(prison) == ["Prison officer (unnamed)"]
+
+
 def test_she_falls_back_to_the_nearest_person_given_that_gender():
     # AEB bbc: Swift is named only as an owner ("Taylor Swift's ... albums") before "she".
     paragraphs = [
