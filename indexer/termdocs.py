@@ -138,6 +138,11 @@ class TermLists:
     def _term(self, i: int) -> bytes:
         return self._blob[self._ends[i]:self._ends[i + 1]]
 
+    def has(self, term: bytes) -> bool:
+        """Whether the segment has the term (from the directory in memory)."""
+        i = bisect_left(range(self._n), term, key=self._term)
+        return i < self._n and self._term(i) == term
+
     def get(self, term: bytes, values: bool = False) -> tuple[array, array, Values | None] | None:
         """The term's docnums (ascending), weights and, with `values`, each posting's value.
 
@@ -183,6 +188,10 @@ class Values:
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
+    def packed(self) -> tuple[bytes, array]:
+        """All the values in one string, and where each starts (one more offset: the end)."""
+        return self._data, self._offsets
+
     def __getitem__(self, i: int) -> bytes:
         return self._data[self._offsets[i]:self._offsets[i + 1]]
 
@@ -212,7 +221,7 @@ def path_for(folder: str | Path, segment_id: str) -> Path:
     return Path(folder) / f"{segment_id}{EXTENSION}"
 
 
-_OPEN: OrderedDict[Path, TermLists | None] = OrderedDict()
+_OPEN: OrderedDict[tuple[str | Path, str], TermLists | None] = OrderedDict()
 _OPEN_LIMIT = 256  # segments; a directory is ~1-2 MB for a 40k-paragraph segment
 _LOCK = threading.Lock()
 
@@ -220,17 +229,17 @@ _LOCK = threading.Lock()
 def lists_for(folder: str | Path, segment_id: str) -> TermLists | None:
     """The segment's term lists, or None when it has none (or they cannot be read: the
     caller then reads Whoosh's blocks). Segments never change, so directories are kept."""
-    path = path_for(folder, segment_id)
+    key = (folder, segment_id)  # a Path built per call cost more than the lookup it keys
     with _LOCK:
-        if path in _OPEN:
-            _OPEN.move_to_end(path)
-            return _OPEN[path]
+        if key in _OPEN:
+            _OPEN.move_to_end(key)
+            return _OPEN[key]
     try:
-        lists = TermLists(path)
+        lists = TermLists(path_for(folder, segment_id))
     except (OSError, ValueError, struct.error):
         lists = None
     with _LOCK:
-        _OPEN[path] = lists
+        _OPEN[key] = lists
         while len(_OPEN) > _OPEN_LIMIT:
             _OPEN.popitem(last=False)
     return lists

@@ -10,7 +10,8 @@ of whoosh.scoring.bm25, operation for operation, so the scores equal Whoosh's.
 Phrases and proximity ("oil prices"~5) are read the same way, positions included, and
 checked with the rule of Whoosh's SpanNear2 (ordered, each next word 1..slop positions after
 the previous one); a phrase scores as the AND of its words (less common ones, see
-schema.ranking_words), as the engine ranks phrases anyway.
+schema.ranking_words), as the engine ranks phrases anyway. Where the words' lists are long,
+an AND of words or a phrase is intersected as arrays first (see "long lists as arrays").
 
 Only word queries take this path: terms and phrases, AND / OR of them, nothing boosted, all in
 one scorable field. `plan()` returns None for anything else (prefixes, negations, ranges), and
@@ -29,7 +30,7 @@ from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
 from indexer import termdocs
-from indexer.schema import ranking_words
+from indexer.schema import PackedPositions, ranking_words
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ Segment = tuple[object, int, Sequence[int], Sequence[float], Sequence[bytes] | N
 
 NUMPY_FROM = 5000  # postings of a word from which it is scored with numpy...
 NUMPY_SEGMENT = 256  # ...in each segment holding at least this many of them
+# Postings of all the words of an AND or a phrase from which they are intersected as arrays:
+# the Python path costs several microseconds a posting, numpy ~0.3 ms a query.
+ARRAYS_FROM = 1000
 
 # segment reader -> its term lists file (indexer/termdocs.py), or None where it has none
 ListsOf = Callable[[object], termdocs.TermLists | None]
@@ -100,11 +104,17 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False,
     out: list[Segment] = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
+        lists = _lists(reader, fieldname, lists_of, values)
+        if lists is not None:
+            # The file's directory holds exactly the segment's terms: no lookup in Whoosh's.
+            if lists.has(btext):
+                listed = _listed(reader, lists, btext, values)
+                if listed is not None:
+                    out.append((reader, offset, *listed))
+                    continue
+            else:
+                continue
         if (fieldname, btext) not in reader:
-            continue
-        listed = _listed(reader, fieldname, btext, lists_of, values)
-        if listed is not None:
-            out.append((reader, offset, *listed))
             continue
         m = reader.postings(fieldname, btext)
         deleted: Collection[int] = ()
@@ -139,13 +149,20 @@ def read_term(searcher, fieldname: str, text: str, values: bool = False,
     return out
 
 
-def _listed(reader, fieldname: str, btext: bytes, lists_of: ListsOf | None,
-            values: bool) -> tuple[Sequence[int], Sequence[float], Sequence[bytes] | None] | None:
-    """A term's live docnums, weights (and values) from the segment's term lists, if it has them."""
+def _lists(reader, fieldname: str, lists_of: ListsOf | None,
+           values: bool) -> termdocs.TermLists | None:
+    """The segment's term lists, if it has them for this field (and with values if asked)."""
     if lists_of is None or fieldname != termdocs.FIELD:
         return None
     lists = lists_of(reader)
-    found = lists.get(btext, values) if lists is not None else None
+    return None if lists is None or (values and not lists.has_values) else lists
+
+
+def _listed(reader, lists: termdocs.TermLists, btext: bytes,
+            values: bool) -> tuple[Sequence[int], Sequence[float], Sequence[bytes] | None] | None:
+    """A term's live docnums, weights (and values) from the segment's term lists; None if
+    the file cannot give them (it has gone: Whoosh's blocks are read instead)."""
+    found = lists.get(btext, values)
     if found is None or not reader.has_deletions():
         return found
     ids, weights, vals = found
@@ -204,13 +221,28 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
                                   lists_of=lists_of) for w in node[1]]
             if any(segs is None for segs in per_word):
                 return None
+            if isinstance(fmt, PackedPositions) and _long(per_word):
+                found = _phrase_arrays(searcher, p.fieldname, node, per_word, lengths_of, B, K1)
+                if found is not None:
+                    return _kept(found, within)
             docs = _phrase_docs(per_word, node[2], fmt.decode_positions)
             read = dict(zip(node[1], per_word, strict=True))
             scores = [term(w, read[w]) for w in ranking_words(node[1])]
             if any(part is None for part in scores):
                 return None
             return {d: sum(part[d] for part in scores) for d in docs if d in scores[0]}
-        parts = [walk(c) for c in node[1]]
+        words = [c[1] for c in node[1] if c[0] == "term" and c[1] not in cache]
+        if node[0] == "and" and len(words) == len(node[1]) > 1:
+            # Only words not read yet: a word read for another part of the query is scored.
+            read = {w: read_term(searcher, p.fieldname, w, wanted=wanted(w), lists_of=lists_of)
+                    for w in words}
+            if all(segs is not None for segs in read.values()) and _long(list(read.values())):
+                found = _and_arrays(searcher, p.fieldname, words, read, lengths_of, B, K1)
+                if found is not None:
+                    return _kept(found, within)
+            parts = [term(w, read[w]) for w in words]
+        else:
+            parts = [walk(c) for c in node[1]]
         if any(part is None for part in parts):
             return None
         if node[0] == "and":
@@ -309,6 +341,163 @@ def _bm25_arrays(ids, weights, lengths, offset: int, idf: float, avgfl: float, B
     fl = np.asarray(lengths, dtype=np.float64)[d]
     scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
     return (d + offset).tolist(), scores.tolist()
+
+
+# -- long lists as arrays ------------------------------------------------------------------
+#
+# Two words, a phrase or a proximity query over long lists spent most of their time in Python
+# per posting: scoring every posting of both words, then intersecting dicts, or looking up and
+# decoding each shared paragraph's positions. Here the lists are intersected first (numpy, in C)
+# and only the shared paragraphs are scored; a phrase's positions are decoded in one pass.
+# The scores are the same float64 operations in the same order, so they equal Whoosh's.
+
+
+def _long(per_word: list[list[Segment]]) -> bool:
+    return sum(len(seg[2]) for segs in per_word for seg in segs) >= ARRAYS_FROM
+
+
+def _kept(found: dict[int, float], within: Collection[int] | None) -> dict[int, float]:
+    return found if within is None else {d: s for d, s in found.items() if d in within}
+
+
+@dataclass
+class _Arrays:
+    """One word's postings over all segments: index docnums ascending, tf, field lengths,
+    and (for phrases) where each posting's packed position gaps are in `data`."""
+
+    docs: object
+    weights: object
+    lengths: object
+    data: object = None
+    firsts: object = None
+    stops: object = None
+
+
+def _as_arrays(segments: list[Segment], lengths_of: LengthsOf, fieldname: str,
+               positions: bool) -> _Arrays | None:
+    import numpy as np
+
+    docs, weights, lengths, data, firsts, stops, base = [], [], [], [], [], [], 0
+    for reader, offset, ids, ws, vals in segments:
+        fl = lengths_of(reader, fieldname)
+        if fl is None:
+            return None
+        local = np.asarray(ids, dtype=np.int64)
+        docs.append(local + offset)
+        weights.append(np.asarray(ws, dtype=np.float64))
+        lengths.append(np.asarray(fl)[local].astype(np.float64))  # a view, then a gather
+        if positions:
+            if isinstance(vals, termdocs.Values):
+                raw, offsets = vals.packed()
+                at = np.asarray(offsets, dtype=np.int64) // 4
+            else:  # Whoosh's blocks, or a segment with deletions: one value per posting
+                raw = b"".join(vals)
+                at = np.zeros(len(vals) + 1, dtype=np.int64)
+                np.cumsum([len(v) // 4 for v in vals], out=at[1:])
+            words = np.frombuffer(raw, dtype="<u4")  # PackedPositions: 4-byte units throughout
+            firsts.append(at[:-1] + (base + 1))  # +1: past the value's leading count
+            stops.append(at[1:] + base)
+            data.append(words)
+            base += len(words)
+    if not docs:
+        return _Arrays(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.uint32),
+                       np.zeros(0, np.int64), np.zeros(0, np.int64))
+    out = _Arrays(np.concatenate(docs), np.concatenate(weights), np.concatenate(lengths))
+    if positions:
+        out.data, out.firsts, out.stops = (np.concatenate(data), np.concatenate(firsts),
+                                           np.concatenate(stops))
+    return out
+
+
+def _common(words: list[_Arrays]):
+    """The docnums in every list, and for each list the indices of those postings."""
+    import numpy as np
+
+    common, idx = words[0].docs, [np.arange(len(words[0].docs))]
+    for w in words[1:]:
+        common, mine, theirs = np.intersect1d(common, w.docs, assume_unique=True,
+                                              return_indices=True)
+        idx = [i[mine] for i in idx] + [theirs]
+    return common, idx
+
+
+def _bm25(idf: float, weights, lengths, avgfl: float, B: float, K1: float):
+    # whoosh.scoring.bm25, as in _term_scores: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) +
+    # B * fl / avgfl))), the same float64 operations in the same order.
+    return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
+
+
+def _summed(searcher, fieldname: str, words: list[str], arrays: dict[str, _Arrays], idx: dict,
+            B: float, K1: float):
+    """Each word's BM25 over the selected postings, added in the words' order from 0 as
+    Python's sum() adds them."""
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    total = 0.0
+    for w in words:
+        a, i = arrays[w], idx[w]
+        total = total + _bm25(searcher.idf(fieldname, w), a.weights[i], a.lengths[i], avgfl, B, K1)
+    return total
+
+
+def _and_arrays(searcher, fieldname: str, words: list[str], read: dict[str, list[Segment]],
+                lengths_of: LengthsOf, B: float, K1: float) -> dict[int, float] | None:
+    arrays = {w: _as_arrays(segs, lengths_of, fieldname, False) for w, segs in read.items()}
+    if any(a is None for a in arrays.values()):
+        return None
+    distinct = list(arrays)
+    common, idx = _common([arrays[w] for w in distinct])
+    scores = _summed(searcher, fieldname, words, arrays, dict(zip(distinct, idx, strict=True)),
+                     B, K1)
+    return dict(zip(common.tolist(), scores.tolist(), strict=True))
+
+
+def _phrase_arrays(searcher, fieldname: str, node: tuple, per_word: list[list[Segment]],
+                   lengths_of: LengthsOf, B: float, K1: float) -> dict[int, float] | None:
+    """_phrase_docs over arrays, scored by the phrase's ranking words as evaluate() scores it."""
+    import numpy as np
+
+    words, slop = node[1], node[2]
+    arrays = [_as_arrays(segs, lengths_of, fieldname, True) for segs in per_word]
+    if any(a is None for a in arrays):
+        return None
+    common, idx = _common(arrays)
+    ends = None
+    for a, i in zip(arrays, idx, strict=True):
+        keys = _position_keys(a, i)
+        if ends is not None:
+            # Whoosh's SpanNear2 step (_follows): keep a position with an end 1..slop before it.
+            at = np.searchsorted(ends, keys - slop)
+            ok = at < len(ends)
+            ok[ok] = ends[at[ok]] <= keys[ok] - 1
+            keys = keys[ok]
+        ends = keys
+        if not len(ends):
+            break
+    hit = np.unique(ends >> 32)  # indices into `common`
+    first = {}
+    for k, w in enumerate(words):
+        first.setdefault(w, k)
+    ranking = ranking_words(words)
+    scores = _summed(searcher, fieldname, ranking, {w: arrays[first[w]] for w in ranking},
+                     {w: idx[first[w]][hit] for w in ranking}, B, K1)
+    return dict(zip(common[hit].tolist(), scores.tolist(), strict=True))
+
+
+def _position_keys(a: _Arrays, i):
+    """(index among the shared paragraphs) << 32 | position, for every position of the
+    postings `i`: ascending, as each posting's positions ascend."""
+    import numpy as np
+
+    first, count = a.firsts[i], a.stops[i] - a.firsts[i]
+    total = int(count.sum())
+    if not total:
+        return np.zeros(0, np.int64)
+    run = np.cumsum(count) - count  # where each posting's positions start among all of them
+    gaps = a.data[np.arange(total) - np.repeat(run - first, count)].astype(np.int64)
+    summed = np.cumsum(gaps)
+    at = np.minimum(run, total - 1)  # a posting without positions repeats nothing anyway
+    positions = summed - np.repeat(summed[at] - gaps[at], count)
+    return (np.repeat(np.arange(len(i), dtype=np.int64), count) << 32) | positions
 
 
 def top(scores: dict[int, float], limit: int | None) -> list[tuple[float, int]]:

@@ -190,6 +190,35 @@ def test_long_lists_scored_with_numpy_get_exactly_the_python_scores(merged_forke
         assert len(in_python) > 100 and scores(text, 1) == in_python, text
 
 
+def test_ands_and_phrases_intersected_as_arrays_get_exactly_the_python_results(
+        merged_forked_deleted, monkeypatch):
+    session = engine_for(merged_forked_deleted).session()
+    w = session.weighting
+    taken = []
+    for name in ("_and_arrays", "_phrase_arrays"):
+        real = getattr(postings, name)
+        monkeypatch.setattr(postings, name,
+                            lambda *a, real=real: taken.append(1) or real(*a))
+
+    def scores(plan, arrays_from: int, within=None) -> dict[int, float]:
+        monkeypatch.setattr(postings, "ARRAYS_FROM", arrays_from)
+        taken.clear()
+        out = postings.evaluate(session.searcher, plan, session.table.field_lengths, w.B, w.K1,
+                                within, session.term_lists)
+        assert bool(taken) == (arrays_from == 0)
+        return out
+
+    for text in ["hostages released", "hamas israel", "president hostages",
+                 '"national security"', '"the president"', '"hostages home"~5',
+                 '"president of the united states"', '"said said"~10']:
+        plan = postings.plan(session.parse(text), session.searcher.schema)
+        in_python = scores(plan, 10**9)
+        assert len(in_python) >= 4 and scores(plan, 0) == in_python, text
+        every_other = set(sorted(in_python)[::2])
+        assert scores(plan, 0, every_other) == scores(plan, 10**9, every_other) == {
+            d: s for d, s in in_python.items() if d in every_other}, text
+
+
 def test_an_index_of_an_unknown_version_is_refused_with_what_to_do(tmp_path, monkeypatch):
     from indexer.errors import IndexCorrupt
 
