@@ -110,7 +110,12 @@ class Collector:
 
 
 class TermLists:
-    """One segment's file: the term directory in memory, each list read when asked for."""
+    """One segment's file: the term directory in memory, each list read when asked for.
+
+    The file stays open while the lists are kept (see lists_for): once Whoosh merges the
+    segment away and deletes the file, a searcher still reading that segment reads the same
+    lists through the open file, as Whoosh reads its own segment files.
+    """
 
     def __init__(self, path: Path):
         self.path = path
@@ -134,37 +139,41 @@ class TermLists:
         self._values_at = self._sizes_at + 2 * postings
         if size != end or self._starts[-1] != postings:
             raise ValueError(f"{path} is truncated or damaged")
+        self._fd = os.open(path, os.O_RDONLY)  # an open and a close per list cost ~10 us
+
+    def __del__(self):
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
 
     def _term(self, i: int) -> bytes:
         return self._blob[self._ends[i]:self._ends[i + 1]]
 
-    def has(self, term: bytes) -> bool:
-        """Whether the segment has the term (from the directory in memory)."""
+    def find(self, term: bytes) -> int | None:
+        """The term's place in the directory (in memory), or None if the segment lacks it."""
         i = bisect_left(range(self._n), term, key=self._term)
-        return i < self._n and self._term(i) == term
+        return i if i < self._n and self._term(i) == term else None
 
     def get(self, term: bytes, values: bool = False) -> tuple[array, array, Values | None] | None:
         """The term's docnums (ascending), weights and, with `values`, each posting's value.
 
         None if the segment lacks the term, holds no values when asked for them, or its file
-        has gone (a later commit merged the segment away).
+        cannot be read.
         """
-        i = bisect_left(range(self._n), term, key=self._term)
-        if i == self._n or self._term(i) != term or (values and not self.has_values):
+        i = self.find(term)
+        return None if i is None else self.read(i, values)
+
+    def read(self, i: int, values: bool = False) -> tuple[array, array, Values | None] | None:
+        """get() for the term at place `i` of the directory."""
+        if values and not self.has_values:
             return None
         start, end = self._starts[i], self._starts[i + 1]
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            ids = _pread_array(self._fd, "I", end - start, self._ids_at + 4 * start)
+            weights = _pread_array(self._fd, "f", end - start, self._weights_at + 4 * start)
+            vals = self._values(self._fd, i, start, end) if values else None
         except OSError:
             return None
-        try:
-            ids = _pread_array(fd, "I", end - start, self._ids_at + 4 * start)
-            weights = _pread_array(fd, "f", end - start, self._weights_at + 4 * start)
-            vals = self._values(fd, i, start, end) if values else None
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
         return ids, weights, vals
 
     def _values(self, fd: int, i: int, start: int, end: int) -> Values:
@@ -182,18 +191,21 @@ class Values:
 
     def __init__(self, data: bytes, sizes: array):
         self._data = data
-        self._offsets = array("I", [0])
-        self._offsets.extend(accumulate(sizes))
+        self._sizes = sizes
+        self._offsets: array | None = None  # summed on first use: the arrays path never needs it
 
     def __len__(self) -> int:
-        return len(self._offsets) - 1
-
-    def packed(self) -> tuple[bytes, array]:
-        """All the values in one string, and where each starts (one more offset: the end)."""
-        return self._data, self._offsets
+        return len(self._sizes)
 
     def __getitem__(self, i: int) -> bytes:
+        if self._offsets is None:
+            self._offsets = array("I", [0])
+            self._offsets.extend(accumulate(self._sizes))
         return self._data[self._offsets[i]:self._offsets[i + 1]]
+
+    def packed(self) -> tuple[bytes, array]:
+        """All the values in one string, and each one's size in bytes."""
+        return self._data, self._sizes
 
 
 def _read_array(fh, typecode: str, count: int) -> array:
