@@ -11,8 +11,7 @@ Token object per word and took 5-10 ms for a page of 20 paragraphs.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Sequence
 from heapq import nsmallest
 from html import escape
 
@@ -34,10 +33,14 @@ def _text_analyzer() -> tuple:
     tokenizer, lower, stemmer = SCHEMA["text"].analyzer.items
     assert type(tokenizer) is RegexTokenizer and not tokenizer.gaps
     assert type(lower) is LowercaseFilter and type(stemmer) is StemFilter and not stemmer.ignore
-    return tokenizer.expression, lru_cache(maxsize=50_000)(stemmer.stemfn)
+    return tokenizer.expression, stemmer.stemfn
 
 
-_WORD, _stem = _text_analyzer()
+_WORD, _stemfn = _text_analyzer()
+# word as written -> its indexed form. A plain dict, not lru_cache: the lookup is most of the
+# cost of a word, and lru_cache's bookkeeping (and the lower() before it) doubled it.
+_STEMS: dict[str, str] = {}
+_STEMS_LIMIT = 200_000  # distinct spellings; past it the dict starts again (~20 MB at most)
 
 
 class MarkFormatter(highlight.Formatter):
@@ -98,11 +101,18 @@ def query_words(results) -> frozenset[str]:
     return frozenset(t[1].decode("utf-8") for t in terms)
 
 
-def _words(text: str) -> Iterator[tuple[int, int, str]]:
+def _words(text: str) -> list[tuple[int, int, str]]:
     """(start, end, indexed form) of each word, as the text field's analyzer indexes it."""
+    stems, out = _STEMS, []
     for m in _WORD.finditer(text):
-        start, end = m.span()
-        yield start, end, _stem(m.group().lower())
+        word = m.group()
+        stem = stems.get(word)
+        if stem is None:
+            if len(stems) >= _STEMS_LIMIT:
+                stems.clear()
+            stem = stems[word] = _stemfn(word.lower())
+        out.append((m.start(), m.end(), stem))
+    return out
 
 
 def fragments(text: str, words: frozenset[str]) -> list[highlight.Fragment]:
