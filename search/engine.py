@@ -413,7 +413,8 @@ class Session:
             # Bulk reads (word queries) cost ~1 us a posting, Whoosh's matchers several:
             # skipping pays off at a smaller filter next to them.
             ratio = RANK_SKIP_RATIO if plan else SKIP_RATIO
-            if len(flt) * ratio < q.estimate_size(reader):
+            # Term lists read a whole list for less than Whoosh's matchers skip through it.
+            if len(flt) * ratio < q.estimate_size(reader) and not self._listed(plan):
                 # "said" with one outlet and one actor: skip through the common word's postings
                 # to the few filtered paragraphs (whole blocks are passed over).
                 return self._skip_through(q, flt)
@@ -440,6 +441,12 @@ class Session:
         return postings.evaluate(self.searcher, plan, self.table.field_lengths, w.B, w.K1, within,
                                  self.term_lists)
 
+    def _listed(self, plan: postings.Plan | None) -> bool:
+        """Whether every segment has term lists for the plan's field."""
+        return (plan is not None and plan.fieldname == termdocs.FIELD
+                and all(self.term_lists(leaf.reader()) is not None
+                        for leaf, _ in self.searcher.leaf_searchers()))
+
     def term_lists(self, reader) -> termdocs.TermLists | None:
         folder = self.table.saved_in
         return termdocs.lists_for(folder, reader.segment().segment_id()) if folder else None
@@ -462,7 +469,10 @@ class Session:
         for facet in FACET_NAMES:
             counts = (counted or {}).get(facet) or self.count(facet, docs)
             selected = req.filters.get(facet, ())
-            top = [FacetValue(v, c, v in selected) for v, c in counts.most_common(FACET_LIMIT)]
+            # Ties by value: Counter.most_common would order them as the matched set
+            # happened to iterate, so one request could list them differently run to run.
+            best = nsmallest(FACET_LIMIT, counts.items(), key=lambda vc: (-vc[1], vc[0]))
+            top = [FacetValue(v, c, v in selected) for v, c in best]
             shown = {fv.value for fv in top}
             # A selected value stays visible even when nothing matches it any more.
             top += [FacetValue(v, counts.get(v, 0), True) for v in selected if v not in shown]

@@ -190,6 +190,30 @@ def test_long_lists_scored_with_numpy_get_exactly_the_python_scores(merged_forke
         assert len(in_python) > 100 and scores(text, 1) == in_python, text
 
 
+def test_a_long_list_filtered_with_numpy_keeps_exactly_the_python_scores(merged_forked_deleted,
+                                                                         monkeypatch):
+    session = engine_for(merged_forked_deleted).session()
+    w = session.weighting
+    within = set(range(0, session.searcher.doc_count_all(), 3))
+    picked = []
+    real = postings._within_arrays
+    monkeypatch.setattr(postings, "_within_arrays", lambda *a: picked.append(1) or real(*a))
+
+    def scores(text: str, numpy_from: int) -> dict[int, float]:
+        monkeypatch.setattr(postings, "NUMPY_FROM", numpy_from)
+        picked.clear()
+        plan = postings.plan(session.parse(text), session.searcher.schema)
+        out = postings.evaluate(session.searcher, plan, session.table.field_lengths, w.B, w.K1,
+                                within, session.term_lists)
+        assert bool(picked) == (numpy_from == 1)
+        return out
+
+    for text in ["the", "president OR hostages", "said"]:
+        in_python = scores(text, 10**9)
+        assert len(in_python) > 30 and scores(text, 1) == in_python, text
+        assert set(in_python) <= within
+
+
 def test_ands_and_phrases_intersected_as_arrays_get_exactly_the_python_results(
         merged_forked_deleted, monkeypatch):
     session = engine_for(merged_forked_deleted).session()
