@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -23,3 +25,17 @@ def test_speed_benchmark_prints_its_table(tmp_path):
                 "`parley search` fresh process", "/api/search"):
         assert f"| {row}" in out, row
     assert (tmp_path / "results.json").is_file()
+
+
+def test_write_cost_benchmark_prints_both_stages(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "write_cost.py"), "--size", "300", "--runs", "1",
+         "--work", str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert [r.split(" | ")[0] for r in rows[1:]] == ["| prepare: split, tag, quotations "
+                                                      "(indexer.prepare_article)",
+                                                      "| write: Whoosh segment and Parley's term "
+                                                      "lists (IndexWriter.commit)", "| both"]
+    prepare, write, both = (float(r.split(" | ")[2]) for r in rows[1:])
+    assert prepare > 0 and write > 0 and both == pytest.approx(prepare + write, abs=0.002)
