@@ -234,7 +234,7 @@ def path_for(folder: str | Path, segment_id: str) -> Path:
 
 
 _OPEN: OrderedDict[tuple[str | Path, str], TermLists | None] = OrderedDict()
-_OPEN_LIMIT = 256  # segments; a directory is ~1-2 MB for a 40k-paragraph segment
+_OPEN_LIMIT = 128  # segments (an open file each); a directory is ~1-2 MB for 40k paragraphs
 _LOCK = threading.Lock()
 
 
