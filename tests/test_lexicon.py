@@ -360,6 +360,33 @@ def test_generic_words_trigger_nothing(lx):
     assert lx.explain_topics("He said the war in Gaza was the subject of talks with prisoners' families.") == {}
 
 
+def test_key_words_skip_only_triggers_that_cannot_match(lx):
+    # explain_topics runs a trigger's regex only when the paragraph's lower() holds its key
+    # word. The answer must be what the regexes alone give, on odd case and Unicode too.
+    from indexer.lexicon import _trigger_regex
+
+    texts = [
+        "CEASEFIRE talks in Doha; the Hostages were Released.", "ſtarvation and famine",
+        "a KILLED Kelvin \u212aILLED", "İsrael's AİRSTRİKES on Rafah", "Humanitarian-aid",
+        "cease-fire, cease  fire and ceasefires", "Negotiations resumed.", "",
+        "The government's proposal for a truce, the ſecond round of negotiatıons.",
+    ]
+    every = [trig for t in lx.topics for trig in t.triggers]
+    texts += [trig.rstrip("*") for trig in every] + [trig.upper() for trig in every]
+    for text in texts:
+        expected = {t.name: [trig for trig in t.triggers
+                             if re.search(_trigger_regex(trig), text, re.I)] for t in lx.topics}
+        assert lx.explain_topics(text) == {name: trigs for name, trigs in expected.items() if trigs}
+
+
+def test_only_the_listed_characters_fold_to_ascii_under_ignorecase():
+    from indexer.lexicon import _ASCII_FOLDS
+
+    beyond = "".join(map(chr, range(128, 0x110000)))
+    folds = {c for a in map(chr, range(128)) for c in re.findall(re.escape(a), beyond, re.I)}
+    assert folds == set(_ASCII_FOLDS.findall(beyond))
+
+
 # -- the data files themselves ----------------------------------------------------------
 
 
