@@ -310,6 +310,7 @@ def _mark_role(text: str, i: int) -> str | None:
 
 
 _MARK_CHARS = frozenset("\"“”‘’'")
+_MARK_RE = re.compile(f"[{''.join(sorted(_MARK_CHARS))}]")  # a paragraph holds few marks
 
 
 def _find_spans(text: str) -> list[_Span]:
@@ -317,9 +318,8 @@ def _find_spans(text: str) -> list[_Span]:
     spans: list[_Span] = []
     double: int | None = None  # inner start of the open double quote
     single: int | None = None  # inner start of the open single quote
-    for i, ch in enumerate(text):
-        if ch not in _MARK_CHARS:
-            continue
+    for mark in _MARK_RE.finditer(text):
+        i, ch = mark.start(), mark.group()
         role = _mark_role(text, i)
         if role is None:
             continue
