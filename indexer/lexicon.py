@@ -84,12 +84,22 @@ def _alias_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
 # i, long s, the kelvin sign); a text without them matches an ASCII trigger word only where
 # its lower() contains the word's lower().
 _ASCII_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+_WORD = re.compile(r"\w+")
 
 
-def _trigger_key(trigger: str) -> str:
-    """A word the trigger's regex needs, lowercased: the longest ASCII one ("" if none)."""
-    words = [w for w in trigger.rstrip("*").split() if w.isascii()]
-    return max(words, key=len, default="").lower()
+def _trigger_key(trigger: str) -> tuple[str, bool]:
+    """A word the trigger's regex needs, lowercased, and whether it is a whole word of the text.
+
+    Every word of a trigger is preceded by \\b or [\\s-]+ and followed by [\\s-]+ or \\b, so one
+    made of ASCII word characters is a whole \\w+ word wherever the regex matches; the last
+    word of "negotiat*" is only the start of one. Otherwise: the longest ASCII word, as text.
+    """
+    words = trigger.rstrip("*").split()
+    stem = words[-1:] if trigger.endswith("*") else []
+    whole = [w for w in words if w.isascii() and _WORD.fullmatch(w) and [w] != stem]
+    if whole:
+        return max(whole, key=len).lower(), True
+    return max((w for w in words if w.isascii()), key=len, default="").lower(), False
 
 
 def _trigger_regex(trigger: str) -> str:
@@ -126,10 +136,10 @@ class Lexicon:
             a for a, targets in self._aliases.items()
             if any(self.actors[t.name].type in ("state", "group") for t in targets))
         self._media_re = _alias_pattern(self.media)
-        # Each trigger's regex runs only when the paragraph holds its key word: a substring
-        # test costs ~1% of a case-insensitive search, and a paragraph holds few keys.
+        # Each trigger's regex runs only when the paragraph holds its key word: a set lookup
+        # costs ~1% of a case-insensitive search, and a paragraph holds few keys.
         self._topic_res = [
-            (t, [(trig, re.compile(_trigger_regex(trig), re.I), _trigger_key(trig))
+            (t, [(trig, re.compile(_trigger_regex(trig), re.I), *_trigger_key(trig))
                  for trig in t.triggers])
             for t in self.topics if t.triggers
         ]
@@ -225,11 +235,15 @@ class Lexicon:
 
     def explain_topics(self, text: str) -> dict[str, list[str]]:
         """Each topic whose triggers occur in the text, with the triggers that fired."""
-        lower = None if _ASCII_FOLDS.search(text) else text.lower()
+        if _ASCII_FOLDS.search(text):
+            lower, words = None, set()
+        else:
+            lower, words = text.lower(), {w.lower() for w in _WORD.findall(text)}
         fired: dict[str, list[str]] = {}
         for topic, patterns in self._topic_res:
-            found = [trig for trig, rx, key in patterns
-                     if (lower is None or key in lower) and rx.search(text)]
+            found = [trig for trig, rx, key, whole in patterns
+                     if (lower is None or (key in words if whole else key in lower))
+                     and rx.search(text)]
             if found:
                 fired[topic.name] = found
         return fired

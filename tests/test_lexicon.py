@@ -370,6 +370,8 @@ def test_key_words_skip_only_triggers_that_cannot_match(lx):
         "a KILLED Kelvin \u212aILLED", "İsrael's AİRSTRİKES on Rafah", "Humanitarian-aid",
         "cease-fire, cease  fire and ceasefires", "Negotiations resumed.", "",
         "The government's proposal for a truce, the ſecond round of negotiatıons.",
+        "ceasefire-talks, pre-negotiation, aid_convoy, hostages2 and AID-CONVOYS",
+        "Kerem\u00a0Shalom, humanitarian\taid and famine's toll", "bring-them-home",
     ]
     every = [trig for t in lx.topics for trig in t.triggers]
     texts += [trig.rstrip("*") for trig in every] + [trig.upper() for trig in every]
