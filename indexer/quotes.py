@@ -1179,7 +1179,7 @@ def _introduced_name(name: str, state: _State) -> str:
 
 
 def _introduced_in(name: str, text: str) -> str | None:
-    if not _may_follow_name_word(name, text):
+    if not _may_be_introduced(name, text):
         return None
     for m in _introduced_re(name).finditer(text):
         words = m.group(1).split()
@@ -1196,39 +1196,36 @@ def _introduced_in(name: str, text: str) -> str | None:
     return None
 
 
-_PARTICLE_ENDS = tuple(PARTICLES)
-_ASCII_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# _introduced_re(name) is _INTRO_BEFORE, the name, then _INTRO_AFTER. The name must end the run
+# ("John" in "John Kirby" is no surname) and the run must start at a word ("U.S. Today" is not
+# "S. Today").
+_INTRO_BEFORE = (rf"(?<![\w.'’-])((?:{_NAME_WORD}\s+|(?<![\w-])(?:{'|'.join(PARTICLES)})\s+)"
+                 r"{1,4})")
+_INTRO_AFTER = (rf"\b(?:,?\s+(?:{'|'.join(re.escape(x) for x in NAME_SUFFIXES)})(?![\w]))?"
+                rf"(?!\s+[A-Z])")
+_INTRO_BEFORE_RE = re.compile(_INTRO_BEFORE + r"\Z")
+_INTRO_AFTER_RE = re.compile(_INTRO_AFTER)
 
 
-def _may_follow_name_word(name: str, text: str) -> bool:
-    """Whether some occurrence of the name follows spaces after a word that could be a first name.
+def _may_be_introduced(name: str, text: str) -> bool:
+    """Whether _introduced_re(name) matches the text, without compiling it (~1 ms a name).
 
-    A cheap test that never says no where _introduced_re(name) would match: the word before
-    the name's spaces ends with a capitalised word (every _NAME_WORD starts with A-Z) or with
-    a particle. Compiling that regex costs ~1 ms a name, and most names (after "said", after
-    "(") fail here, which leaves a third of them to compile.
+    The name is a literal, so the regex matches exactly where an occurrence of it has
+    _INTRO_BEFORE ending right before it and _INTRO_AFTER right after; both are compiled once.
+    Most names looked up (after "said", after "(") fail here and are never compiled.
     """
     at = text.find(name)
     while at != -1:
-        before = text[:at]
-        word = before.rstrip()  # str whitespace is re's \s
-        if word and len(word) < at:
-            word = word.rsplit(None, 1)[-1]
-            if not _ASCII_UPPER.isdisjoint(word) or word.endswith(_PARTICLE_ENDS):
-                return True
+        if _INTRO_BEFORE_RE.search(text, 0, at) and _INTRO_AFTER_RE.match(text, at + len(name)):
+            return True
         at = text.find(name, at + 1)
     return False
 
 
 @lru_cache(maxsize=2048)
 def _introduced_re(name: str) -> re.Pattern[str]:
-    # The name must end the run ("John" in "John Kirby" is no surname) and the run must start
-    # at a word ("U.S. Today" is not "S. Today"). One pattern per name: cached here, because
-    # names outnumber the 512 patterns re keeps.
-    pattern = (rf"(?<![\w.'’-])((?:{_NAME_WORD}\s+|(?<![\w-])(?:{'|'.join(PARTICLES)})\s+){{1,4}})"
-               rf"{re.escape(name)}\b")
-    suffix = rf"(?:,?\s+(?:{'|'.join(re.escape(x) for x in NAME_SUFFIXES)})(?![\w]))?(?!\s+[A-Z])"
-    return re.compile(pattern + suffix)
+    # One pattern per name: cached here, because names outnumber the 512 patterns re keeps.
+    return re.compile(_INTRO_BEFORE + re.escape(name) + _INTRO_AFTER)
 
 
 # -- quotes -------------------------------------------------------------------------------
