@@ -99,11 +99,12 @@ def _drop_headline_and_standfirst(blocks: list[str], title: str | None) -> list[
 
 def _drop_repeats(blocks: list[str]) -> list[str]:
     """Keep one copy of repeated text: verbatim repeats, and summary lines the body repeats."""
-    tokens = [set(_TOKEN.findall(b.casefold())) for b in blocks]
+    words = [_TOKEN.findall(b.casefold()) for b in blocks]
+    tokens = [set(w) for w in words]
     keep: list[str] = []
     seen: set[str] = set()
     for i, block in enumerate(blocks):
-        key = _norm(block)
+        key = " ".join(words[i])  # _norm(block), from the words already found
         # Crossheads echo the paragraph below them by design; they are not repeats.
         if key in seen or (not is_heading(block) and _repeated_later(i, tokens)):
             continue
