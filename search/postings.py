@@ -341,9 +341,8 @@ def _bm25_arrays(ids, weights, lengths, offset: int, idf: float, avgfl: float, B
     import numpy as np
 
     d = np.asarray(ids, dtype=np.int64)
-    w = np.asarray(weights, dtype=np.float64)
-    fl = np.asarray(lengths, dtype=np.float64)[d]
-    scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
+    scores = _bm25(idf, np.asarray(weights, dtype=np.float64),
+                   np.asarray(lengths, dtype=np.float64)[d], avgfl, B, K1)
     return (d + offset).tolist(), scores.tolist()
 
 
