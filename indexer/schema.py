@@ -1,7 +1,7 @@
 """The one Whoosh schema, its field names, and how an index directory is opened or created.
 
-Only this module, writer.py, check.py and search/engine.py, postings.py, query.py and
-highlight.py import whoosh.
+Only this module, writer.py, postwriter.py, check.py and search/engine.py, postings.py, query.py
+and highlight.py import whoosh.
 A Parley index directory carries a marker file; a directory without it is refused,
 because Whoosh stores pickles and opening a stranger's index could run code.
 """
@@ -9,6 +9,8 @@ because Whoosh stores pickles and opening a stranger's index could run code.
 from __future__ import annotations
 
 import json
+import re
+import struct
 import sys
 import time
 from array import array
@@ -17,7 +19,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from whoosh import fields, formats, index
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StemmingAnalyzer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
@@ -38,6 +40,8 @@ SEP = "\x1f"  # joins multi-valued facet values inside one column cell
 SUBSEP = "\x1e"  # joins the parts of one entry (speaker, type, key) inside a cell
 
 _SWAP = sys.byteorder != "little"  # packed positions are little-endian on disk
+_UINT32_LE = struct.Struct("<I")
+_ONE_POSITION = pack_uint(1)
 # Stop words are kept: journalists search exact quotations ("no progress yet").
 _TEXT = StemmingAnalyzer(stoplist=None, minsize=1)
 _TITLE_CACHE: dict[str, list] = {}
@@ -67,6 +71,40 @@ def ranking_words(words) -> list[str]:
     return [w for w in words if w not in COMMON_WORDS] or list(words)
 
 
+# The text analyzer's stages, checked to be its whole pipeline: words by a regex, lowercased,
+# stemmed. analyse() and the snippet highlighter (search/highlight.py) run the same stages
+# without Whoosh's per-word Token objects and generator chain, a third of the text field's
+# indexing time. If the analyzer ever gains a stage, this fails at import rather than
+# indexing or highlighting differently.
+_tokenizer, _lowercase, _stemmer = _TEXT.items
+assert type(_tokenizer) is RegexTokenizer and not _tokenizer.gaps
+assert type(_lowercase) is LowercaseFilter and type(_stemmer) is StemFilter and not _stemmer.ignore
+WORD = _tokenizer.expression
+# findall over the same pattern with its group made non-capturing: the same matches, and
+# findall then returns the words themselves.
+_WORDS = re.compile(WORD.pattern.replace("(\\.?", "(?:\\.?"), WORD.flags)
+assert _WORDS.pattern != WORD.pattern and _WORDS.groups == 0
+_stemfn = _stemmer.stemfn
+# word as written -> its indexed form. A plain dict, not lru_cache: the lookup is most of the
+# cost of a word, and lru_cache's bookkeeping (and the lower() before it) doubled it.
+STEMS: dict[str, str] = {}
+_STEMS_LIMIT = 200_000  # distinct spellings; past it the dict starts again (~20 MB at most)
+
+
+def indexed_form(word: str) -> str:
+    """The text field's indexed form of a word its tokenizer found (a miss in STEMS)."""
+    if len(STEMS) >= _STEMS_LIMIT:
+        STEMS.clear()
+    form = STEMS[word] = _stemfn(word.lower())
+    return form
+
+
+def analyse(value: str) -> list[tuple[int, str]]:
+    """(position, indexed word) of each word of a text, as the text field's analyzer gives."""
+    stems = STEMS
+    return list(enumerate([stems.get(w) or indexed_form(w) for w in _WORDS.findall(value)]))
+
+
 _LAST_TEXT: list = [None, None]  # the last text value analysed, and its (position, word)s
 
 
@@ -74,7 +112,10 @@ def _text_words(analyzer, value: str) -> list[tuple[int, str]]:
     """(position, indexed word) of a text; the pairs field reuses the text field's analysis."""
     if _LAST_TEXT[0] is value:
         return _LAST_TEXT[1]
-    words = [(t.pos, t.text) for t in analyzer(value, positions=True, mode="index")]
+    if analyzer is _TEXT or analyzer == _TEXT:
+        words = analyse(value)
+    else:  # an index created with another analyzer keeps it
+        words = [(t.pos, t.text) for t in analyzer(value, positions=True, mode="index")]
     _LAST_TEXT[0], _LAST_TEXT[1] = value, words
     return words
 
@@ -84,8 +125,8 @@ def _position_items(fmt, pairs) -> list[tuple]:
     poses: dict[str, list[int]] = defaultdict(list)
     for pos, word in pairs:
         poses[word].append(pos)
-    fb = fmt.field_boost
-    return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, fmt.encode(pl)) for w, pl in poses.items()]
+    fb, encode = fmt.field_boost, fmt.encode
+    return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
 
 
 class PackedPositions(formats.Positions):
@@ -98,6 +139,8 @@ class PackedPositions(formats.Positions):
     """
 
     def encode(self, poslist):
+        if len(poslist) == 1:  # most words of a paragraph: no gaps to work out
+            return _ONE_POSITION + _UINT32_LE.pack(poslist[0])
         gaps = array("I", (pos - prev for prev, pos in zip([0, *poslist], poslist, strict=False)))
         if _SWAP:
             gaps.byteswap()

@@ -4,9 +4,9 @@ Whoosh keeps a word's postings in blocks of up to 128, each a zlib-compressed pi
 (docnums, weights, positions). Ranking a word needs only docnums and weights, yet reading a
 block decodes its positions too: ~60 us a block, 25-30 ms to rank "president" (26k paragraphs
 of the 200k benchmark). Lucene and tantivy keep positions apart from document lists for this
-reason. This file is that document list: as the segment's postings stream into Whoosh's
-writer, the text field's (docnum, weight) pairs are copied here, so they are Whoosh's own
-values; a word's list is then one read of two flat arrays.
+reason. This file is that document list: as a segment's postings are written
+(indexer/postwriter.py), the text field's (docnum, weight) pairs are copied here, so they are
+the values Whoosh's blocks hold; a word's list is then one read of two flat arrays.
 
 Phrases and proximity need positions: each posting's value (its positions, as Whoosh encodes
 them) is kept too, in a section of its own, so a phrase decodes the positions of only the
@@ -32,7 +32,6 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from pathlib import Path
 
@@ -45,7 +44,7 @@ _SWAP = sys.byteorder != "little"
 
 
 class Collector:
-    """Copies the text field's postings out of the stream Whoosh's writer consumes."""
+    """The text field's postings, handed over term by term as the segment is written."""
 
     def __init__(self, field: str = FIELD):
         self.field = field
@@ -57,25 +56,17 @@ class Collector:
         self.value_sizes = array("H")
         self.values = bytearray()
 
-    def tap(self, items: Iterable[tuple]) -> Iterator[tuple]:
-        """Pass `items` (fieldname, term, docnum, weight, value) through, keeping the field's."""
-        field, terms, starts, ids, weights = (self.field, self.terms, self.starts, self.ids,
-                                              self.weights)
-        value_starts, sizes, values = self.value_starts, self.value_sizes, self.values
-        last = None
-        for item in items:
-            if item[0] == field and item[2] >= 0:  # docnum -1: Whoosh's spelling entries
-                if item[1] != last:
-                    last = item[1]
-                    terms.append(last)
-                    starts.append(len(ids))
-                    value_starts.append(len(values))
-                ids.append(item[2])
-                weights.append(item[3])
-                value = item[4] or b""
-                sizes.append(min(len(value), _MAX_VALUE))
-                values += value
-            yield item
+    def add_term(self, term: bytes, ids: list[int], weights: list[float], values: list) -> None:
+        """One term's postings, in docnum order (indexer/postwriter.py writes them this way)."""
+        self.terms.append(term)
+        self.starts.append(len(self.ids))
+        self.value_starts.append(len(self.values))
+        self.ids.extend(ids)
+        self.weights.extend(weights)
+        for value in values:
+            value = value or b""
+            self.value_sizes.append(min(len(value), _MAX_VALUE))
+            self.values += value
 
     def _has_values(self) -> bool:
         return _MAX_VALUE not in self.value_sizes

@@ -28,17 +28,12 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import LockError, SegmentWriter
 
-from indexer import registry, termdocs
+from indexer import postwriter, registry, termdocs
 from indexer.errors import IndexBusy, IndexWriteError
 from indexer.models import TaggedParagraph
 from indexer.schema import SEP, SUBSEP, create_index, date_number, length_bytes, open_index
 
 LOCK_FILE = "parley-write.lock"
-# Postings a writer sorts in memory before spilling sorted runs to disk, by Whoosh's own
-# estimate (~190 bytes a posting, more than they take). A 40k-paragraph half of the largest
-# batch holds ~2.5M postings: at 384 it spilled once, and pickling the run out and merging it
-# back cost 60% more CPU for the segment (1.24 against 0.78 ms a paragraph) to save ~75 MB.
-WRITER_LIMIT_MB = 768
 QUESTION_BOOST = 0.5
 VARIANT_WORDS = 8  # words at each end that identify a trimmed variant of a quotation
 VARIANT_MIN_WORDS = 10
@@ -152,7 +147,7 @@ class IndexWriter:
         if not batch.docs and not batch.files and not batch.replaced and not batch.removed:
             return
         try:
-            writer = _SegmentWriter(self.ix, timeout=self.lock_timeout, limitmb=WRITER_LIMIT_MB)
+            writer = _SegmentWriter(self.ix, timeout=self.lock_timeout)
         except LockError:
             raise IndexBusy(f"Index at {self.index_dir} is locked by another writer.") from None
         except OSError as exc:  # a new segment's files cannot be created (full, read-only)
@@ -281,12 +276,12 @@ def _die_with_parent() -> None:
 def _write_segment(ix, parent: SegmentWriter, docs: list[dict], conn) -> None:
     try:
         _die_with_parent()
-        writer = _SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
-        # Whoosh names every writer's temporary folder after the index: a folder of our own,
-        # so neither process deletes the other's sort runs. (Not inside the parent's: Whoosh
-        # cannot clear a folder holding a folder, as a killed run leaves it.)
+        writer = _SegmentWriter(ix, _lk=False)
+        # Whoosh names every writer's temporary folder after the index, and the parent's commit
+        # deletes it: a folder of our own for anything Whoosh keeps there. (Not inside the
+        # parent's: Whoosh cannot clear a folder holding a folder, as a killed run leaves it.)
         own = FileStorage(_fork_temp(ix, os.getpid())).create()
-        writer._tempstorage = writer.pool.tempstore = own
+        writer._tempstorage = own
         for doc in docs:
             writer.add_document(**doc)
         segment = writer._finalize_segment()
@@ -342,25 +337,67 @@ def merge_small_segments(writer, segments):
 
 
 class _SegmentWriter(SegmentWriter):
-    """Whoosh's writer, reading the new segment's field lengths once per field.
+    """Whoosh's writer, with postings grouped by term as documents arrive (indexer/postwriter.py)
+    and the new segment's field lengths read once per field.
 
-    When it writes postings, Whoosh asks the length of the field in the posting's document for
-    every posting, and each ask checks on disk whether that field has a length column
-    (one stat() per posting for unscored fields) and seeks into the column: 13% of the writer's
-    time on the 10k benchmark corpus. Same lengths, read in one pass.
+    Whoosh asks the length of the field in the posting's document for every posting it
+    writes, and each ask checks on disk whether that field has a length column (one stat() per
+    posting for unscored fields) and seeks into the column: 13% of the writer's time on the
+    10k benchmark corpus. Same lengths, read in one pass.
     """
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        if not postwriter.supported(self.codec):
+            self.cancel()
+            raise RuntimeError(f"Parley writes Whoosh's default codec only, not {self.codec!r}")
+        self.pool = postwriter.TermPool()
+
+    def add_document(self, **fields):
+        # Whoosh's SegmentWriter.add_document, but a field's postings go to the pool in one
+        # call. No Parley field keeps separate spelling words (nothing writes them).
+        self._check_state()
+        perdocwriter, schema, docnum, pool = self.perdocwriter, self.schema, self.docnum, self.pool
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                boost = self._field_boost(fields, fieldname, docboost)
+                freqs = pool.add_items(fieldname, docnum, field.index(value), boost)
+                if field.scorable:
+                    length = freqs
+            if field.vector:
+                items = sorted((text, weight, vbytes) for text, _, weight, vbytes
+                               in field.vector.word_values(value, field.analyzer, mode="index"))
+                perdocwriter.add_vector_items(fieldname, field, items)
+            stored = fields.get(f"_stored_{fieldname}", value)
+            perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                perdocwriter.add_column_value(fieldname, field.column_type,
+                                              field.to_column_value(stored))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def per_document_reader(self):
         return _Lengths(super().per_document_reader())
 
     def _flush_segment(self):
-        # Whoosh's own _flush_segment, with the postings stream passing through a Collector:
-        # the text field's document lists are written beside the segment (indexer/termdocs.py).
+        # Whoosh's own _flush_segment, writing the pool's postings (postwriter.py); the text
+        # field's document lists are written beside the segment (indexer/termdocs.py).
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         self._term_lists = termdocs.Collector()
-        self.fieldwriter.add_postings(self.schema, pdr,
-                                      self._term_lists.tap(self.pool.iter_postings()))
+        postwriter.write_postings(self.fieldwriter, self.schema, self.pool,
+                                  pdr.column if pdr else lambda fieldname: None,
+                                  self._term_lists)
         self.fieldwriter.close()
         if pdr:
             pdr.close()
@@ -379,12 +416,13 @@ class _Lengths:
         self._pdr = pdr
         self._columns: dict[str, list | None] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+    def column(self, fieldname: str) -> list | None:
+        """The field's length in each document (None where it has none), or None: no lengths."""
         try:
-            column = self._columns[fieldname]
+            return self._columns[fieldname]
         except KeyError:
             column = self._columns[fieldname] = self._read(fieldname)
-        return default if column is None else column[docnum]
+            return column
 
     def _read(self, fieldname: str) -> list | None:
         raw = length_bytes(self._pdr, fieldname, self._pdr.doc_count_all())

@@ -16,31 +16,13 @@ from heapq import nsmallest
 from html import escape
 
 from whoosh import highlight
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, Token
+from whoosh.analysis import Token
 
-from indexer.schema import SCHEMA
+from indexer.schema import STEMS, WORD, indexed_form
 
 SNIPPET_CHARS = 320
 SURROUND = 90  # characters of context before the first and after the last matched word
 CHARLIMIT = 2**15  # words past this offset are not looked at (Whoosh's default limit)
-
-
-def _text_analyzer() -> tuple:
-    """The text field's tokenizer pattern and stemmer, checked to be its whole analyzer.
-
-    If the field's analyzer ever gains a stage, this fails at import rather than mis-marking.
-    """
-    tokenizer, lower, stemmer = SCHEMA["text"].analyzer.items
-    assert type(tokenizer) is RegexTokenizer and not tokenizer.gaps
-    assert type(lower) is LowercaseFilter and type(stemmer) is StemFilter and not stemmer.ignore
-    return tokenizer.expression, stemmer.stemfn
-
-
-_WORD, _stemfn = _text_analyzer()
-# word as written -> its indexed form. A plain dict, not lru_cache: the lookup is most of the
-# cost of a word, and lru_cache's bookkeeping (and the lower() before it) doubled it.
-_STEMS: dict[str, str] = {}
-_STEMS_LIMIT = 200_000  # distinct spellings; past it the dict starts again (~20 MB at most)
 
 
 class MarkFormatter(highlight.Formatter):
@@ -103,16 +85,9 @@ def query_words(results) -> frozenset[str]:
 
 def _words(text: str) -> list[tuple[int, int, str]]:
     """(start, end, indexed form) of each word, as the text field's analyzer indexes it."""
-    stems, out = _STEMS, []
-    for m in _WORD.finditer(text):
-        word = m.group()
-        stem = stems.get(word)
-        if stem is None:
-            if len(stems) >= _STEMS_LIMIT:
-                stems.clear()
-            stem = stems[word] = _stemfn(word.lower())
-        out.append((m.start(), m.end(), stem))
-    return out
+    stems = STEMS
+    return [(m.start(), m.end(), stems.get(m.group()) or indexed_form(m.group()))
+            for m in WORD.finditer(text)]
 
 
 def fragments(text: str, words: frozenset[str]) -> list[highlight.Fragment]:
