@@ -173,7 +173,7 @@ class IndexWriter:
                 if helper is None:
                     writer.commit(mergetype=merge_small_segments)
                 else:
-                    _commit_with(writer, helper.segment())
+                    _commit_with(writer, helper)
             finally:
                 if helper is not None:
                     helper.close()
@@ -303,14 +303,19 @@ def _clear_fork_temps(ix) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _commit_with(writer: SegmentWriter, segment) -> None:
-    """SegmentWriter.commit, with one more finished segment listed after the writer's own."""
+def _commit_with(writer: SegmentWriter, helper: _ForkedSegment) -> None:
+    """SegmentWriter.commit, with the forked writer's segment listed after the writer's own.
+
+    The writer finishes its own segment before waiting for the forked one: finishing (sorting
+    and writing the postings) is a third of a segment's CPU, and done after the wait it ran
+    on one core while the other idled (10 s of a 200k build's 80k-paragraph batch).
+    """
     finalsegments = writer._merge_segments(merge_small_segments, False, True)
     if writer._added:
         finalsegments.append(writer._finalize_segment())
     else:
         writer._close_segment()
-    writer._commit_toc([*finalsegments, segment])
+    writer._commit_toc([*finalsegments, helper.segment()])
     writer._finish()
 
 
