@@ -14,12 +14,20 @@ import struct
 import sys
 import time
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from itertools import accumulate
 from pathlib import Path
 
 from whoosh import fields, formats, index
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StemmingAnalyzer
+from whoosh.analysis import (
+    CommaSeparatedTokenizer,
+    IDTokenizer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StemmingAnalyzer,
+)
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
@@ -210,6 +218,38 @@ class TitleText(fields.TEXT):
             _TITLE_CACHE.clear()
         items = _TITLE_CACHE[value] = list(super().index(value))
         return items
+
+
+_KEYWORDS = CommaSeparatedTokenizer()
+_COMMA_PARTS = re.compile(_KEYWORDS.items[0].expression.pattern)  # [^,]+, each then stripped
+
+
+def quick_indexer(field) -> Callable[[str], list[tuple]] | None:
+    """A stand-in for `field.index(value)` on a str, giving the same items, for the kinds of
+    field this schema has; None for any other field (Whoosh's index() is used).
+
+    Whoosh's index() runs the analyzer's chain of generators with a Token object per word and
+    a format's word_values() over them: for the quotation, id and keyword fields that was as
+    much as the text field's own analysis. Each kind is matched by type and analyzer, so a
+    field changed in the schema, or unpickled differently from an older index, falls back.
+    The writer's test (tests/test_postwriter.py) compares the written segment byte for byte
+    with Whoosh's.
+    """
+    fmt = field.format
+    if type(field) is fields.TEXT and type(fmt) is formats.Positions and field.analyzer == _TEXT:
+        return lambda value: _position_items(fmt, analyse(value))
+    boost = getattr(fmt, "field_boost", None)
+    if type(field) is fields.ID and type(fmt) is formats.Existence \
+            and type(field.analyzer) is IDTokenizer:
+        return lambda value: [(value.encode("utf-8"), 1, boost, b"")]
+    if type(field) is fields.KEYWORD and type(fmt) is formats.Frequency \
+            and field.analyzer == _KEYWORDS:
+        def keywords(value: str) -> list[tuple]:
+            counts = Counter(part.strip() for part in _COMMA_PARTS.findall(value))
+            return [(w.encode("utf-8"), n, float(n) * boost, pack_uint(n))
+                    for w, n in counts.items()]
+        return keywords
+    return None
 
 
 SCHEMA = fields.Schema(

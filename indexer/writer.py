@@ -31,7 +31,15 @@ from whoosh.writing import LockError, SegmentWriter
 from indexer import postwriter, registry, termdocs
 from indexer.errors import IndexBusy, IndexWriteError
 from indexer.models import TaggedParagraph
-from indexer.schema import SEP, SUBSEP, create_index, date_number, length_bytes, open_index
+from indexer.schema import (
+    SEP,
+    SUBSEP,
+    create_index,
+    date_number,
+    length_bytes,
+    open_index,
+    quick_indexer,
+)
 
 LOCK_FILE = "parley-write.lock"
 QUESTION_BOOST = 0.5
@@ -357,12 +365,15 @@ class _SegmentWriter(SegmentWriter):
             self.cancel()
             raise RuntimeError(f"Parley writes Whoosh's default codec only, not {self.codec!r}")
         self.pool = postwriter.TermPool()
+        self._quick = {name: quick_indexer(field) for name, field in self.schema.items()}
 
     def add_document(self, **fields):
         # Whoosh's SegmentWriter.add_document, but a field's postings go to the pool in one
-        # call. No Parley field keeps separate spelling words (nothing writes them).
+        # call, most fields analysed by schema.quick_indexer. No Parley field keeps separate
+        # spelling words (nothing writes them).
         self._check_state()
         perdocwriter, schema, docnum, pool = self.perdocwriter, self.schema, self.docnum, self.pool
+        quick = self._quick
         docboost = self._doc_boost(fields)
         fieldnames = sorted([name for name in fields if not name.startswith("_")])
         self._check_fields(schema, fieldnames)
@@ -375,7 +386,9 @@ class _SegmentWriter(SegmentWriter):
             length = 0
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
-                freqs = pool.add_items(fieldname, docnum, field.index(value), boost)
+                index = quick[fieldname] if isinstance(value, str) else None
+                items = field.index(value) if index is None else index(value)
+                freqs = pool.add_items(fieldname, docnum, items, boost)
                 if field.scorable:
                     length = freqs
             if field.vector:
