@@ -7,10 +7,11 @@ once more. Measured on the 10k benchmark corpus, that per-posting path was ~45% 
 CPU. Here a document's postings go straight into one list per term, only the distinct terms are
 sorted, and a term's blocks are encoded in one loop.
 
-The files are byte for byte those Whoosh writes from the same documents (a test compares
-them, merges and deletions included), so Whoosh reads them as its own. Only Whoosh's default
-codec settings are supported (blocks of 128, zlib level 3, nothing inlined), which is what
-every Parley index uses.
+The files are byte for byte those Whoosh writes from the same documents, but for small blocks
+left uncompressed (RAW_BELOW), which Whoosh's reader reads as it reads its own: a test compares
+them, merges and deletions included, byte for byte with RAW_BELOW at 0 and posting for posting
+as written. Only Whoosh's default codec settings are supported (blocks of 128, zlib level 3,
+nothing inlined), which is what every Parley index uses.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ from whoosh.util.numeric import length_to_byte
 
 from indexer import termdocs
 
+# A block whose pickle is shorter than this is stored as it is: zlib made such blocks longer
+# (10k benchmark corpus: 14 -> 22 bytes under 16, 37 -> 41 under 48, 56 -> 52 under 64), and
+# they are ~40% of all blocks, each costing a compress here and a decompress in every query.
+# Whoosh meant to do the same under 20 bytes, but its check is overwritten by the next line
+# (W3PostingsWriter._write_block); its reader takes each block's level from the block's info.
+RAW_BELOW = 64
 _TERMINFO = W3TermInfo._struct  # "!BfIBBfII": flags, weight, df, min/max length, max weight, ids
 
 
@@ -153,9 +160,10 @@ def write_postings(fieldwriter, schema, pool: TermPool, lengths,
                 else:
                     vmini = b"".join(bvalues)
                 data = dumps((tuple(deltas), wmini, vmini), 2)
-                if comp:
-                    data = zlib.compress(data, comp)
-                info = dumps((len(bids), bids[-1], bmaxweight, comp, length_to_byte(bmin),
+                level = comp if len(data) >= RAW_BELOW else 0
+                if level:
+                    data = zlib.compress(data, level)
+                info = dumps((len(bids), bids[-1], bmaxweight, level, length_to_byte(bmin),
                               length_to_byte(bmax)), 2)
                 size = len(info) + len(data)
                 parts += (pack_int(-size if b + blocklimit >= n else size), info, data)

@@ -1,6 +1,7 @@
 """Parley's segment writer (indexer/postwriter.py, writer._SegmentWriter) writes the very bytes
-Whoosh's own SegmentWriter writes from the same paragraphs: new segments, merged segments and
-segments merged from ones holding deletions."""
+Whoosh's own SegmentWriter writes from the same paragraphs (new segments, merged segments and
+segments merged from ones holding deletions), but for the small blocks it leaves uncompressed,
+which read back as the same postings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from whoosh.writing import SegmentWriter
 
-from indexer import Article, default_lexicon, prepare_article, schema, termdocs
+from indexer import Article, default_lexicon, postwriter, prepare_article, schema, termdocs
 from indexer import writer as index_writer
 from indexer.sources import read_path
 from tests.conftest import ROOT
@@ -64,13 +65,19 @@ def _write(index_dir: Path, writer_class, commits: list[list[dict]], deleted: st
         writer.commit(mergetype=index_writer.merge_small_segments)
 
 
-@pytest.mark.parametrize("case", ["one segment", "merged", "merged with deletions"])
-def test_segments_are_byte_for_byte_whooshs(docs, tmp_path, case):
+def _commits(docs: list[dict], case: str) -> tuple[list[list[dict]], str | None]:
     if case == "one segment":
         commits, deleted = [docs], None
     else:  # small segments, merged into the last commit's new one
         commits = [docs[:400], docs[400:900], docs[900:]]  # the first two under SMALL_SEGMENT
         deleted = docs[5]["article_id"] if case == "merged with deletions" else None
+    return commits, deleted
+
+
+@pytest.mark.parametrize("case", ["one segment", "merged", "merged with deletions"])
+def test_segments_are_byte_for_byte_whooshs(docs, tmp_path, monkeypatch, case):
+    monkeypatch.setattr(postwriter, "RAW_BELOW", 0)  # Whoosh compresses every block
+    commits, deleted = _commits(docs, case)
     _write(tmp_path / "whoosh", SegmentWriter, commits, deleted)
     _write(tmp_path / "parley", index_writer._SegmentWriter, commits, deleted)
     theirs, ours = _segment_files(tmp_path / "whoosh"), _segment_files(tmp_path / "parley")
@@ -80,6 +87,36 @@ def test_segments_are_byte_for_byte_whooshs(docs, tmp_path, case):
         assert ours[0][name] == theirs[0][name], f"{name} differs"
     docs_in = schema.open_index(tmp_path / "parley").doc_count()
     assert docs_in == len(docs) - sum(d["article_id"] == deleted for d in docs)
+
+
+def _all_postings(index_dir: Path) -> dict:
+    """Every term of every field: its statistics and (docnum, weight, value) postings."""
+    out = {}
+    with schema.open_index(index_dir).reader() as reader:
+        for fieldname, term in reader.all_terms():
+            info = reader.term_info(fieldname, term)
+            m = reader.postings(fieldname, term)
+            postings = []
+            while m.is_active():
+                postings.append((m.id(), m.weight(), m.value()))
+                m.next()
+            out[fieldname, term] = (info.weight(), info.doc_frequency(), info.min_length(),
+                                    info.max_length(), info.max_weight(), info.min_id(),
+                                    info.max_id(), postings)
+    return out
+
+
+@pytest.mark.parametrize("case", ["one segment", "merged with deletions"])
+def test_small_blocks_left_uncompressed_read_back_the_same(docs, tmp_path, case):
+    commits, deleted = _commits(docs, case)
+    _write(tmp_path / "whoosh", SegmentWriter, commits, deleted)
+    _write(tmp_path / "parley", index_writer._SegmentWriter, commits, deleted)
+    theirs, ours = _segment_files(tmp_path / "whoosh"), _segment_files(tmp_path / "parley")
+    assert ours[0][".pst"] != theirs[0][".pst"]  # some blocks were stored raw...
+    assert len(ours[0][".pst"]) < len(theirs[0][".pst"])  # ...which also made them shorter
+    expected = _all_postings(tmp_path / "whoosh")
+    assert len(expected) > 10000
+    assert _all_postings(tmp_path / "parley") == expected
 
 
 def test_term_lists_hold_the_segments_text_postings(docs, tmp_path):
