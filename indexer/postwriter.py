@@ -19,9 +19,12 @@ from __future__ import annotations
 import zlib
 from array import array
 from collections import defaultdict
+from hashlib import md5
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
+from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
+from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -112,12 +115,22 @@ def write_postings(fieldwriter, schema, pool: TermPool, lengths,
     blocklimit, comp = codec._blocklimit, codec._compression
     tindex, fieldmap, postfile = fieldwriter._tindex, fieldwriter._fieldmap, fieldwriter._postfile
     pos = postfile.tell()
+    # The term index (Whoosh's OrderedHashWriter) is appended to as its add() does, but with
+    # the file position counted here: add() asked the file for it twice a term (~3% of the
+    # writer's CPU). Keys arrive in order: fields sorted, numbered in that order, terms sorted.
+    tpos, tindex_file, positions, buckets = (tindex.dbfile.tell(), tindex.dbfile, tindex.index,
+                                             tindex.buckets)
+    hashfn = _md5_low32 if tindex.hashfn is md5_hash else tindex.hashfn
+    if tindex.lastkey:
+        raise RuntimeError("the term index already holds terms")
+    key = b""
     for fieldname, terms in pool.sorted_fields():
         fieldid = fieldmap.setdefault(fieldname, len(fieldmap))
         prefix = pack_ushort(fieldid)
         fixed = schema[fieldname].format.fixed_value_size()
         column = lengths(fieldname)
         collect = collector is not None and fieldname == collector.field
+        entries = []
         for tbytes, flat in terms:
             ids, weights, values = flat[0::3], flat[1::3], flat[2::3]
             if collect:
@@ -169,10 +182,26 @@ def write_postings(fieldwriter, schema, pool: TermPool, lengths,
                 parts += (pack_int(-size if b + blocklimit >= n else size), info, data)
                 pos += 4 + size
             postfile.write(b"".join(parts))
-            tindex.add(prefix + tbytes, _TERMINFO.pack(
+            key = prefix + tbytes
+            info = _TERMINFO.pack(
                 False, total_weight, n, 0 if minlength is None else length_to_byte(minlength),
-                length_to_byte(maxlength), maxweight, ids[0], ids[-1])
-                + pack_long(start) + pack_int(pos - start))
-    if postfile.tell() != pos:  # the offsets in the term index would be wrong
-        raise RuntimeError(f"postings file at {postfile.tell()}, expected {pos}")
+                length_to_byte(maxlength), maxweight, ids[0], ids[-1]) \
+                + pack_long(start) + pack_int(pos - start)
+            positions.append(tpos)
+            h = hashfn(key)
+            buckets[h & 255].append((h, tpos))
+            entry = _KEY_VALUE_LENGTHS.pack(len(key), len(info)) + key + info
+            entries.append(entry)
+            tpos += len(entry)
+        tindex_file.write(b"".join(entries))
+    tindex.lastkey = key
+    if postfile.tell() != pos or tindex_file.tell() != tpos:  # offsets would be wrong
+        raise RuntimeError(f"postings file at {postfile.tell()}, expected {pos}; term index "
+                           f"at {tindex_file.tell()}, expected {tpos}")
+
+
+def _md5_low32(key: bytes) -> int:
+    """whoosh.filedb.filetables.md5_hash (the digest as an integer, its low 32 bits), without
+    the hex string."""
+    return int.from_bytes(md5(key).digest()[-4:], "big")
 
