@@ -3,9 +3,9 @@
 Whoosh's writer puts every posting (~60 a paragraph) in its pool as a 5-tuple, sorts them all
 at commit, then hands them one by one to its field writer, which dispatches each through
 start_term/add/add_posting with type checks, and Parley's term-list collector looked at each
-once more. Measured on the 10k benchmark corpus, that per-posting path was ~45% of writing's
-CPU. Here a document's postings go straight into one list per term, only the distinct terms are
-sorted, and a term's blocks are encoded in one loop.
+once more: ~40% of the writer's time in a profile of the 10k benchmark corpus (cProfile, which
+overstates per-call costs). Here a document's postings go straight into one list per term, only
+the distinct terms are sorted, and a term's blocks are encoded in one loop.
 
 The files are byte for byte those Whoosh writes from the same documents, but for small blocks
 left uncompressed (RAW_BELOW), which Whoosh's reader reads as it reads its own: a test compares

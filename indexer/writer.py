@@ -314,9 +314,9 @@ def _clear_fork_temps(ix) -> None:
 def _commit_with(writer: SegmentWriter, helper: _ForkedSegment) -> None:
     """SegmentWriter.commit, with the forked writer's segment listed after the writer's own.
 
-    The writer finishes its own segment before waiting for the forked one: finishing (sorting
-    and writing the postings) is a third of a segment's CPU, and done after the wait it ran
-    on one core while the other idled (10 s of a 200k build's 80k-paragraph batch).
+    The writer finishes its own segment before waiting for the forked one: finishing (writing
+    the postings) is a third of a segment's CPU, and done after the wait it ran on one core
+    while the other idled (10 s of a 200k build's 80k-paragraph batch).
     """
     finalsegments = writer._merge_segments(merge_small_segments, False, True)
     if writer._added:

@@ -86,7 +86,7 @@ def query_words(results) -> frozenset[str]:
 def _words(text: str) -> list[tuple[int, int, str]]:
     """(start, end, indexed form) of each word, as the text field's analyzer indexes it."""
     stems = STEMS
-    return [(m.start(), m.end(), stems.get(m.group()) or indexed_form(m.group()))
+    return [(m.start(), m.end(), stems.get(word := m.group()) or indexed_form(word))
             for m in WORD.finditer(text)]
 
 
