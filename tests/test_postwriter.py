@@ -6,13 +6,12 @@ which read back as the same postings."""
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
 
 import pytest
 from whoosh.writing import SegmentWriter
 
-from indexer import Article, default_lexicon, postwriter, prepare_article, schema, termdocs
+from indexer import Article, default_lexicon, postwriter, prepare_article, schema
 from indexer import writer as index_writer
 from indexer.sources import read_path
 from tests.conftest import ROOT
@@ -117,30 +116,6 @@ def test_small_blocks_left_uncompressed_read_back_the_same(docs, tmp_path, case)
     expected = _all_postings(tmp_path / "whoosh")
     assert len(expected) > 10000
     assert _all_postings(tmp_path / "parley") == expected
-
-
-def test_term_lists_hold_the_segments_text_postings(docs, tmp_path):
-    _write(tmp_path / "parley", index_writer._SegmentWriter, [docs[:700]], None)
-    ix = schema.open_index(tmp_path / "parley")
-    (segment,) = ix._segments()
-    lists = termdocs.TermLists(Path(termdocs.path_for(str(tmp_path / "parley"),
-                                                      segment.segment_id())))
-    with ix.reader() as reader:
-        terms = [t for t in reader.lexicon("text")]
-        assert len(terms) > 2000
-        for term in terms:
-            m = reader.postings("text", term)
-            ids, weights, values = [], [], []
-            while m.is_active():
-                ids.append(m.id())
-                weights.append(m.weight())
-                values.append(m.value())
-                m.next()
-            found = lists.get(term)
-            assert found is not None
-            assert list(found[0]) == ids and list(found[1]) == weights
-    assert json.loads((tmp_path / "parley" / schema.MARKER).read_text())["version"] == \
-        schema.FORMAT_VERSION
 
 
 def test_a_pool_sorts_postings_that_arrive_out_of_order():
