@@ -46,7 +46,7 @@ SKIP_RATIO = 4
 # they outnumber the documents to rank this many times; then Whoosh's matcher skipping to
 # those documents (about 20 us each) reads less.
 RANK_SKIP_RATIO = 16
-NUMPY_FROM = 5000  # matched paragraphs from which facets are counted with numpy
+NUMPY_FROM = 5000  # matched paragraphs from which facets are counted and dates sorted by numpy
 # Index field -> the column holding its per-document values (month has no column of its own).
 _COLUMN_OF = {field: column for field, column in FACET_FIELDS.values() if field != "month"}
 
@@ -192,6 +192,16 @@ class DocTable:
     def dates(self) -> list[int]:
         self._fill()
         return self._cache["dates"]
+
+    def date_array(self):
+        """The dates as a numpy array of int64 (made once; numpy is imported by the caller)."""
+        try:
+            return self._cache["date_array"]
+        except KeyError:
+            import numpy as np
+
+            made = self._cache["date_array"] = np.array(self.dates, dtype=np.int64)
+            return made
 
     def _fill(self) -> None:
         """Facet columns and dates: from this generation's saved table, else read and saved.
@@ -493,6 +503,14 @@ class Session:
         counts.pop("", None)
         return counts
 
+    def _docs_np(self, docs: set[int]):
+        """`docs` as a numpy array of docnums, made once per matched set."""
+        if self._docs_array is None or self._docs_array[0] is not docs:
+            import numpy as np
+
+            self._docs_array = (docs, np.fromiter(docs, dtype=np.intp, count=len(docs)))
+        return self._docs_array[1]
+
     def _cell_counts(self, codes: array, ncells: int, docs: set[int]):
         """(cell, documents) for the cells of `docs`.
 
@@ -504,9 +522,7 @@ class Session:
             return Counter(map(codes.__getitem__, docs)).items()
         import numpy as np
 
-        if self._docs_array is None or self._docs_array[0] is not docs:  # once per matched set
-            self._docs_array = (docs, np.fromiter(docs, dtype=np.intp, count=len(docs)))
-        per_cell = np.bincount(np.frombuffer(codes, dtype=np.uint32)[self._docs_array[1]],
+        per_cell = np.bincount(np.frombuffer(codes, dtype=np.uint32)[self._docs_np(docs)],
                                minlength=ncells)
         nonzero = np.flatnonzero(per_cell)
         return zip(nonzero.tolist(), per_cell[nonzero].tolist(), strict=True)
@@ -556,10 +572,20 @@ class Session:
         The order Whoosh's FieldFacet("c_date") sort gives, from the dates already in memory:
         Whoosh walked every document of the index to sort an empty query's 7k matches (90 ms).
         """
-        dates = self.table.dates
-        key = (lambda d: (dates[d], d)) if oldest else (lambda d: (-dates[d], d))
         whole = limit is None or limit >= len(docs)
-        order = sorted(docs, key=key) if whole else nsmallest(limit, docs, key=key)
+        if len(docs) >= NUMPY_FROM:
+            # Sorting a speaker's 30k paragraphs by a Python key took ~30 ms of the 85 ms of a
+            # quotations query at 1M paragraphs; numpy's lexsort (stable: ties by docnum) ~2.
+            import numpy as np
+
+            ids = self._docs_np(docs)
+            dates = self.table.date_array()[ids]
+            ranked = np.lexsort((ids, dates if oldest else -dates))
+            order = ids[ranked if whole else ranked[:limit]].tolist()
+        else:
+            dates = self.table.dates
+            key = (lambda d: (dates[d], d)) if oldest else (lambda d: (-dates[d], d))
+            order = sorted(docs, key=key) if whole else nsmallest(limit, docs, key=key)
         return Results(self.searcher, q, [(None, d) for d in order])
 
     def _page(self, q: wq.Query, scores: dict[int, float], limit: int | None) -> Results:

@@ -268,10 +268,12 @@ def test_pairs_are_indexed_for_exactly_the_paragraphs_that_have_them(briefings_i
         assert ("text_pairs", f"{a} {b}") not in reader
 
 
+@pytest.mark.parametrize("numpy_from", [0, 10**9])  # numpy's lexsort, and Python's sort
 @pytest.mark.parametrize("text, sort", [("", "relevance"), ("", "oldest"), ("hostages", "newest"),
                                         ("hostages", "oldest"), ('"national security"', "newest")])
-def test_date_order_is_whooshs_date_sort(briefings_index, text, sort):
+def test_date_order_is_whooshs_date_sort(briefings_index, monkeypatch, text, sort, numpy_from):
     # Whoosh's own sort on the date column, ties in document order, is the reference.
+    monkeypatch.setattr(engine_module, "NUMPY_FROM", numpy_from)
     req = SearchRequest(text=text, filters={"actor": ("Israel",)}, sort=sort, size=0)
     session = engine_for(briefings_index).session()
     docs = session.matched(session.parse(text), req)
