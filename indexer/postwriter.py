@@ -68,14 +68,9 @@ class TermPool:
         """A document's (term, freq, weight, value) items of one field; returns their freqs' sum."""
         terms = self.field(fieldname)
         length = 0
-        if boost == 1.0:  # Whoosh multiplies anyway; by 1.0 it changes nothing
-            for tbytes, freq, weight, value in items:
-                terms[tbytes] += (docnum, weight, value)
-                length += freq
-        else:
-            for tbytes, freq, weight, value in items:
-                terms[tbytes] += (docnum, weight * boost, value)
-                length += freq
+        for tbytes, freq, weight, value in items:
+            terms[tbytes] += (docnum, weight * boost, value)
+            length += freq
         return length
 
     def add(self, item: tuple) -> None:
@@ -85,7 +80,8 @@ class TermPool:
             self.field(fieldname)[tbytes] += (docnum, weight, value)
 
     def sorted_fields(self):
-        """(fieldname, [(term, flat postings), ...]) in Whoosh's order: by field, then term."""
+        """(fieldname, terms) in Whoosh's order, by field, then term; each term as
+        (term, docnums, weights, values), docnums ascending."""
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
             if not terms:
@@ -93,11 +89,11 @@ class TermPool:
             out = []
             for tbytes in sorted(terms):
                 flat = terms[tbytes]
-                ids = flat[0::3]
+                ids, weights, values = flat[0::3], flat[1::3], flat[2::3]
                 if any(a >= b for a, b in zip(ids, ids[1:], strict=False)):
-                    triples = sorted(zip(ids, flat[1::3], flat[2::3], strict=True))
-                    flat = [x for triple in triples for x in triple]
-                out.append((tbytes, flat))
+                    triples = sorted(zip(ids, weights, values, strict=True))
+                    ids, weights, values = ([t[k] for t in triples] for k in range(3))
+                out.append((tbytes, ids, weights, values))
             yield fieldname, out
 
     def cleanup(self) -> None:
@@ -131,8 +127,7 @@ def write_postings(fieldwriter, schema, pool: TermPool, lengths,
         column = lengths(fieldname)
         collect = collector is not None and fieldname == collector.field
         entries = []
-        for tbytes, flat in terms:
-            ids, weights, values = flat[0::3], flat[1::3], flat[2::3]
+        for tbytes, ids, weights, values in terms:
             if collect:
                 collector.add_term(tbytes, ids, weights, values)
             start = pos

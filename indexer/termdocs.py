@@ -63,10 +63,9 @@ class Collector:
         self.value_starts.append(len(self.values))
         self.ids.extend(ids)
         self.weights.extend(weights)
-        for value in values:
-            value = value or b""
-            self.value_sizes.append(min(len(value), _MAX_VALUE))
-            self.values += value
+        values = [v or b"" for v in values]
+        self.value_sizes.extend([min(len(v), _MAX_VALUE) for v in values])
+        self.values += b"".join(values)
 
     def _has_values(self) -> bool:
         return _MAX_VALUE not in self.value_sizes

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import glob
 import hashlib
 import json
 import multiprocessing
 import os
 import re
-import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -23,7 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import LockError, SegmentWriter
@@ -171,8 +168,6 @@ class IndexWriter:
                 for article_id in gone:
                     writer.delete_by_term("article_id", article_id, searcher=searcher)
             split = _split_point(batch.docs)
-            if split < len(batch.docs):
-                _clear_fork_temps(self.ix)
             helper = (_ForkedSegment(self.ix, writer, batch.docs[split:])
                       if split < len(batch.docs) else None)
             try:
@@ -244,7 +239,7 @@ class _ForkedSegment:
         self._conn, child_conn = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_write_segment, args=(ix, parent, docs, child_conn),
                                  daemon=True)
-        self._answered, self._ix = False, ix
+        self._answered = False
         self._proc.start()
         child_conn.close()
 
@@ -267,7 +262,6 @@ class _ForkedSegment:
         if self._proc.is_alive():
             self._proc.kill()
             self._proc.join()
-        shutil.rmtree(_fork_temp(self._ix, self._proc.pid), ignore_errors=True)
 
 
 def _die_with_parent() -> None:
@@ -284,31 +278,17 @@ def _die_with_parent() -> None:
 def _write_segment(ix, parent: SegmentWriter, docs: list[dict], conn) -> None:
     try:
         _die_with_parent()
+        # Postings stay in memory (postwriter.TermPool): the only file this writer puts in
+        # Whoosh's temporary folder, shared with the parent, is its columns', deleted once read.
         writer = _SegmentWriter(ix, _lk=False)
-        # Whoosh names every writer's temporary folder after the index, and the parent's commit
-        # deletes it: a folder of our own for anything Whoosh keeps there. (Not inside the
-        # parent's: Whoosh cannot clear a folder holding a folder, as a killed run leaves it.)
-        own = FileStorage(_fork_temp(ix, os.getpid())).create()
-        writer._tempstorage = own
         for doc in docs:
             writer.add_document(**doc)
         segment = writer._finalize_segment()
-        own.destroy()
         conn.send(("segment", segment))
     except BaseException as exc:  # reported to the parent, which raises it there
         conn.send(("error", (getattr(exc, "errno", None), f"{type(exc).__name__}: {exc}")))
     finally:
         conn.close()
-
-
-def _fork_temp(ix, pid: int | str) -> str:
-    return os.path.join(ix.storage.folder, f"{ix.indexname}.fork-{pid}.tmp")
-
-
-def _clear_fork_temps(ix) -> None:
-    """Temporary folders of forked writers a killed run left behind (we hold the lock now)."""
-    for path in glob.glob(_fork_temp(ix, "*")):
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _commit_with(writer: SegmentWriter, helper: _ForkedSegment) -> None:
@@ -361,16 +341,18 @@ class _SegmentWriter(SegmentWriter):
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
-        if not postwriter.supported(self.codec):
+        if not postwriter.supported(self.codec) or any(
+                field.vector or field.separate_spelling() for _, field in self.schema.items()):
             self.cancel()
-            raise RuntimeError(f"Parley writes Whoosh's default codec only, not {self.codec!r}")
+            raise RuntimeError("Parley writes Whoosh's default codec, without term vectors or "
+                               "separate spelling words, which no Parley schema has")
         self.pool = postwriter.TermPool()
         self._quick = {name: quick_indexer(field) for name, field in self.schema.items()}
 
     def add_document(self, **fields):
         # Whoosh's SegmentWriter.add_document, but a field's postings go to the pool in one
-        # call, most fields analysed by schema.quick_indexer. No Parley field keeps separate
-        # spelling words (nothing writes them).
+        # call, most fields analysed by schema.quick_indexer (no vectors or spelling words:
+        # checked in __init__).
         self._check_state()
         perdocwriter, schema, docnum, pool = self.perdocwriter, self.schema, self.docnum, self.pool
         quick = self._quick
@@ -391,10 +373,6 @@ class _SegmentWriter(SegmentWriter):
                 freqs = pool.add_items(fieldname, docnum, items, boost)
                 if field.scorable:
                     length = freqs
-            if field.vector:
-                items = sorted((text, weight, vbytes) for text, _, weight, vbytes
-                               in field.vector.word_values(value, field.analyzer, mode="index"))
-                perdocwriter.add_vector_items(fieldname, field, items)
             stored = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
             if field.column_type and stored is not None:

@@ -194,14 +194,10 @@ class DocTable:
         return self._cache["dates"]
 
     def date_array(self):
-        """The dates as a numpy array of int64 (made once; numpy is imported by the caller)."""
-        try:
-            return self._cache["date_array"]
-        except KeyError:
-            import numpy as np
+        """The dates as a numpy array of int64, made on first use (sorting large sets)."""
+        import numpy as np
 
-            made = self._cache["date_array"] = np.array(self.dates, dtype=np.int64)
-            return made
+        return self.cached("date_array", lambda: np.array(self.dates, dtype=np.int64))
 
     def _fill(self) -> None:
         """Facet columns and dates: from this generation's saved table, else read and saved.
