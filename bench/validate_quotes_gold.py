@@ -12,8 +12,8 @@ it came from and that every annotated span is really in it:
   the AEB `articleBody` or the Reuters `text`, and, for saved HTML pages, every paragraph occurs
   in the page's visible text (whitespace collapsed), so the page extraction cannot drift.
 
-It prints counts per file and per kind, split into the development and held-out halves by the one fixed rule (is_held_out), and
-exits 1 when any check fails.
+It prints counts per file and per kind, split into the development and held-out halves by the
+one fixed rule (is_held_out), and exits 1 when any check fails.
 
 Usage:
 
@@ -49,7 +49,7 @@ QUOTE_FIELDS = ("kind", "text", "start", "speaker", "verb", "via")
 
 def is_held_out(dataset: str, doc_id: str) -> bool:
     """The project's one fixed split rule (see the split brief): odd sha256 means held-out."""
-    return int(hashlib.sha256(f"{dataset}/{doc_id}".encode("utf-8")).hexdigest(), 16) % 2 == 1
+    return int(hashlib.sha256(f"{dataset}/{doc_id}".encode()).hexdigest(), 16) % 2 == 1
 
 
 def gold_files(gold_dir: Path = GOLD_DIR) -> list[Path]:
@@ -195,7 +195,8 @@ def print_counts(counts: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--no-corpus", action="store_true", help="skip comparing with ../shared/corpora")
+    ap.add_argument("--no-corpus", action="store_true",
+                    help="skip comparing with ../shared/corpora")
     args = ap.parse_args(argv)
     errors, counts = validate(gold_files(), use_corpus=not args.no_corpus)
     print_counts(counts)

@@ -1,5 +1,5 @@
-"""The general-news quotation gold (tests/data/quotes_gold/news_*.jsonl) is well-formed and true
-to its sources: every annotated span is in the stored text, and the stored text is the corpus text."""
+"""The general-news quotation gold (tests/data/quotes_gold/news_*.jsonl) is well-formed and
+true to its sources: every annotated span is in the stored text, which is the corpus text."""
 
 from __future__ import annotations
 
