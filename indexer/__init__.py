@@ -19,7 +19,7 @@ from indexer.models import Article, IngestReport, Paragraph, Quote, Skipped, Tag
 if TYPE_CHECKING:
     import multiprocessing.pool
 
-    from indexer.writer import Batch, IndexWriter
+    from search.engines.embedded.writer import Batch, IndexWriter
 
 # The pipeline's stages (readers, splitter, tagger with its quotation patterns, Whoosh writer)
 # are imported inside the functions that use them: the search side imports indexer.errors,
@@ -35,7 +35,7 @@ def __getattr__(name: str):
 
 
 def _new_batch() -> Batch:
-    from indexer.writer import Batch
+    from search.engines.embedded.writer import Batch
 
     return Batch()
 
@@ -80,7 +80,7 @@ class _Run:
         """Worker processes for splitting and tagging, started on first need (fork only)."""
         import multiprocessing
 
-        from indexer.writer import forked_workers
+        from search.engines.embedded.writer import forked_workers
 
         if self._pool is None and (workers := forked_workers()) > 1:
             self._pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (lexicon,))
@@ -99,7 +99,7 @@ def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool 
     index_dir = Path(index_dir)
     lexicon = lexicon or default_lexicon()
     from indexer.sources import iter_files
-    from indexer.writer import IndexWriter, exclusive
+    from search.engines.embedded.writer import IndexWriter, exclusive
 
     with exclusive(index_dir, lock_timeout):
         writer = IndexWriter(index_dir, rebuild=rebuild, lock_timeout=lock_timeout)
@@ -122,7 +122,7 @@ def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool 
 
 def _ingest_file(path: Path, run: _Run, writer: IndexWriter, lexicon: Lexicon) -> None:
     from indexer.sources import read_path
-    from indexer.writer import file_sha1
+    from search.engines.embedded.writer import file_sha1
 
     key = str(path.resolve())
     try:
@@ -193,7 +193,7 @@ def _prepare_in_worker(article: Article) -> list[TaggedParagraph]:
 def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
                     tagged: list[TaggedParagraph] | None = None) -> None:
     from indexer.sources import content_hash
-    from indexer.writer import document_for
+    from search.engines.embedded.writer import document_for
 
     digest = content_hash(article)
     known = run.known_articles.get(article.article_id)

@@ -25,8 +25,9 @@ from indexer.errors import (
     QueryTooExpensive,
     SearchError,
 )
-from search import highlight, quotetable
-from search.engine import article_hits, article_row, engine_for, iter_hits
+from search import highlight
+from search.engines.embedded import quotetable
+from search.engines.embedded.engine import article_hits, article_row, engine_for, iter_hits
 from search.query import parse_query, positive_terms
 from search.request import SearchRequest
 from search.results import (

@@ -168,7 +168,7 @@ def test_trimmed_variant_in_a_rewrite_is_grouped_with_the_original(tmp_path):
 
 
 def test_a_quotation_sharing_an_opening_with_one_and_an_ending_with_another_joins_all_three():
-    from search.quotetable import QuoteRef, _Grouper
+    from search.engines.embedded.quotetable import QuoteRef, _Grouper
 
     first = QuoteRef(0, 0, "Netanyahu", "person", "k1", head="open-a", tail="end-a")
     second = QuoteRef(1, 0, "Netanyahu", "person", "k2", head="open-b", tail="end-b")
@@ -187,8 +187,8 @@ def test_a_quotation_sharing_an_opening_with_one_and_an_ending_with_another_join
 def test_an_index_generations_tables_are_left_out_of_garbage_collections(tmp_path):
     import gc
 
-    from search import quotetable
-    from search.engine import engine_for
+    from search.engines.embedded import quotetable
+    from search.engines.embedded.engine import engine_for
 
     rows = [{"url": f"https://wire.example/{i}", "source": "Wire", "published": "2024-05-05",
              "text": f'"We will keep talking about the hostages, day {i} of many," Witkoff said.'}
@@ -208,8 +208,8 @@ def test_an_index_generations_tables_are_left_out_of_garbage_collections(tmp_pat
 
 
 def test_groups_from_index_families_equal_one_pass_over_the_listed_quotations(tmp_path):
-    from search import quotetable
-    from search.engine import engine_for
+    from search.engines.embedded import quotetable
+    from search.engines.embedded.engine import engine_for
 
     opening = "We will not accept any deal that leaves hostages behind in Gaza"
     ending = "keep pressing the mediators in Doha and Cairo every single day"

@@ -20,12 +20,13 @@ from whoosh import scoring, sorting
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 import indexer
-from indexer import writer as index_writer
+from search.engines.embedded import writer as index_writer
 from indexer.errors import IndexWriteError
-from indexer.schema import COMMON_WORDS, SCHEMA, open_index
-from search import SearchRequest, postings, search
-from search import engine as engine_module
-from search.engine import SKIP_RATIO, _phrases_as_terms, _phrases_by_pairs, engine_for
+from search.engines.embedded.schema import COMMON_WORDS, SCHEMA, open_index
+from search import SearchRequest, search
+from search.engines.embedded import postings
+from search.engines.embedded import engine as engine_module
+from search.engines.embedded.engine import SKIP_RATIO, _phrases_as_terms, _phrases_by_pairs, engine_for
 from tests.conftest import ROOT, SEEDS
 
 BRIEFINGS = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
@@ -145,7 +146,7 @@ def test_mostly_deleted_segments_are_merged_away(tmp_path, monkeypatch):
     assert search(index_dir, SearchRequest(text="updated")).total == n
 
 
-# -- bulk-read word queries (search/postings.py) and phrase pairs (schema.text_pairs) ------
+# -- bulk-read word queries (search/engines/embedded/postings.py) and phrase pairs (schema.text_pairs) ------
 
 
 def _whoosh_scores(index_dir: Path, q) -> dict[int, float]:

@@ -1,4 +1,4 @@
-"""The text field's term lists (indexer/termdocs.py) hold exactly Whoosh's postings, and the
+"""The text field's term lists (search/engines/embedded/termdocs.py) hold exactly Whoosh's postings, and the
 search reads them in place of Whoosh's blocks, with the same matches and scores."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 import indexer
-from indexer import termdocs
-from indexer import writer as index_writer
-from indexer.schema import open_index
-from search import SearchRequest, postings, search
-from search.engine import engine_for
+from search.engines.embedded import termdocs
+from search.engines.embedded import writer as index_writer
+from search.engines.embedded.schema import open_index
+from search import SearchRequest, search
+from search.engines.embedded import postings
+from search.engines.embedded.engine import engine_for
 from tests.conftest import ROOT
 
 BRIEFINGS = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
@@ -140,7 +141,7 @@ def test_the_lists_go_with_their_segment(merged_forked_deleted):
 def test_packed_positions_round_trip_and_are_smaller_than_whooshs():
     from whoosh.formats import Positions
 
-    from indexer.schema import SCHEMA
+    from search.engines.embedded.schema import SCHEMA
 
     packed = SCHEMA["text"].format
     for poslist in ([0], [5], [3, 7, 100_000], list(range(0, 5000, 7))):
@@ -154,7 +155,7 @@ def test_an_index_made_with_pickled_positions_still_answers_the_same(tmp_path, m
     """An index created before positions were packed keeps its own format (its TOC's schema)."""
     from whoosh.formats import Positions
 
-    from indexer.schema import SCHEMA
+    from search.engines.embedded.schema import SCHEMA
 
     monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
     src = tmp_path / "b.jsonl"

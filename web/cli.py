@@ -306,7 +306,7 @@ def check(index_dir, fmt):
 
         parley check --index-dir ./my-index
     """
-    from indexer.check import REBUILD_HINT, check_index
+    from search.engines.embedded.check import REBUILD_HINT, check_index
 
     report = check_index(index_dir)
     if fmt == "json":

@@ -25,10 +25,11 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import LockError, SegmentWriter
 
-from indexer import postwriter, registry, termdocs
+from indexer import registry
+from search.engines.embedded import postwriter, termdocs
 from indexer.errors import IndexBusy, IndexWriteError
 from indexer.models import TaggedParagraph
-from indexer.schema import (
+from search.engines.embedded.schema import (
     SEP,
     SUBSEP,
     create_index,
@@ -330,7 +331,7 @@ def merge_small_segments(writer, segments):
 
 
 class _SegmentWriter(SegmentWriter):
-    """Whoosh's writer, with postings grouped by term as documents arrive (indexer/postwriter.py)
+    """Whoosh's writer, with postings grouped by term as documents arrive (search/engines/embedded/postwriter.py)
     and the new segment's field lengths read once per field.
 
     Whoosh asks the length of the field in the posting's document for every posting it
@@ -387,7 +388,7 @@ class _SegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         # Whoosh's own _flush_segment, writing the pool's postings (postwriter.py); the text
-        # field's document lists are written beside the segment (indexer/termdocs.py).
+        # field's document lists are written beside the segment (search/engines/embedded/termdocs.py).
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         self._term_lists = termdocs.Collector()

@@ -5,7 +5,7 @@ Whoosh keeps a word's postings in blocks of up to 128, each a zlib-compressed pi
 block decodes its positions too: ~60 us a block, 25-30 ms to rank "president" (26k paragraphs
 of the 200k benchmark). Lucene and tantivy keep positions apart from document lists for this
 reason. This file is that document list: as a segment's postings are written
-(indexer/postwriter.py), the text field's (docnum, weight) pairs are copied here, so they are
+(search/engines/embedded/postwriter.py), the text field's (docnum, weight) pairs are copied here, so they are
 the values Whoosh's blocks hold; a word's list is then one read of two flat arrays.
 
 Phrases and proximity need positions: each posting's value (its positions, as Whoosh encodes
@@ -57,7 +57,7 @@ class Collector:
         self.values = bytearray()
 
     def add_term(self, term: bytes, ids: list[int], weights: list[float], values: list) -> None:
-        """One term's postings, in docnum order (indexer/postwriter.py writes them this way)."""
+        """One term's postings, in docnum order (search/engines/embedded/postwriter.py writes them this way)."""
         self.terms.append(term)
         self.starts.append(len(self.ids))
         self.value_starts.append(len(self.values))

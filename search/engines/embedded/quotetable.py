@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
-from indexer.schema import SEP, SUBSEP
+from search.engines.embedded.schema import SEP, SUBSEP
 from search.highlight import term_spans
 from search.results import QuoteRecord
 

@@ -28,11 +28,13 @@ from whoosh.matching import ListMatcher, NullMatcher, RequireMatcher
 from whoosh.searching import Results
 from whoosh.util.numeric import byte_to_length
 
-from indexer import registry, termdocs
+from indexer import registry
+from search.engines.embedded import termdocs
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import default_lexicon
-from indexer.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index, ranking_words
-from search import highlight, postings
+from search.engines.embedded.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index, ranking_words
+from search import highlight
+from search.engines.embedded import postings
 from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit

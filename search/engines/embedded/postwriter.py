@@ -28,7 +28,7 @@ from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from indexer import termdocs
+from search.engines.embedded import termdocs
 
 # A block whose pickle is shorter than this is stored as it is: zlib made such blocks longer
 # (10k benchmark corpus: 14 -> 22 bytes under 16, 37 -> 41 under 48, 56 -> 52 under 64), and

@@ -1,6 +1,6 @@
 """The one Whoosh schema, its field names, and how an index directory is opened or created.
 
-Only this module, writer.py, postwriter.py, check.py and search/engine.py, postings.py, query.py
+Only this module, writer.py, postwriter.py, check.py and search/engines/embedded/engine.py, postings.py, query.py
 and highlight.py import whoosh.
 A Parley index directory carries a marker file; a directory without it is refused,
 because Whoosh stores pickles and opening a stranger's index could run code.

@@ -22,7 +22,7 @@ from whoosh import query as wq
 from whoosh.reading import SegmentReader
 
 from indexer import registry
-from indexer.schema import open_index
+from search.engines.embedded.schema import open_index
 
 MAX_LISTED = 20  # ids shown per kind of problem; the counts are always complete
 REBUILD_HINT = "rebuild it with `parley index --rebuild PATH...` (the same paths you indexed)"

@@ -30,8 +30,8 @@ from heapq import nlargest
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
-from indexer import termdocs
-from indexer.schema import PackedPositions, ranking_words
+from search.engines.embedded import termdocs
+from search.engines.embedded.schema import PackedPositions, ranking_words
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ NUMPY_SEGMENT = 256  # ...in each segment holding at least this many of them
 # the Python path costs several microseconds a posting, numpy ~0.3 ms a query.
 ARRAYS_FROM = 1000
 
-# segment reader -> its term lists file (indexer/termdocs.py), or None where it has none
+# segment reader -> its term lists file (search/engines/embedded/termdocs.py), or None where it has none
 ListsOf = Callable[[object], termdocs.TermLists | None]
 
 

@@ -1,0 +1,1 @@
+"""Storage and retrieval engines behind search.engine_api.Engine."""
