@@ -15,7 +15,6 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
@@ -23,38 +22,7 @@ from whoosh.reading import SegmentReader
 
 from indexer import registry
 from search.engines.embedded.schema import open_index
-
-MAX_LISTED = 20  # ids shown per kind of problem; the counts are always complete
-REBUILD_HINT = "rebuild it with `parley index --rebuild PATH...` (the same paths you indexed)"
-
-
-@dataclass
-class CheckReport:
-    """What `check_index` found; `healthy` is True when nothing is wrong."""
-
-    index_dir: str
-    segments: int = 0
-    documents: int = 0
-    articles_index: int = 0
-    articles_registry: int = 0
-    paragraphs_index: int = 0
-    paragraphs_registry: int = 0
-    problems: list[str] = field(default_factory=list)
-    orphan_articles: list[str] = field(default_factory=list)  # in the index, not the registry
-    missing_articles: list[str] = field(default_factory=list)  # in the registry, not the index
-    miscounted_articles: list[str] = field(default_factory=list)
-    duplicate_paragraphs: int = 0
-
-    @property
-    def healthy(self) -> bool:
-        return not self.problems
-
-    def to_dict(self) -> dict:
-        return {**{k: v for k, v in self.__dict__.items() if not k.endswith("_articles")},
-                "orphan_articles": self.orphan_articles[:MAX_LISTED],
-                "missing_articles": self.missing_articles[:MAX_LISTED],
-                "miscounted_articles": self.miscounted_articles[:MAX_LISTED],
-                "healthy": self.healthy}
+from search.results import REBUILD_HINT, CheckReport  # noqa: F401 - REBUILD_HINT: old import path
 
 
 def check_index(index_dir: str | Path) -> CheckReport:

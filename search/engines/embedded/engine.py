@@ -29,12 +29,18 @@ from whoosh.searching import Results
 from whoosh.util.numeric import byte_to_length
 
 from indexer import registry
-from search.engines.embedded import termdocs
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import default_lexicon
-from search.engines.embedded.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index, ranking_words
 from search import highlight
-from search.engines.embedded import postings
+from search.engines.embedded import postings, termdocs
+from search.engines.embedded.schema import (
+    FACET_FIELDS,
+    SEP,
+    common_pairs,
+    length_bytes,
+    open_index,
+    ranking_words,
+)
 from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
@@ -263,39 +269,10 @@ class DocTable:
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else 1 for b in range(256)]
 
 
-_TABLES: dict[Path, tuple[tuple, DocTable]] = {}
-_TABLES_LOCK = threading.Lock()
-
-
-def shared_table(index_dir: Path, toc: tuple, ix, session_reader) -> DocTable:
-    """The one DocTable of this index generation, shared by all threads' sessions.
-
-    It reads through a reader of its own (a session's searcher is closed when its thread
-    moves to a newer generation). Should a commit land between the session opening its
-    searcher and this reader, the generations differ and the session gets a private table.
-    """
-    with _TABLES_LOCK:
-        known = _TABLES.get(index_dir)
-        if known and known[0] == toc:
-            return known[1]
-        reader = ix.reader()
-        if reader.generation() != session_reader.generation():
-            reader.close()
-            return DocTable(session_reader, saved_in=index_dir)
-        table = DocTable(reader, saved_in=index_dir)
-        weakref.finalize(table, reader.close)  # file handles go when the last session does
-        if known:
-            # The previous generation's tables were frozen (DocTable.cached): give them back
-            # to the collector, or their cycles and file handles would outlive them.
-            gc.unfreeze()
-        _TABLES[index_dir] = (toc, table)
-        return table
-
-
 class Session:
     """One thread's open searcher on one index generation."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, owner: Engine | None = None):
         self.index_dir = index_dir
         self.ix = open_index(index_dir)
         # BM25F with milder length normalisation (B 0.75 -> 0.25): at 0.75 one-line
@@ -303,7 +280,9 @@ class Session:
         weighting = self.weighting = _BM25F(B=0.25, K1=1.2)
         self.searcher = self.ix.searcher(weighting=weighting)
         self.toc = self._toc_identity()
-        self.table = shared_table(index_dir, self.toc, self.ix, self.searcher.reader())
+        reader = self.searcher.reader()
+        self.table = (owner.shared_table(self.toc, self.ix, reader) if owner is not None
+                      else DocTable(reader, saved_in=index_dir))
         weighting.table = self.table
         # A thread that ends (server threads, test threads) drops its session without close();
         # the finalizer closes the searcher then, or at close(), whichever comes first.
@@ -716,6 +695,33 @@ class Engine:
     def __init__(self, index_dir: str | Path):
         self.index_dir = Path(index_dir)
         self._local = threading.local()
+        # The current generation's DocTable (with its TOC identity), shared by every thread.
+        self._table: tuple[tuple, DocTable] | None = None
+        self._table_lock = threading.Lock()
+
+    def shared_table(self, toc: tuple, ix, session_reader) -> DocTable:
+        """The one DocTable of this index generation, shared by all threads' sessions.
+
+        It reads through a reader of its own (a session's searcher is closed when its thread
+        moves to a newer generation). Should a commit land between the session opening its
+        searcher and this reader, the generations differ and the session gets a private table.
+        """
+        with self._table_lock:
+            known = self._table
+            if known and known[0] == toc:
+                return known[1]
+            reader = ix.reader()
+            if reader.generation() != session_reader.generation():
+                reader.close()
+                return DocTable(session_reader, saved_in=self.index_dir)
+            table = DocTable(reader, saved_in=self.index_dir)
+            weakref.finalize(table, reader.close)  # file handles go when the last session does
+            if known:
+                # The previous generation's tables were frozen (DocTable.cached): give them
+                # back to the collector, or their cycles and file handles would outlive them.
+                gc.unfreeze()
+            self._table = (toc, table)
+            return table
 
     def session(self) -> Session:
         current: Session | None = getattr(self._local, "session", None)
@@ -724,31 +730,36 @@ class Engine:
         if current is not None:
             current.close()
         self._local.session = None
-        session = _open_session(self.index_dir)
+        session = _open_session(self)
         self._local.session = session
         return session
 
+    def close(self) -> None:
+        """Close this thread's session (other threads' close when their threads end)."""
+        current: Session | None = getattr(self._local, "session", None)
+        self._local.session = None
+        if current is not None:
+            current.close()
+        with self._table_lock:
+            self._table = None
 
-def _open_session(index_dir: Path) -> Session:
+
+def _open_session(engine: Engine) -> Session:
+    index_dir = engine.index_dir
     last: Exception | None = None
     for _ in range(5):
         try:
-            return Session(index_dir)
+            return Session(index_dir, engine)
         except FileNotFoundError as exc:  # a commit removed files between listing and reading
             last = exc
     raise IndexCorrupt(f"Index at {index_dir} keeps changing under the reader ({last}); try again.")
 
 
-_ENGINES: dict[Path, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-
-
 def engine_for(index_dir: str | Path) -> Engine:
-    key = Path(index_dir).resolve()
-    with _ENGINES_LOCK:
-        if key not in _ENGINES:
-            _ENGINES[key] = Engine(key)
-        return _ENGINES[key]
+    """The reader of the embedded engine open on `index_dir` (internals and their tests)."""
+    from search.engines import open_engine
+
+    return open_engine(index_dir)._reader  # type: ignore[attr-defined]
 
 
 # -- building result objects -------------------------------------------------------------

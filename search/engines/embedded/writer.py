@@ -12,7 +12,6 @@ import fcntl
 import hashlib
 import json
 import multiprocessing
-import os
 import re
 import signal
 import time
@@ -25,10 +24,10 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import LockError, SegmentWriter
 
-from indexer import registry
-from search.engines.embedded import postwriter, termdocs
+from indexer import forked_workers, registry
 from indexer.errors import IndexBusy, IndexWriteError
 from indexer.models import TaggedParagraph
+from search.engines.embedded import postwriter, termdocs
 from search.engines.embedded.schema import (
     SEP,
     SUBSEP,
@@ -212,18 +211,6 @@ def _split_point(docs: list[dict]) -> int:
         if docs[i]["article_id"] != docs[i - 1]["article_id"]:
             return i
     return len(docs)
-
-
-def forked_workers() -> int:
-    """Processes an index run may fork (tagging workers, the second segment writer):
-    PARLEY_INDEX_WORKERS, else the CPU count; 1 where fork is not available.
-    PARLEY_INDEX_WORKERS=1 (also the tests' way) keeps indexing in one process."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        return max(1, int(os.environ.get("PARLEY_INDEX_WORKERS", "") or os.cpu_count() or 1))
-    except ValueError:
-        return 1
 
 
 class _ForkedSegment:
@@ -447,12 +434,3 @@ def _write_error(index_dir: Path, exc: Exception) -> str:
            errno.EACCES: "permission denied"}.get(getattr(exc, "errno", None), str(exc))
     return (f"Could not write the index at {index_dir}: {why}. Articles committed before this "
             "batch are intact; free space or fix permissions and run the same command again.")
-
-
-def file_sha1(path: Path) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    digest.update(str(os.path.getsize(path)).encode())
-    return digest.hexdigest()
