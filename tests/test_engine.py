@@ -8,7 +8,7 @@ import json
 import pytest
 
 import indexer
-from indexer.errors import IndexNotFound, NotFound, NotParleyIndex, QuerySyntaxError
+from indexer.errors import IndexCorrupt, IndexNotFound, NotFound, NotParleyIndex, QuerySyntaxError
 from search import (
     FacetValue,
     SearchRequest,
@@ -19,7 +19,7 @@ from search import (
     search_quotes,
 )
 from search.highlight import BracketFormatter, mark_text
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, SEEDS
 
 
 def facet(results, name):
@@ -251,3 +251,20 @@ def test_groups_from_index_families_equal_one_pass_over_the_listed_quotations(tm
     # The four Netanyahu rows: one group; without the full quotation, two.
     assert len(quotetable.group_quotes(session, docs[:4], netanyahu, set())) == 1
     assert len(quotetable.group_quotes(session, docs[1:4], netanyahu, set())) == 2
+
+
+def test_a_changed_registry_row_is_reported_by_check_and_refused_when_read(tmp_path):
+    from indexer import registry
+    from search import check_index, list_articles
+
+    indexer.ingest([SEEDS], tmp_path / "ix")
+    with registry.connect(tmp_path / "ix", write=True) as conn:
+        # What a flipped byte inside SQLite's record does: a value changes, the page is valid.
+        conn.execute("UPDATE articles SET paragraphs = paragraphs + 1 "
+                     "WHERE article_id = 't44c18132313e5f2b'")
+    report = check_index(tmp_path / "ix")
+    assert any("registry" in p and "t44c18132313e5f2b" in p for p in report.problems)
+    with pytest.raises(IndexCorrupt, match="registry of .* is damaged"):
+        list_articles(tmp_path / "ix")
+    with pytest.raises(IndexCorrupt):
+        indexer.ingest([SEEDS], tmp_path / "ix")  # nor trusted to skip unchanged files

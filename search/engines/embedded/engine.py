@@ -15,6 +15,7 @@ import json
 import os
 import threading
 import weakref
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterator
@@ -71,16 +72,39 @@ def _table_path(index_dir: Path | None, reader) -> Path | None:
     return index_dir / _TABLE_FILE.format(gen=gen) if isinstance(gen, int) and gen >= 0 else None
 
 
-def _load_table(path: Path, docs: int) -> dict | None:
-    """The saved table (JSON header with distinct values, then uint32 arrays), or None.
+_TABLE_VERSION = 3  # 3: a CRC-32 of the whole file at its end
 
+
+def table_damage(path: Path) -> str | None:
+    """Why a saved table is not as it was written, or None (it is, or is of an older version,
+    which is never read). `parley check` reports it; a search reads the columns instead."""
+    try:
+        data = path.read_bytes()
+        size = int.from_bytes(data[:8], "little")
+        if json.loads(data[8:8 + size]).get("version") != _TABLE_VERSION:
+            return None
+    except (OSError, ValueError) as exc:
+        return f"it cannot be read ({exc.__class__.__name__})"
+    if zlib.crc32(data[:-4]) != int.from_bytes(data[-4:], "little"):
+        return "it fails its checksum"
+    return None
+
+
+def _load_table(path: Path, docs: int) -> dict | None:
+    """The saved table (JSON header with distinct values, then uint32 arrays, then a CRC-32),
+    or None: absent, of another generation or version, or damaged.
+
+    A damaged table is a derived file: the columns it was made from are read again (and the
+    table saved again) rather than counting facets from wrong numbers.
     Columns come back as (each document's cell number, the distinct cells): see DocTable.cells.
     """
     try:
         data = path.read_bytes()
+        if zlib.crc32(data[:-4]) != int.from_bytes(data[-4:], "little"):
+            return None
         size = int.from_bytes(data[:8], "little")
         header = json.loads(data[8:8 + size])
-        if header.get("docs") != docs or header.get("version") != 2:
+        if header.get("docs") != docs or header.get("version") != _TABLE_VERSION:
             return None
         out, pos = {}, 8 + size
         for name in ("dates", *_SAVED_CELLS):
@@ -119,7 +143,7 @@ def _months(dates: list[int]) -> tuple[array, list[tuple[str, ...]]]:
 def _save_table(path: Path, table: dict) -> None:
     """Write atomically next to the index; drop other generations' tables. Best effort."""
     try:
-        header: dict = {"version": 2, "docs": len(table["dates"]), "values": {}}
+        header: dict = {"version": _TABLE_VERSION, "docs": len(table["dates"]), "values": {}}
         arrays = [array("I", table["dates"])]
         for name in _SAVED_CELLS:
             codes, cells = table[name]
@@ -128,9 +152,13 @@ def _save_table(path: Path, table: dict) -> None:
         head = json.dumps(header, ensure_ascii=False).encode("utf-8")
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
         with open(tmp, "wb") as fh:
-            fh.write(len(head).to_bytes(8, "little") + head)
+            first = len(head).to_bytes(8, "little") + head
+            fh.write(first)
+            crc = zlib.crc32(first)
             for arr in arrays:
                 fh.write(arr.tobytes())
+                crc = zlib.crc32(arr, crc)
+            fh.write(crc.to_bytes(4, "little"))
         os.replace(tmp, path)
         gen = int(path.stem.rsplit("-", 1)[1])
         for old in path.parent.glob(_TABLE_FILE.format(gen="*")):

@@ -12,11 +12,18 @@ Phrases and proximity need positions: each posting's value (its positions, as Wh
 them) is kept too, in a section of its own, so a phrase decodes the positions of only the
 paragraphs that hold all its words.
 
-Layout, little-endian: magic, term count n, posting count, whether values follow; n+1 byte
-offsets of each term in the term blob; n+1 offsets of each term's first posting; the blob
-(terms, sorted as Whoosh writes them); docnums (uint32); weights (float32, as Whoosh stores
-them); then, if values follow, n+1 byte offsets of each term's values (uint64), each
-posting's value length (uint16) and the values.
+Layout, little-endian: magic, term count n, posting count, whether values follow, CRC-32 of
+the directory; the directory: n+1 byte offsets of each term in the term blob, n+1 offsets of
+each term's first posting, the blob (terms, sorted as Whoosh writes them), each term's CRC-32
+of its docnums and weights, each term's CRC-32 of its value sizes and values (0 without
+values); docnums (uint32); weights (float32, as Whoosh stores them); then, if values follow,
+n+1 byte offsets of each term's values (uint64), each posting's value length (uint16) and
+the values.
+
+Checksums: the directory is verified when the file is opened, a term's lists when they are
+read (CRC-32 runs at over 1 GB/s: ~0.2 ms for the 26k postings of "president"), so a
+damaged file raises IndexCorrupt instead of ranking with wrong numbers. `verify()` reads
+every list (`parley check`). A file of the previous layout (PTD2, no checksums) is still read.
 
 The file is named after its segment ("<segment id>.tdl"), so Whoosh deletes it with the
 segment. A segment without one (an index written before it existed) is read from Whoosh's
@@ -29,16 +36,21 @@ import os
 import struct
 import sys
 import threading
+import zlib
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from itertools import accumulate
 from pathlib import Path
 
+from indexer.errors import IndexCorrupt
+
 FIELD = "text"
 EXTENSION = ".tdl"
-_MAGIC = b"PTD2"
-_HEADER = struct.Struct("<4sIQ?")
+_MAGIC = b"PTD3"
+_HEADER = struct.Struct("<4sIQ?I")
+_OLD_MAGIC = b"PTD2"  # the layout without checksums
+_OLD_HEADER = struct.Struct("<4sIQ?")
 _MAX_VALUE = 0xFFFF  # a longer value (a word thousands of times in one paragraph): no values
 _SWAP = sys.byteorder != "little"
 
@@ -86,17 +98,41 @@ class Collector:
             parts = [array(a.typecode, a) for a in parts]
             for a in parts:
                 a.byteswap()
+        list_sums, value_sums = self._checksums(parts, starts, value_starts, has_values)
+        directory = b"".join((parts[0].tobytes(), parts[1].tobytes(), blob,
+                              list_sums.tobytes(), value_sums.tobytes()))
         tmp = path.with_name(path.name + ".part")
         with open(tmp, "wb") as fh:
-            fh.write(_HEADER.pack(_MAGIC, len(self.terms), len(self.ids), has_values))
-            fh.write(parts[0].tobytes())
-            fh.write(parts[1].tobytes())
-            fh.write(blob)
+            fh.write(_HEADER.pack(_MAGIC, len(self.terms), len(self.ids), has_values,
+                                  zlib.crc32(directory)))
+            fh.write(directory)
             for part in parts[2:]:
                 fh.write(part.tobytes())
             if has_values:
                 fh.write(self.values)
         os.replace(tmp, path)  # never a half-written list under the final name
+
+    def _checksums(self, parts: list[array], starts: array, value_starts: array,
+                   has_values: bool) -> tuple[array, array]:
+        """Each term's CRC-32 of its docnums and weights, and of its value sizes and values,
+        over the bytes as written (parts are already little-endian)."""
+        ids, weights = memoryview(parts[2]).cast("B"), memoryview(parts[3]).cast("B")
+        sizes = memoryview(parts[5]).cast("B") if has_values else None
+        values = memoryview(self.values)
+        list_sums, value_sums = array("I"), array("I")
+        crc32 = zlib.crc32
+        for i in range(len(self.terms)):
+            a, b = 4 * starts[i], 4 * starts[i + 1]
+            list_sums.append(crc32(weights[a:b], crc32(ids[a:b])))
+            if sizes is not None:
+                sized = crc32(sizes[a // 2:b // 2])
+                value_sums.append(crc32(values[value_starts[i]:value_starts[i + 1]], sized))
+            else:
+                value_sums.append(0)
+        if _SWAP:
+            list_sums.byteswap()
+            value_sums.byteswap()
+        return list_sums, value_sums
 
 
 class TermLists:
@@ -109,21 +145,37 @@ class TermLists:
 
     def __init__(self, path: Path):
         self.path = path
+        self._list_sums: array | None = None
+        self._value_sums: array | None = None
         with open(path, "rb") as fh:
-            magic, n, postings, self.has_values = _HEADER.unpack(fh.read(_HEADER.size))
-            if magic != _MAGIC:
+            head = fh.read(_HEADER.size)
+            if head[:4] == _OLD_MAGIC:
+                fh.seek(_OLD_HEADER.size)
+                magic, n, postings, self.has_values = _OLD_HEADER.unpack(head[:_OLD_HEADER.size])
+                crc = 0
+            else:
+                magic, n, postings, self.has_values, crc = _HEADER.unpack(head)
+            if magic not in (_MAGIC, _OLD_MAGIC):
                 raise ValueError(f"{path} is not a term list file")
             self._ends = _read_array(fh, "I", n + 1)
             self._starts = _read_array(fh, "I", n + 1)
             self._blob = fh.read(self._ends[-1])
-            end = fh.tell() + 8 * postings
+            if magic == _MAGIC:
+                self._list_sums = _read_array(fh, "I", n)
+                self._value_sums = _read_array(fh, "I", n)
+                directory = b"".join((_le(self._ends), _le(self._starts), self._blob,
+                                      _le(self._list_sums), _le(self._value_sums)))
+                if zlib.crc32(directory) != crc:
+                    raise _damaged(path, "its directory fails its checksum")
+            directory_end = fh.tell()
+            end = directory_end + 8 * postings
             if self.has_values:
                 fh.seek(end)
                 self._value_starts = _read_array(fh, "Q", n + 1)
                 end = fh.tell() + 2 * postings + self._value_starts[-1]
             size = os.fstat(fh.fileno()).st_size
         self._n = n
-        self._ids_at = _HEADER.size + 8 * (n + 1) + len(self._blob)
+        self._ids_at = directory_end
         self._weights_at = self._ids_at + 4 * postings
         self._sizes_at = self._weights_at + 4 * postings + 8 * (n + 1)
         self._values_at = self._sizes_at + 2 * postings
@@ -159,20 +211,31 @@ class TermLists:
             return None
         start, end = self._starts[i], self._starts[i + 1]
         try:
-            ids = _pread_array(self._fd, "I", end - start, self._ids_at + 4 * start)
-            weights = _pread_array(self._fd, "f", end - start, self._weights_at + 4 * start)
+            raw_ids = _pread(self._fd, 4 * (end - start), self._ids_at + 4 * start)
+            raw_weights = _pread(self._fd, 4 * (end - start), self._weights_at + 4 * start)
             vals = self._values(self._fd, i, start, end) if values else None
         except OSError:
             return None
-        return ids, weights, vals
+        sums = self._list_sums
+        if sums is not None and zlib.crc32(raw_weights, zlib.crc32(raw_ids)) != sums[i]:
+            raise _damaged(self.path, f"the list of term {self._term(i)!r} fails its checksum")
+        return _array("I", raw_ids), _array("f", raw_weights), vals
 
     def _values(self, fd: int, i: int, start: int, end: int) -> Values:
-        sizes = _pread_array(fd, "H", end - start, self._sizes_at + 2 * start)
+        raw_sizes = _pread(fd, 2 * (end - start), self._sizes_at + 2 * start)
         first, last = self._value_starts[i], self._value_starts[i + 1]
-        data = os.pread(fd, last - first, self._values_at + first)
-        if len(data) != last - first:
-            raise OSError(f"term list file ends early at offset {self._values_at + first}")
-        return Values(data, sizes)
+        data = _pread(fd, last - first, self._values_at + first)
+        sums = self._value_sums
+        if sums is not None and zlib.crc32(data, zlib.crc32(raw_sizes)) != sums[i]:
+            raise _damaged(self.path, f"the positions of term {self._term(i)!r} fail their checksum")
+        return Values(data, _array("H", raw_sizes))
+
+    def verify(self) -> None:
+        """Read every term's lists and values, checking each checksum (IndexCorrupt if one
+        fails). A file of the old layout has none to check."""
+        for i in range(self._n):
+            if self.read(i, values=self.has_values) is None:
+                raise _damaged(self.path, f"the list of term {self._term(i)!r} cannot be read")
 
 
 class Values:
@@ -208,15 +271,34 @@ def _read_array(fh, typecode: str, count: int) -> array:
     return out
 
 
-def _pread_array(fd: int, typecode: str, count: int, offset: int) -> array:
-    out = array(typecode)
-    data = os.pread(fd, out.itemsize * count, offset)
-    out.frombytes(data)
-    if len(out) != count:
+def _pread(fd: int, size: int, offset: int) -> bytes:
+    data = os.pread(fd, size, offset)
+    if len(data) != size:
         raise OSError(f"term list file ends early at offset {offset}")
+    return data
+
+
+def _array(typecode: str, data: bytes) -> array:
+    out = array(typecode)
+    out.frombytes(data)
     if _SWAP:
         out.byteswap()
     return out
+
+
+def _le(values: array) -> bytes:
+    """An array's bytes as written to disk (little-endian)."""
+    if not _SWAP:
+        return values.tobytes()
+    swapped = array(values.typecode, values)
+    swapped.byteswap()
+    return swapped.tobytes()
+
+
+def _damaged(path: Path, what: str) -> IndexCorrupt:
+    return IndexCorrupt(f"Index at {path.parent} is damaged: the term list file {path.name} "
+                        f"is not as written ({what}); rebuild it with "
+                        "`parley index --rebuild PATH...`.")
 
 
 def path_for(folder: str | Path, segment_id: str) -> Path:
@@ -238,8 +320,10 @@ def lists_for(folder: str | Path, segment_id: str) -> TermLists | None:
             return _OPEN[key]
     try:
         lists = TermLists(path_for(folder, segment_id))
-    except (OSError, ValueError, struct.error):
+    except FileNotFoundError:  # a segment written before term lists existed
         lists = None
+    except (OSError, ValueError, struct.error) as exc:  # there, but truncated or unreadable
+        raise _damaged(path_for(folder, segment_id), str(exc)) from exc
     with _LOCK:
         _OPEN[key] = lists
         while len(_OPEN) > _OPEN_LIMIT:
