@@ -40,10 +40,11 @@ __all__ = ["ingest", "Article", "Paragraph", "Quote", "TaggedParagraph", "Ingest
            "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article", "iter_files"]
 
 # One engine commit per batch; the embedded engine writes one new segment per half of a large
-# batch (its writer.py writes the halves in two processes). Batches grow with the run, up to MAX_BATCH_PARAGRAPHS, so that a
-# large first run leaves tens of segments, not hundreds, without merging them (a merge costs
-# as much as writing the paragraphs again). 80k: halves of 40k, as many segments as one
-# process writing 40k batches left; with 20k halves, queries at 200k took 5-15% longer.
+# batch (its writer.py writes the halves in two processes). Batches grow with the run, up to
+# MAX_BATCH_PARAGRAPHS, so that a large first run leaves tens of segments, not hundreds,
+# without merging them (a merge costs as much as writing the paragraphs again). 80k: halves
+# of 40k, as many segments as one process writing 40k batches left; with 20k halves, queries
+# at 200k took 5-15% longer.
 BATCH_PARAGRAPHS = 5000
 MAX_BATCH_PARAGRAPHS = 80000
 # Splitting and tagging (~3 ms a paragraph) run in worker processes when a file holds at least
@@ -192,7 +193,7 @@ def _ingest_file(path: Path, run: _Run, lexicon: Lexicon) -> None:
 
 
 def _ingest_chunk(chunk: list[Article], run: _Run, lexicon: Lexicon) -> None:
-    """Prepare a file's next articles (in worker processes when worth it) and batch them in order."""
+    """Prepare a file's next articles (in worker processes when worth it), add them in order."""
     from indexer.sources import content_hash
 
     todo = [a for a in chunk if run.known_articles.get(a.article_id) != content_hash(a)]
@@ -201,7 +202,7 @@ def _ingest_chunk(chunk: list[Article], run: _Run, lexicon: Lexicon) -> None:
     prepared = pool.imap(_prepare_in_worker, todo, chunksize=4) if pool is not None else None
     in_pool = {id(a) for a in todo} if pool is not None else set()
     for article in chunk:
-        tagged = next(prepared) if id(article) in in_pool else None
+        tagged = next(prepared) if prepared is not None and id(article) in in_pool else None
         _ingest_article(article, run, lexicon, tagged)
         if run.writer.pending() >= _batch_limit(run.report.paragraphs):
             run.writer.commit()
@@ -220,7 +221,7 @@ def _init_worker(lexicon: Lexicon) -> None:
 
 
 def _prepare_in_worker(article: Article) -> list[TaggedParagraph]:
-    return prepare_article(article, _WORKER_LEXICON)
+    return prepare_article(article, _WORKER_LEXICON or default_lexicon())
 
 
 def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,

@@ -169,7 +169,8 @@ def article_hashes(conn: sqlite3.Connection) -> dict[str, str]:
     return {row[0]: row[13] for row in rows}
 
 
-def record(conn: sqlite3.Connection, rows: Iterable[ArticleRow], files: Iterable[tuple[str, str, int, list[str]]]) -> None:
+def record(conn: sqlite3.Connection, rows: Iterable[ArticleRow],
+           files: Iterable[tuple[str, str, int, list[str]]]) -> None:
     articles = [(r.article_id, r.path, r.title, r.outlet, r.url, r.published, r.date_precision,
                  r.dateline, r.byline, json.dumps(list(r.credits)), r.kind, r.paragraphs,
                  r.quotes, r.content_hash) for r in rows]

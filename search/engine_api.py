@@ -116,7 +116,7 @@ class Engine(Protocol):
         """Paragraphs matching req (query, filters), ranked or sorted as req.sort says;
         one page of them, or all of them lazily when req.size == 0."""
 
-    def quotes(self, req: SearchRequest) -> QuotePage:
+    def quotes(self, req: SearchRequest, *, facets: bool = True) -> QuotePage:
         """Quotations whose words match req.text, in result order, paged as req says."""
 
     def speakers(self) -> list[dict]:

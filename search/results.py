@@ -50,7 +50,8 @@ class Hit:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["actors"], d["topics"], d["credits"] = list(self.actors), list(self.topics), list(self.credits)
+        d["actors"], d["topics"] = list(self.actors), list(self.topics)
+        d["credits"] = list(self.credits)
         d["quotes"] = [q.to_dict() for q in self.quotes]
         return d
 
@@ -111,7 +112,8 @@ class QuoteRecord:
     published: str | None
     speaker_type: str = "unknown"
     kind: str = "direct"
-    also_reported_by: tuple[dict, ...] = ()  # same quotation in other outlets: {outlet, published, url, article_id, paragraph_id}
+    # The same quotation in other outlets: {outlet, published, url, article_id, paragraph_id}.
+    also_reported_by: tuple[dict, ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -1,4 +1,4 @@
-"""Parley's segment writer (search/engines/embedded/postwriter.py, writer._SegmentWriter) writes the very bytes
+"""Parley's segment writer (embedded/postwriter.py, writer._SegmentWriter) writes the very bytes
 Whoosh's own SegmentWriter writes from the same paragraphs (new segments, merged segments and
 segments merged from ones holding deletions), but for the small blocks it leaves uncompressed,
 which read back as the same postings."""
@@ -12,9 +12,9 @@ import pytest
 from whoosh.writing import SegmentWriter
 
 from indexer import Article, default_lexicon, prepare_article
+from indexer.sources import read_path
 from search.engines.embedded import postwriter, schema
 from search.engines.embedded import writer as index_writer
-from indexer.sources import read_path
 from tests.conftest import ROOT
 
 BRIEFINGS = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"

@@ -1,4 +1,4 @@
-"""The text field's term lists (search/engines/embedded/termdocs.py) hold exactly Whoosh's postings, and the
+"""The text field's term lists (embedded/termdocs.py) hold exactly Whoosh's postings, and the
 search reads them in place of Whoosh's blocks, with the same matches and scores."""
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from heapq import nsmallest
 from pathlib import Path
+from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring
@@ -69,7 +70,9 @@ _TABLE_FILE = "parley-doctable-{gen}.bin"
 
 def _table_path(index_dir: Path | None, reader) -> Path | None:
     gen = reader.generation() if index_dir else None
-    return index_dir / _TABLE_FILE.format(gen=gen) if isinstance(gen, int) and gen >= 0 else None
+    if index_dir is None or not isinstance(gen, int) or gen < 0:
+        return None
+    return index_dir / _TABLE_FILE.format(gen=gen)
 
 
 _TABLE_VERSION = 3  # 3: a CRC-32 of the whole file at its end
@@ -106,7 +109,8 @@ def _load_table(path: Path, docs: int) -> dict | None:
         header = json.loads(data[8:8 + size])
         if header.get("docs") != docs or header.get("version") != _TABLE_VERSION:
             return None
-        out, pos = {}, 8 + size
+        out: dict[str, Any] = {}
+        pos = 8 + size
         for name in ("dates", *_SAVED_CELLS):
             codes = array("I")
             codes.frombytes(data[pos:pos + 4 * docs])
@@ -176,7 +180,7 @@ class DocTable:
     value is computed once under the lock and read without it afterwards.
     """
 
-    reader: object
+    reader: Any  # a Whoosh IndexReader
     _cache: dict = field(default_factory=dict)
     saved_in: Path | None = None  # index directory: where this generation's table is kept
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -340,7 +344,8 @@ class Session:
     # -- mapping what users type to what the index holds --------------------------------
 
     def resolve(self, fieldname: str, value: str) -> list[str]:
-        """Index values for a typed value: canonical actor, else case-insensitive, else substring."""
+        """Index values for a typed value: canonical actor, else case-insensitive, else
+        substring."""
         value = value.strip()
         if fieldname == "month":
             return [value]
@@ -351,7 +356,7 @@ class Session:
         if value in vocab:
             return [value]
         canonical = default_lexicon().canonical_or_none(value)
-        if canonical in vocab:
+        if canonical is not None and canonical in vocab:
             return [canonical]
         folded = value.casefold()
         exact = [v for v in vocab if v.casefold() == folded]
@@ -420,7 +425,9 @@ class Session:
             if flt is None:
                 return set(reader.all_doc_ids())
             # Date filters come from columns, which still hold deleted paragraphs.
-            return {d for d in flt if not reader.is_deleted(d)} if reader.has_deletions() else set(flt)
+            if not reader.has_deletions():
+                return set(flt)
+            return {d for d in flt if not reader.is_deleted(d)}
         plan = postings.plan(q, self.searcher.schema)
         if flt is not None:
             if not flt:
@@ -478,7 +485,8 @@ class Session:
         return out
 
     def facet_counts(self, docs: set[int], req: SearchRequest,
-                     counted: dict[str, Counter] | None = None) -> dict[str, tuple[FacetValue, ...]]:
+                     counted: dict[str, Counter] | None = None,
+                     ) -> dict[str, tuple[FacetValue, ...]]:
         """Top values per facet; `counted` passes counts the caller already has (the timeline's)."""
         out = {}
         for facet in FACET_NAMES:
@@ -590,7 +598,8 @@ class Session:
         else:
             dates = self.table.dates
             key = (lambda d: (dates[d], d)) if oldest else (lambda d: (-dates[d], d))
-            order = sorted(docs, key=key) if whole else nsmallest(limit, docs, key=key)
+            order = sorted(docs, key=key) if limit is None or whole \
+                else nsmallest(limit, docs, key=key)
         return Results(self.searcher, q, [(None, d) for d in order])
 
     def _page(self, q: wq.Query, scores: dict[int, float], limit: int | None) -> Results:
@@ -806,8 +815,9 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 def hit_from_fields(fields: dict, snippet: str, score: float | None) -> Hit:
     return Hit(
-        paragraph_id=fields["pid"], article_id=fields["article_id"], title=fields.get("title") or None,
-        outlet=fields.get("outlet") or None, url=fields.get("url"), published=fields.get("date") or None,
+        paragraph_id=fields["pid"], article_id=fields["article_id"],
+        title=fields.get("title") or None, outlet=fields.get("outlet") or None,
+        url=fields.get("url"), published=fields.get("date") or None,
         position=fields.get("position", 0), text=fields.get("text", ""), snippet=snippet,
         actors=_split(fields.get("actors")), topics=_split(fields.get("topics")),
         credits=_split(fields.get("credits")), quotes=quotes_of(fields), score=score,

@@ -5,8 +5,8 @@ Whoosh keeps a word's postings in blocks of up to 128, each a zlib-compressed pi
 block decodes its positions too: ~60 us a block, 25-30 ms to rank "president" (26k paragraphs
 of the 200k benchmark). Lucene and tantivy keep positions apart from document lists for this
 reason. This file is that document list: as a segment's postings are written
-(search/engines/embedded/postwriter.py), the text field's (docnum, weight) pairs are copied here, so they are
-the values Whoosh's blocks hold; a word's list is then one read of two flat arrays.
+(postwriter.py), the text field's (docnum, weight) pairs are copied here, so they are the
+values Whoosh's blocks hold; a word's list is then one read of two flat arrays.
 
 Phrases and proximity need positions: each posting's value (its positions, as Whoosh encodes
 them) is kept too, in a section of its own, so a phrase decodes the positions of only the
@@ -69,7 +69,7 @@ class Collector:
         self.values = bytearray()
 
     def add_term(self, term: bytes, ids: list[int], weights: list[float], values: list) -> None:
-        """One term's postings, in docnum order (search/engines/embedded/postwriter.py writes them this way)."""
+        """One term's postings, in docnum order (postwriter.py writes them this way)."""
         self.terms.append(term)
         self.starts.append(len(self.ids))
         self.value_starts.append(len(self.values))
@@ -92,7 +92,7 @@ class Collector:
         value_starts = array("Q", self.value_starts)
         value_starts.append(len(self.values))
         has_values = self._has_values()
-        parts = [ends, starts, self.ids, self.weights]
+        parts: list[array] = [ends, starts, self.ids, self.weights]
         parts += [value_starts, self.value_sizes] if has_values else []
         if _SWAP:
             parts = [array(a.typecode, a) for a in parts]
@@ -227,7 +227,8 @@ class TermLists:
         data = _pread(fd, last - first, self._values_at + first)
         sums = self._value_sums
         if sums is not None and zlib.crc32(data, zlib.crc32(raw_sizes)) != sums[i]:
-            raise _damaged(self.path, f"the positions of term {self._term(i)!r} fail their checksum")
+            raise _damaged(self.path,
+                           f"the positions of term {self._term(i)!r} fail their checksum")
         return Values(data, _array("H", raw_sizes))
 
     def verify(self) -> None:

@@ -318,7 +318,7 @@ def merge_small_segments(writer, segments):
 
 
 class _SegmentWriter(SegmentWriter):
-    """Whoosh's writer, with postings grouped by term as documents arrive (search/engines/embedded/postwriter.py)
+    """Whoosh's writer, with postings grouped by term as documents arrive (postwriter.py)
     and the new segment's field lengths read once per field.
 
     Whoosh asks the length of the field in the posting's document for every posting it
@@ -375,7 +375,7 @@ class _SegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         # Whoosh's own _flush_segment, writing the pool's postings (postwriter.py); the text
-        # field's document lists are written beside the segment (search/engines/embedded/termdocs.py).
+        # field's document lists are written beside the segment (termdocs.py).
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         self._term_lists = termdocs.Collector()
@@ -431,6 +431,6 @@ def _release_half_built_writer(exc: BaseException) -> None:
 
 def _write_error(index_dir: Path, exc: Exception) -> str:
     why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-           errno.EACCES: "permission denied"}.get(getattr(exc, "errno", None), str(exc))
+           errno.EACCES: "permission denied"}.get(getattr(exc, "errno", None) or 0, str(exc))
     return (f"Could not write the index at {index_dir}: {why}. Articles committed before this "
             "batch are intact; free space or fix permissions and run the same command again.")
