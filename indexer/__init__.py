@@ -8,8 +8,10 @@ The one link to the search package is `_open_target`, for callers that pass a lo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +39,8 @@ def __getattr__(name: str):
 
 
 __all__ = ["ingest", "Article", "Paragraph", "Quote", "TaggedParagraph", "IngestReport",
-           "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article", "iter_files"]
+           "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article", "iter_files",
+           "lexicon_with", "read_lexicon_files", "forked_workers", "file_sha1"]
 
 # One engine commit per batch; the embedded engine writes one new segment per half of a large
 # batch (its writer.py writes the halves in two processes). Batches grow with the run, up to
@@ -128,19 +131,67 @@ def _open_target(index: str | Path | Engine) -> Engine:
     return open_engine(index)  # type: ignore[arg-type]
 
 
+LEXICON_KEYS = ("actors", "media", "topics")
+
+
+def read_lexicon_files(paths: Sequence[str | Path]) -> dict:
+    """The user's own actors, media and topics from files shaped like indexer/data/*.json,
+    as one document (checked by building the lexicon: a bad file fails here, not later)."""
+    from indexer.errors import InputError
+
+    docs = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                docs.append(json.load(fh))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"Cannot read the lexicon file {path}: {exc}") from exc
+    try:
+        extra = {key: [item for d in docs for item in d.get(key, ())] for key in LEXICON_KEYS}
+        lexicon_with(extra)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"The lexicon files {', '.join(map(str, paths))} are not shaped like "
+                         f"indexer/data/actors.json ({exc.__class__.__name__}: {exc}).") from exc
+    return extra
+
+
+def lexicon_with(extra: dict | None) -> Lexicon:
+    """The shipped lexicon, plus a user's own entries when there are any."""
+    if not extra or not any(extra.get(key) for key in LEXICON_KEYS):
+        return default_lexicon()
+    return _lexicon_of(json.dumps({k: extra.get(k, []) for k in LEXICON_KEYS}, sort_keys=True))
+
+
+@lru_cache(maxsize=4)
+def _lexicon_of(extra_json: str) -> Lexicon:
+    # As Lexicon.load does with files: shipped entries first, the user's after them.
+    from indexer.lexicon import DATA_DIR
+
+    docs = [json.loads((DATA_DIR / f"{key}.json").read_text("utf-8")) for key in LEXICON_KEYS]
+    docs.append(json.loads(extra_json))
+    return Lexicon(*([item for d in docs for item in d.get(key, ())] for key in LEXICON_KEYS))
+
+
 def ingest(paths: Iterable[str | Path], index_dir: str | Path | Engine, *, rebuild: bool = False,
-           lexicon: Lexicon | None = None, lock_timeout: float = 10.0,
+           lexicon: Lexicon | None = None, actors_files: Sequence[str | Path] = (),
+           lock_timeout: float = 10.0,
            progress: Callable[[Path], None] | None = None) -> IngestReport:
     """Index files and folders; unchanged files are skipped, changed articles replaced.
 
     `index_dir` is an index location (a folder) or an engine (search.engine_api.Engine).
+    `actors_files` add the user's own actors, media or topics; they are saved with the index,
+    so that later runs tag with them and searches resolve their aliases. Without them, the
+    ones saved before are used (`rebuild` forgets them). `lexicon` overrides both.
     """
     engine = _open_target(index_dir)
-    lexicon = lexicon or default_lexicon()
+    extra = read_lexicon_files(actors_files) if actors_files else None
     from indexer.sources import iter_files
 
     with engine.begin_write(rebuild=rebuild, lock_timeout=lock_timeout) as writer:
         known = writer.known()
+        if extra is not None:
+            writer.save_lexicon(extra)
+        lexicon = lexicon or lexicon_with(extra if extra is not None else known.lexicon)
         run = _Run(known.file_hashes, known.article_hashes, known.file_articles, writer)
         try:
             for item in iter_files(paths, run.report.ignored):

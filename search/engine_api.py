@@ -16,6 +16,7 @@ Writing::
         writer.add(row, paragraphs)  # adds the article, replacing any paragraphs it had
         writer.delete(["a1b2"])  # articles gone from their source
         writer.record_file(path, sha1, size, article_ids)
+        writer.save_lexicon({"actors": [...]})  # the user's own vocabulary travels with it
         writer.commit()  # everything since the last commit becomes searchable at once
 
 Leaving the block without commit() drops what was added since the last commit (abort());
@@ -48,6 +49,8 @@ class Known:
     file_hashes: dict[str, str] = field(default_factory=dict)  # resolved path -> sha1
     article_hashes: dict[str, str] = field(default_factory=dict)  # article id -> content hash
     file_articles: dict[str, list[str]] = field(default_factory=dict)  # path -> its article ids
+    # The user's own actors, media and topics saved with the index (indexer.lexicon_with).
+    lexicon: dict | None = None
 
 
 @dataclass
@@ -81,6 +84,10 @@ class EngineWriter(Protocol):
     def delete(self, article_ids: Sequence[str]) -> None: ...
 
     def record_file(self, path: str, sha1: str, size: int, article_ids: list[str]) -> None: ...
+
+    def save_lexicon(self, extra: dict) -> None:
+        """Keep the user's own actors, media and topics with the index: later runs tag with
+        them and searches resolve names with them (`parley index --actors-file`)."""
 
     def pending(self) -> int:
         """Paragraphs added since the last commit."""

@@ -268,3 +268,50 @@ def test_a_changed_registry_row_is_reported_by_check_and_refused_when_read(tmp_p
         list_articles(tmp_path / "ix")
     with pytest.raises(IndexCorrupt):
         indexer.ingest([SEEDS], tmp_path / "ix")  # nor trusted to skip unchanged files
+
+
+LUMI = ("Envoy Lumi Sato arrived in Doha on Monday to restart the ceasefire talks.\n\n"
+        "Delegations from both sides met for three hours, officials said.\n\n"
+        "\"We have a text both sides can read,\" Sato told reporters after the meeting.")
+
+
+def _actors_file(tmp_path, name: str = "actors.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps({"actors": [
+        {"name": "Lumi Sato", "type": "person", "aliases": ["Sato", "Envoy Sato"]}]}))
+    return str(path)
+
+
+def test_an_actors_file_travels_with_the_index_and_resolves_aliases_at_search_time(tmp_path):
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    src = tmp_path / "in" / "talks.jsonl"
+    src.parent.mkdir()
+    src.write_text(json.dumps({"id": "lumi1", "url": "https://example.org/lumi1",
+                               "title": "Talks restart", "source": "Example Wire",
+                               "published": "2026-02-02", "text": LUMI}) + "\n")
+    ix = tmp_path / "ix"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["index", str(src), "--index-dir", str(ix),
+                               "--actors-file", _actors_file(tmp_path)], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    (tmp_path / "actors.json").unlink()  # the file may go: the index keeps its entries
+    found = search(ix, SearchRequest(filters={"actor": ("Envoy Sato",)}))
+    assert found.total == 2 and all("Lumi Sato" in h.actors for h in found.hits)
+    by_query = search(ix, SearchRequest(text='actor:"Envoy Sato" ceasefire'))
+    assert [h.text for h in by_query.hits] == [LUMI.split("\n\n")[0]]
+    quotes = search_quotes(ix, SearchRequest(filters={"speaker": ("Envoy Sato",)}))
+    assert [q.speaker for q in quotes.quotes] == ["Lumi Sato"]
+    # A later run without the file tags with the saved entries too.
+    more = tmp_path / "in" / "more.jsonl"
+    more.write_text(json.dumps({"id": "lumi2", "url": "https://example.org/lumi2",
+                                "title": "Talks go on", "source": "Example Wire",
+                                "published": "2026-02-03",
+                                "text": "Sato said a second round would follow."}) + "\n")
+    indexer.ingest([more], ix)
+    assert search(ix, SearchRequest(filters={"actor": ("Sato",)})).total == 3
+    # --rebuild without the file starts afresh, its entries forgotten.
+    indexer.ingest([src], ix, rebuild=True)
+    assert search(ix, SearchRequest(filters={"actor": ("Envoy Sato",)})).total == 0

@@ -115,11 +115,10 @@ def index(paths, index_dir, rebuild, actors_file, wait):
 
         parley index seeds/ samples/ --index-dir ./my-index
     """
-    lexicon = indexer.Lexicon.load(actors_file) if actors_file else None
     files = [p for p in paths]
     # Counting files walks the folders once more: only worth it when a bar will be drawn.
     bar = _progress(sum(1 for _ in indexer.iter_files(files)) if sys.stderr.isatty() else 0)
-    report = indexer.ingest(files, index_dir, rebuild=rebuild, lexicon=lexicon,
+    report = indexer.ingest(files, index_dir, rebuild=rebuild, actors_files=actors_file,
                             lock_timeout=wait, progress=bar)
     bar.finish()
     for skipped in report.skipped:

@@ -23,7 +23,9 @@ from whoosh import query as wq
 from whoosh.reading import SegmentReader
 
 from indexer import registry
+from indexer.errors import IndexCorrupt
 from search.engines.embedded import termdocs
+from search.engines.embedded.embedded import LEXICON_FILE, read_saved_lexicon
 from search.engines.embedded.engine import table_damage
 from search.engines.embedded.schema import open_index
 from search.results import MAX_LISTED, REBUILD_HINT, CheckReport  # noqa: F401 - REBUILD_HINT: old import path
@@ -66,6 +68,12 @@ def _check(index_dir: Path) -> CheckReport:
     for segment in segments:
         _check_segment(ix, segment, report, per_article, pids)
         _check_term_lists(index_dir, segment.segment_id(), report)
+    lexicon = index_dir / LEXICON_FILE
+    if lexicon.exists():
+        try:
+            read_saved_lexicon(lexicon)
+        except IndexCorrupt as exc:
+            report.problems.append(str(exc))
     for table in sorted(index_dir.glob("parley-doctable-*.bin")):
         if (why := table_damage(table)) is not None:
             report.problems.append(f"doc table {table.name} is damaged: {why} (delete it: "

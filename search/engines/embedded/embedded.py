@@ -7,12 +7,17 @@ what they give (document numbers, Whoosh results) into Parley's dataclasses.
 
 from __future__ import annotations
 
+import json
+import os
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from indexer import registry
+from indexer import lexicon_with, registry
+from indexer.errors import IndexCorrupt
+from indexer.lexicon import Lexicon
 from indexer.models import TaggedParagraph
 from search.engine_api import HitPage, Known, QuotePage
 from search.engines.embedded import quotetable
@@ -30,7 +35,20 @@ class EmbeddedEngine:
     def __init__(self, location: str | Path):
         self.index_dir = Path(location)
         self.location = str(location)
-        self._reader = _Reader(self.index_dir)
+        self._reader = _Reader(self.index_dir, lexicon=self.lexicon)
+        self._lexicon: tuple[tuple, Lexicon] | None = None  # (file identity, lexicon)
+
+    def lexicon(self) -> Lexicon:
+        """The shipped lexicon plus the user's entries saved with this index (if any)."""
+        path = self.index_dir / LEXICON_FILE
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return lexicon_with(None)
+        identity = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._lexicon is None or self._lexicon[0] != identity:
+            self._lexicon = (identity, lexicon_with(read_saved_lexicon(path)))
+        return self._lexicon[1]
 
     # -- writing and upkeep -------------------------------------------------------------
 
@@ -40,6 +58,8 @@ class EmbeddedEngine:
         from search.engines.embedded.writer import IndexWriter, exclusive
 
         with exclusive(self.index_dir, lock_timeout):
+            if rebuild:  # a fresh index: the user's saved vocabulary goes too
+                (self.index_dir / LEXICON_FILE).unlink(missing_ok=True)
             writer = _Writer(self.index_dir, IndexWriter(self.index_dir, rebuild=rebuild,
                                                          lock_timeout=lock_timeout))
             try:
@@ -149,9 +169,14 @@ class _Writer:
         self._batch = Batch()
 
     def known(self) -> Known:
+        path = self._index_dir / LEXICON_FILE
         with registry.connect(self._index_dir) as conn:
             return Known(registry.file_hashes(conn), registry.article_hashes(conn),
-                         registry.file_articles(conn))
+                         registry.file_articles(conn),
+                         read_saved_lexicon(path) if path.exists() else None)
+
+    def save_lexicon(self, extra: dict) -> None:
+        write_saved_lexicon(self._index_dir / LEXICON_FILE, extra)
 
     def add(self, article: registry.ArticleRow, paragraphs: Sequence[TaggedParagraph]) -> None:
         from search.engines.embedded.writer import document_for
@@ -175,6 +200,32 @@ class _Writer:
 
     def abort(self) -> None:
         self._batch = self._new_batch()
+
+
+LEXICON_FILE = "parley-lexicon.json"
+
+
+def write_saved_lexicon(path: Path, extra: dict) -> None:
+    """The user's lexicon entries, with a CRC-32 of them, written atomically."""
+    body = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps({"crc32": zlib.crc32(body.encode("utf-8")), "lexicon": body},
+                              ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_saved_lexicon(path: Path) -> dict:
+    """What write_saved_lexicon wrote; IndexCorrupt when it is not that."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        body = saved["lexicon"]
+        if zlib.crc32(body.encode("utf-8")) != saved["crc32"]:
+            raise ValueError("it fails its checksum")
+        return json.loads(body)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IndexCorrupt(f"Index at {path.parent} is damaged: its saved lexicon {path.name} "
+                           f"cannot be read ({exc}); run `parley index --rebuild` with the same "
+                           "--actors-file.") from exc
 
 
 def _marked_words(results) -> frozenset[str]:

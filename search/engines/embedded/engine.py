@@ -18,7 +18,7 @@ import weakref
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from heapq import nsmallest
 from pathlib import Path
@@ -32,7 +32,7 @@ from whoosh.util.numeric import byte_to_length
 
 from indexer import registry
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
-from indexer.lexicon import default_lexicon
+from indexer.lexicon import Lexicon, default_lexicon
 from search import highlight
 from search.engines.embedded import postings, termdocs
 from search.engines.embedded.schema import (
@@ -306,6 +306,9 @@ class Session:
 
     def __init__(self, index_dir: Path, owner: Engine | None = None):
         self.index_dir = index_dir
+        # Names typed in queries and filters resolve with the lexicon the index was tagged
+        # with, read again when `parley index --actors-file` saves another.
+        self._lexicon = owner.lexicon if owner is not None else default_lexicon
         self.ix = open_index(index_dir)
         # BM25F with milder length normalisation (B 0.75 -> 0.25): at 0.75 one-line
         # paragraphs that merely repeat the query words outranked substantive ones.
@@ -355,7 +358,7 @@ class Session:
             vocab = self.table.vocabulary(_COLUMN_OF[fieldname])
         if value in vocab:
             return [value]
-        canonical = default_lexicon().canonical_or_none(value)
+        canonical = self._lexicon().canonical_or_none(value)
         if canonical is not None and canonical in vocab:
             return [canonical]
         folded = value.casefold()
@@ -729,8 +732,9 @@ def _phrases_as_terms(q: wq.Query) -> wq.Query:
 class Engine:
     """Sessions for one index directory, one per thread, reopened after commits."""
 
-    def __init__(self, index_dir: str | Path):
+    def __init__(self, index_dir: str | Path, lexicon: Callable[[], Lexicon] = default_lexicon):
         self.index_dir = Path(index_dir)
+        self.lexicon = lexicon
         self._local = threading.local()
         # The current generation's DocTable (with its TOC identity), shared by every thread.
         self._table: tuple[tuple, DocTable] | None = None
