@@ -69,7 +69,7 @@ def test_every_segment_lists_every_word_with_whooshs_documents_and_weights(merge
         assert len(leaves) >= 2 and s.reader().has_deletions()
         words = 0
         for reader in leaves:
-            lists = termdocs.lists_for(index_dir, reader.segment().segment_id())
+            lists = termdocs.ListsCache(index_dir).get(reader.segment().segment_id())
             assert lists is not None
             for fieldname, btext in reader.all_terms():
                 if fieldname != "text":
@@ -124,7 +124,7 @@ def test_a_segment_without_lists_is_read_from_whoosh(tmp_path, monkeypatch):
     before = [_results(index_dir, q) for q in queries]
     (path,) = index_dir.glob(f"*{termdocs.EXTENSION}")
     path.unlink()  # as an index written before term lists existed
-    termdocs._OPEN.clear()  # as a new process would find it
+    forget_engine(index_dir)  # as a new process would find it
     assert [_results(index_dir, q) for q in queries] == before
     assert all(total > 0 for total, _ in before)
 
@@ -155,7 +155,7 @@ def test_a_damaged_term_list_file_is_refused_by_search_and_reported_by_check(
     else:
         data[offset:offset + 8] = bytes(b ^ 0x5A for b in data[offset:offset + 8])
     path.write_bytes(bytes(data))
-    termdocs._OPEN.clear()  # as a new process would find it
+    forget_engine(index_dir)  # as a new process would find it
     with pytest.raises(IndexCorrupt, match=f"{path.name} is not as written"):
         search(index_dir, SearchRequest(text=query))
     report = check_index(index_dir)

@@ -32,10 +32,11 @@ class EmbeddedEngine:
     """One index folder. Safe to share between threads: each thread reads through its own
     session (engine.Session), reopened when a commit changes the index."""
 
-    def __init__(self, location: str | Path):
+    def __init__(self, location: str | Path, *, freeze_tables: bool = True):
         self.index_dir = Path(location)
         self.location = str(location)
-        self._reader = _Reader(self.index_dir, lexicon=self.lexicon)
+        # freeze_tables: see engine.Engine.freeze (a server wants it; a short script need not).
+        self._reader = _Reader(self.index_dir, lexicon=self.lexicon, freeze_tables=freeze_tables)
         self._lexicon: tuple[tuple, Lexicon] | None = None  # (file identity, lexicon)
 
     def lexicon(self) -> Lexicon:

@@ -184,6 +184,7 @@ class DocTable:
     _cache: dict = field(default_factory=dict)
     saved_in: Path | None = None  # index directory: where this generation's table is kept
     lock: threading.RLock = field(default_factory=threading.RLock)
+    filled: Callable[[], None] | None = None  # told when a value was computed (Engine.freeze)
 
     def cached(self, key, compute):
         """The value under `key`, computed once even when several threads ask at once."""
@@ -194,12 +195,8 @@ class DocTable:
         with self.lock:
             if key not in self._cache:
                 self._cache[key] = compute()
-                # These tables live as long as the index generation: hundreds of thousands of
-                # objects at 1M paragraphs (quotation refs, cells) that the cyclic garbage
-                # collector would otherwise walk in every full collection, a 300+ ms pause
-                # in whichever request triggers it. Frozen, they are left out of collections
-                # (they are still freed by reference counting when the generation goes).
-                gc.freeze()
+                if self.filled is not None:
+                    self.filled()
             return self._cache[key]
 
     def values(self, column: str) -> list[tuple[str, ...]]:
@@ -309,6 +306,7 @@ class Session:
         # Names typed in queries and filters resolve with the lexicon the index was tagged
         # with, read again when `parley index --actors-file` saves another.
         self._lexicon = owner.lexicon if owner is not None else default_lexicon
+        self._lists = owner.lists if owner is not None else termdocs.ListsCache(index_dir)
         self.ix = open_index(index_dir)
         # BM25F with milder length normalisation (B 0.75 -> 0.25): at 0.75 one-line
         # paragraphs that merely repeat the query words outranked substantive ones.
@@ -473,8 +471,7 @@ class Session:
                         for leaf, _ in self.searcher.leaf_searchers()))
 
     def term_lists(self, reader) -> termdocs.TermLists | None:
-        folder = self.table.saved_in
-        return termdocs.lists_for(folder, reader.segment().segment_id()) if folder else None
+        return self._lists.get(reader.segment().segment_id())
 
     def _skip_through(self, q: wq.Query, flt: set[int]) -> set[int]:
         # Stepping the matcher, not all_ids(): Whoosh's intersection all_ids() decodes every
@@ -732,9 +729,13 @@ def _phrases_as_terms(q: wq.Query) -> wq.Query:
 class Engine:
     """Sessions for one index directory, one per thread, reopened after commits."""
 
-    def __init__(self, index_dir: str | Path, lexicon: Callable[[], Lexicon] = default_lexicon):
+    def __init__(self, index_dir: str | Path, lexicon: Callable[[], Lexicon] = default_lexicon,
+                 *, freeze_tables: bool = True):
         self.index_dir = Path(index_dir)
+        self.freeze_tables = freeze_tables
+        self._frozen = False
         self.lexicon = lexicon
+        self.lists = termdocs.ListsCache(self.index_dir)
         self._local = threading.local()
         # The current generation's DocTable (with its TOC identity), shared by every thread.
         self._table: tuple[tuple, DocTable] | None = None
@@ -755,14 +756,33 @@ class Engine:
             if reader.generation() != session_reader.generation():
                 reader.close()
                 return DocTable(session_reader, saved_in=self.index_dir)
-            table = DocTable(reader, saved_in=self.index_dir)
+            table = DocTable(reader, saved_in=self.index_dir, filled=self.freeze)
             weakref.finalize(table, reader.close)  # file handles go when the last session does
             if known:
-                # The previous generation's tables were frozen (DocTable.cached): give them
-                # back to the collector, or their cycles and file handles would outlive them.
-                gc.unfreeze()
+                # The previous generation's tables were frozen: give them back to the
+                # collector, or their cycles and file handles would outlive them.
+                self.unfreeze()
             self._table = (toc, table)
             return table
+
+    def freeze(self) -> None:
+        """Leave what is in memory now out of the cyclic garbage collector's passes.
+
+        The shared tables live as long as their index generation: hundreds of thousands of
+        objects at 1M paragraphs (quotation refs, cells) that every full collection would
+        otherwise walk, a 300+ ms pause in whichever request triggers it. gc.freeze() acts on
+        the whole process, so it is this engine's choice (freeze_tables), undone when its
+        generation goes or the engine closes; frozen objects are still freed by reference
+        counting.
+        """
+        if self.freeze_tables:
+            gc.freeze()
+            self._frozen = True
+
+    def unfreeze(self) -> None:
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def session(self) -> Session:
         current: Session | None = getattr(self._local, "session", None)
@@ -783,6 +803,8 @@ class Engine:
             current.close()
         with self._table_lock:
             self._table = None
+            self.unfreeze()
+        self.lists.clear()
 
 
 def _open_session(engine: Engine) -> Session:

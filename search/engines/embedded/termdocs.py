@@ -138,7 +138,7 @@ class Collector:
 class TermLists:
     """One segment's file: the term directory in memory, each list read when asked for.
 
-    The file stays open while the lists are kept (see lists_for): once Whoosh merges the
+    The file stays open while the lists are kept (see ListsCache): once Whoosh merges the
     segment away and deletes the file, a searcher still reading that segment reads the same
     lists through the open file, as Whoosh reads its own segment files.
     """
@@ -306,27 +306,40 @@ def path_for(folder: str | Path, segment_id: str) -> Path:
     return Path(folder) / f"{segment_id}{EXTENSION}"
 
 
-_OPEN: OrderedDict[tuple[str | Path, str], TermLists | None] = OrderedDict()
-_OPEN_LIMIT = 128  # segments (an open file each); a directory is ~1-2 MB for 40k paragraphs
-_LOCK = threading.Lock()
+class ListsCache:
+    """The open term list files of one index folder, the most recently used kept.
 
+    Held by the engine reading that folder (engine.Engine), for as long as it lives.
+    Segments never change, so a directory once read stays valid.
+    """
 
-def lists_for(folder: str | Path, segment_id: str) -> TermLists | None:
-    """The segment's term lists, or None when it has none (or they cannot be read: the
-    caller then reads Whoosh's blocks). Segments never change, so directories are kept."""
-    key = (folder, segment_id)  # a Path built per call cost more than the lookup it keys
-    with _LOCK:
-        if key in _OPEN:
-            _OPEN.move_to_end(key)
-            return _OPEN[key]
-    try:
-        lists = TermLists(path_for(folder, segment_id))
-    except FileNotFoundError:  # a segment written before term lists existed
-        lists = None
-    except (OSError, ValueError, struct.error) as exc:  # there, but truncated or unreadable
-        raise _damaged(path_for(folder, segment_id), str(exc)) from exc
-    with _LOCK:
-        _OPEN[key] = lists
-        while len(_OPEN) > _OPEN_LIMIT:
-            _OPEN.popitem(last=False)
-    return lists
+    LIMIT = 128  # segments (an open file each); a directory is ~1-2 MB for 40k paragraphs
+
+    def __init__(self, folder: str | Path):
+        self.folder = folder
+        self._open: OrderedDict[str, TermLists | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, segment_id: str) -> TermLists | None:
+        """The segment's term lists, or None when it has none (an index written before they
+        existed: the caller reads Whoosh's blocks). IndexCorrupt when its file is damaged."""
+        with self._lock:
+            if segment_id in self._open:
+                self._open.move_to_end(segment_id)
+                return self._open[segment_id]
+        path = path_for(self.folder, segment_id)
+        try:
+            lists = TermLists(path)
+        except FileNotFoundError:
+            lists = None
+        except (OSError, ValueError, struct.error) as exc:  # there, but truncated or unreadable
+            raise _damaged(path, str(exc)) from exc
+        with self._lock:
+            self._open[segment_id] = lists
+            while len(self._open) > self.LIMIT:
+                self._open.popitem(last=False)
+        return lists
+
+    def clear(self) -> None:
+        with self._lock:
+            self._open.clear()
