@@ -8,12 +8,17 @@ embedded/ (a Whoosh-format index in a local folder) today, a cluster engine late
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from indexer.errors import IndexNotFound
 from search.engine_api import Engine
 
-_OPEN: dict[str, Engine] = {}
+# Engines kept open, most recently used last. A server uses one; a process that opens many
+# folders (tests, scripts) closes the least recently used past this many, which also bounds
+# the files they keep open (term lists, searchers).
+MAX_OPEN = 16
+_OPEN: OrderedDict[str, Engine] = OrderedDict()
 _OPEN_LOCK = threading.Lock()
 
 
@@ -24,11 +29,18 @@ def open_engine(location: str | Path) -> Engine:
     in-memory tables of its index, which every request to the same index reuses.
     """
     key = _key(location)
+    evicted = []
     with _OPEN_LOCK:
         engine = _OPEN.get(key)
         if engine is None:
             engine = _OPEN[key] = _new_engine(key)
-        return engine
+            while len(_OPEN) > MAX_OPEN:
+                evicted.append(_OPEN.popitem(last=False)[1])
+        else:
+            _OPEN.move_to_end(key)
+    for old in evicted:
+        old.close()
+    return engine
 
 
 def _key(location: str | Path) -> str:
