@@ -33,7 +33,6 @@ from whoosh.util.numeric import byte_to_length
 from indexer import registry
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import Lexicon, default_lexicon
-from search import highlight
 from search.engines.embedded import postings, termdocs
 from search.engines.embedded.schema import (
     FACET_FIELDS,
@@ -548,7 +547,7 @@ class Session:
             return self._page(q, self._scored[1], limit)  # matched() scored exactly these
         # Without filters `docs` is exactly what q matches: no need to check every hit against it.
         # No terms=True: recording matched terms for every hit doubled the cost of collecting;
-        # highlight.py takes the query's terms instead.
+        # the words to mark are taken from the query (embedded._marked_words).
         unfiltered = self.filter_docs(req) is None
         # `docs` already passed the phrase check: rank a phrase's words over exactly those
         # documents rather than reading positions a second time.
@@ -851,22 +850,6 @@ def hit_from_fields(fields: dict, snippet: str, score: float | None) -> Hit:
     )
 
 
-def iter_hits(results, start: int, stop: int | None) -> Iterator[Hit]:
-    words = highlight.query_words(results)
-    for hit in results[start:stop] if stop is not None else results:
-        fields = hit.fields()
-        snip = highlight.snippet(fields.get("text", ""), words)
-        # Sorted by date, Whoosh puts the sort key where the score goes: no relevance then.
-        score = round(hit.score, 4) if isinstance(hit.score, float) else None
-        yield hit_from_fields(fields, snip, score)
-
-
-def article_hits(session: Session, article_id: str) -> list[Hit]:
-    docs = session.searcher.documents(article_id=article_id)
-    hits = [hit_from_fields(d, highlight.lead(d.get("text", "")), None) for d in docs]
-    return sorted(hits, key=lambda h: h.position)
-
-
 def article_row(index_dir: Path, article_id: str) -> registry.ArticleRow:
     if not article_id or len(article_id) > 64 or not article_id.isalnum():
         raise NotFound(f"No article {article_id!r}.")
@@ -876,5 +859,5 @@ def article_row(index_dir: Path, article_id: str) -> registry.ArticleRow:
     return row
 
 
-__all__ = ["Engine", "Session", "engine_for", "iter_hits", "article_hits", "article_row",
+__all__ = ["Engine", "Session", "engine_for", "hit_from_fields", "article_row",
            "SearchError", "KEYWORD_FIELDS"]
