@@ -191,6 +191,9 @@ class TermLists:
     def _term(self, i: int) -> bytes:
         return self._blob[self._ends[i]:self._ends[i + 1]]
 
+    def _word(self, i: int) -> str:
+        return self._term(i).decode("utf-8", "replace")
+
     def find(self, term: bytes) -> int | None:
         """The term's place in the directory (in memory), or None if the segment lacks it."""
         i = bisect_left(range(self._n), term, key=self._term)
@@ -218,7 +221,7 @@ class TermLists:
             return None
         sums = self._list_sums
         if sums is not None and zlib.crc32(raw_weights, zlib.crc32(raw_ids)) != sums[i]:
-            raise _damaged(self.path, f"the list of term {self._term(i)!r} fails its checksum")
+            raise _damaged(self.path, f"the list of {self._word(i)!r} fails its checksum")
         return _array("I", raw_ids), _array("f", raw_weights), vals
 
     def _values(self, fd: int, i: int, start: int, end: int) -> Values:
@@ -228,7 +231,7 @@ class TermLists:
         sums = self._value_sums
         if sums is not None and zlib.crc32(data, zlib.crc32(raw_sizes)) != sums[i]:
             raise _damaged(self.path,
-                           f"the positions of term {self._term(i)!r} fail their checksum")
+                           f"the positions of {self._word(i)!r} fail their checksum")
         return Values(data, _array("H", raw_sizes))
 
     def verify(self) -> None:
@@ -236,7 +239,7 @@ class TermLists:
         fails). A file of the old layout has none to check."""
         for i in range(self._n):
             if self.read(i, values=self.has_values) is None:
-                raise _damaged(self.path, f"the list of term {self._term(i)!r} cannot be read")
+                raise _damaged(self.path, f"the list of {self._word(i)!r} cannot be read")
 
 
 class Values:
