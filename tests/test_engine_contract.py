@@ -94,8 +94,11 @@ def test_dates_filter_and_sort(seeded):
     assert [fv.value for fv in timeline] == sorted(fv.value for fv in timeline)
 
 
-def test_pages_are_slices_of_one_order(seeded):
-    whole = _ids(seeded.search(SearchRequest(text="hostages", size=0)))
+def test_relevance_ranks_by_score_and_pages_are_slices_of_one_order(seeded):
+    hits = list(seeded.search(SearchRequest(text="hostages", size=0)).hits)
+    scores = [h.score for h in hits]
+    assert all(isinstance(s, float) for s in scores) and scores == sorted(scores, reverse=True)
+    whole = [h.paragraph_id for h in hits]
     assert len(whole) > 4
     first = _ids(seeded.search(SearchRequest(text="hostages", size=3)))
     second = _ids(seeded.search(SearchRequest(text="hostages", size=3, page=2)))
@@ -127,6 +130,8 @@ def test_speakers_articles_and_vocabulary(seeded):
     assert {"ANI", "NDTV"} <= set(seeded.vocabulary("outlet"))
     assert {"Hamas", "Steve Witkoff"} <= set(seeded.vocabulary("actor"))
     assert "2025-06" in seeded.vocabulary("month")
+    assert "Steve Witkoff" in seeded.vocabulary("speaker")
+    assert "ceasefire" in seeded.vocabulary("topic")
 
 
 def test_stats_and_check_agree_with_what_was_written(seeded):
