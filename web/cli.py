@@ -122,8 +122,12 @@ def index(paths, index_dir, rebuild, actors_file, wait):
     report = indexer.ingest(files, index_dir, rebuild=rebuild, lexicon=lexicon,
                             lock_timeout=wait, progress=bar)
     bar.finish()
-    for skipped in report.skipped:
-        click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    from indexer.sources import grouped
+
+    for line in grouped(report.notices):
+        click.echo(f"note: {line}", err=True)
+    for line in grouped(report.skipped):
+        click.echo(f"skipped {line}", err=True)
     if report.ignored:
         shown = ", ".join(report.ignored[:5]) + (" …" if len(report.ignored) > 5 else "")
         click.echo(f"ignored {len(report.ignored)} files of other types in folders: {shown}", err=True)
