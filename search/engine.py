@@ -25,7 +25,8 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.matching import ListMatcher, NullMatcher, RequireMatcher
-from whoosh.searching import Results
+from whoosh.reading import EmptyReader
+from whoosh.searching import Results, Searcher
 from whoosh.util.numeric import byte_to_length
 
 from indexer import registry, termdocs
@@ -182,7 +183,7 @@ class DocTable:
         return self.cells("month")
 
     def _decode(self, column: str) -> list[tuple[str, ...]]:
-        raw = list(self.reader.column_reader(column))
+        raw = _column(self.reader, column)
         # Few distinct cells (outlets, actor sets) repeat across many paragraphs: decode each
         # once and share the tuple (less time, and one tuple per value instead of per doc).
         decoded = {v: tuple(v.decode("utf-8").split(SEP)) if v else () for v in set(raw)}
@@ -213,7 +214,7 @@ class DocTable:
             path = _table_path(self.saved_in, self.reader)
             loaded = _load_table(path, self.reader.doc_count_all()) if path else None
             if loaded is None:
-                loaded = {"dates": list(self.reader.column_reader("c_date"))}
+                loaded = {"dates": _column(self.reader, "c_date")}
                 for column in SAVED_COLUMNS:
                     loaded[column] = _encode(self._decode(column))
                 loaded["month"] = _months(loaded["dates"])
@@ -257,6 +258,27 @@ class DocTable:
         return self.cached(("vocab", column), compute)
 
 
+def _column(reader, name: str) -> list:
+    return list(reader.column_reader(name))
+
+
+class _NothingIndexed(EmptyReader):
+    """The reader of an index with no paragraphs yet (a run that skipped everything, a kill
+    before the first commit, the start of a rebuild): Whoosh's EmptyReader, with the columns
+    every facet and quotation table reads, empty. Such an index is valid and answers nothing."""
+
+    def has_column(self, fieldname) -> bool:
+        return True
+
+    def column_reader(self, fieldname, column=None, reverse=False, translate=False):
+        return iter(())
+
+
+def _reader_of(ix):
+    reader = ix.reader()
+    return _NothingIndexed(reader.schema) if type(reader) is EmptyReader else reader
+
+
 # Whoosh stores a field length as one byte (a log scale); 0 means none, scored as 1.
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else 1 for b in range(256)]
 
@@ -276,7 +298,7 @@ def shared_table(index_dir: Path, toc: tuple, ix, session_reader) -> DocTable:
         known = _TABLES.get(index_dir)
         if known and known[0] == toc:
             return known[1]
-        reader = ix.reader()
+        reader = _reader_of(ix)
         if reader.generation() != session_reader.generation():
             reader.close()
             return DocTable(session_reader, saved_in=index_dir)
@@ -299,7 +321,7 @@ class Session:
         # BM25F with milder length normalisation (B 0.75 -> 0.25): at 0.75 one-line
         # paragraphs that merely repeat the query words outranked substantive ones.
         weighting = self.weighting = _BM25F(B=0.25, K1=1.2)
-        self.searcher = self.ix.searcher(weighting=weighting)
+        self.searcher = Searcher(_reader_of(self.ix), weighting=weighting, fromindex=self.ix)
         self.toc = self._toc_identity()
         self.table = shared_table(index_dir, self.toc, self.ix, self.searcher.reader())
         weighting.table = self.table
@@ -319,13 +341,26 @@ class Session:
         # `up_to_date()` compares generation numbers only, and a rebuilt index counts them
         # from the start again; the TOC file's identity tells a rebuild apart.
         try:
-            return self.searcher.up_to_date() and self._toc_identity() == self.toc
+            return (self.ix.latest_generation() == self._generation()
+                    and self._toc_identity() == self.toc)
         except FileNotFoundError:
             return False
 
-    def _toc_identity(self) -> tuple[int, int, int]:
+    def _generation(self) -> int:
+        """The generation this session reads. An index with no segments (nothing indexed yet,
+        or everything skipped) gets Whoosh's EmptyReader, which knows no generation: it is
+        the latest TOC's, once that TOC is seen to list no segments either."""
         gen = self.searcher.reader().generation()
-        st = os.stat(self.index_dir / f"_MAIN_{gen}.toc")
+        if gen is None:
+            from whoosh.index import TOC
+
+            gen = self.ix.latest_generation()
+            if TOC.read(self.ix.storage, self.ix.indexname, gen).segments:
+                raise FileNotFoundError("a first commit landed while opening")  # retried
+        return gen
+
+    def _toc_identity(self) -> tuple[int, int, int]:
+        st = os.stat(self.index_dir / f"_MAIN_{self._generation()}.toc")
         return st.st_ino, st.st_mtime_ns, st.st_size
 
     # -- mapping what users type to what the index holds --------------------------------
@@ -404,6 +439,8 @@ class Session:
 
     def matched(self, q: wq.Query, req: SearchRequest) -> set[int]:
         self._scored = None  # a new request: scores are kept for its ranked() call only
+        if isinstance(self.searcher.reader(), _NothingIndexed):
+            return set()  # (scoring would divide by the number of documents)
         asked, q = q, _phrases_by_pairs(q)
         flt = self.filter_docs(req)
         reader = self.searcher.reader()
@@ -454,8 +491,8 @@ class Session:
                         for leaf, _ in self.searcher.leaf_searchers()))
 
     def term_lists(self, reader) -> termdocs.TermLists | None:
-        folder = self.table.saved_in
-        return termdocs.lists_for(folder, reader.segment().segment_id()) if folder else None
+        folder, segment = self.table.saved_in, reader.segment()
+        return termdocs.lists_for(folder, segment.segment_id()) if folder and segment else None
 
     def _skip_through(self, q: wq.Query, flt: set[int]) -> set[int]:
         # Stepping the matcher, not all_ids(): Whoosh's intersection all_ids() decodes every
