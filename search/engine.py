@@ -33,6 +33,7 @@ from indexer import registry, termdocs
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import default_lexicon
 from indexer.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index, ranking_words
+from search import cache as filter_cache
 from search import highlight, postings
 from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
@@ -309,6 +310,8 @@ def shared_table(index_dir: Path, toc: tuple, ix, session_reader) -> DocTable:
             # to the collector, or their cycles and file handles would outlive them.
             gc.unfreeze()
         _TABLES[index_dir] = (toc, table)
+        # Filters of older generations can no longer be asked for: give their bytes back.
+        filter_cache.FILTERS.drop(lambda key: key[0] != index_dir or key[1] == toc)
         return table
 
 
@@ -328,7 +331,6 @@ class Session:
         # A thread that ends (server threads, test threads) drops its session without close();
         # the finalizer closes the searcher then, or at close(), whichever comes first.
         self._closer = weakref.finalize(self, self.searcher.close)
-        self._filter_cache: dict = {}
         # The request's query and its matches' scores: matched() computes them from bulk-read
         # postings, ranked() of the same request reuses them instead of reading them again.
         self._scored: tuple | None = None
@@ -388,11 +390,9 @@ class Session:
     def filter_docs(self, req: SearchRequest) -> set[int] | None:
         key = (tuple(sorted((k, v) for k, v in req.filters.items())), req.since, req.until,
                req.quotes_only)
-        if key not in self._filter_cache:
-            if len(self._filter_cache) > 256:
-                self._filter_cache.clear()
-            self._filter_cache[key] = self._compute_filter(req)
-        return self._filter_cache[key]
+        # One byte-bounded cache for all threads (search/cache.py), keyed by this generation.
+        return filter_cache.FILTERS.get_or_compute((self.index_dir, self.toc, key),
+                                                   lambda: self._compute_filter(req))
 
     def _compute_filter(self, req: SearchRequest) -> set[int] | None:
         sets: list[set[int]] = []
