@@ -33,8 +33,8 @@ from indexer import registry, termdocs
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import default_lexicon
 from indexer.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index, ranking_words
+from search import budget, highlight, postings
 from search import cache as filter_cache
-from search import highlight, postings
 from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
@@ -430,7 +430,13 @@ class Session:
         return q
 
     def _check_prefixes(self, q: wq.Query) -> None:
+        """Refuse what would cost too much before reading a posting: wide word beginnings,
+        and phrases whose words (summed) have too many postings to read with positions."""
+        reader = self.searcher.reader()
         for leaf in q.leaves():
+            if isinstance(leaf, wq.Phrase) and len(leaf.words) > 1:
+                budget.check_phrase(leaf.words, sum(reader.doc_frequency(leaf.fieldname, w)
+                                                    for w in leaf.words))
             if isinstance(leaf, wq.Prefix):
                 n = sum(1 for _ in self.searcher.reader().expand_prefix(leaf.fieldname, leaf.text))
                 if n > MAX_PREFIX_EXPANSION:
@@ -439,6 +445,7 @@ class Session:
 
     def matched(self, q: wq.Query, req: SearchRequest) -> set[int]:
         self._scored = None  # a new request: scores are kept for its ranked() call only
+        budget.check()
         if isinstance(self.searcher.reader(), _NothingIndexed):
             return set()  # (scoring would divide by the number of documents)
         asked, q = q, _phrases_by_pairs(q)
@@ -476,7 +483,12 @@ class Session:
             segments = postings.read_term(self.searcher, q.fieldname, q.text)
             if segments is not None:
                 return {d + offset for _, offset, ids, _, _ in segments for d in ids}
-        return set(self.searcher.docs_for_query(q))
+        # Stepped here rather than docs_for_query(): the request's time budget is checked
+        # as the matcher goes (a matcher over very common words can run for seconds).
+        out: set[int] = set()
+        for leaf, offset in self.searcher.leaf_searchers():
+            out.update(_stepped(q.matcher(leaf, leaf.boolean_context()), offset))
+        return out
 
     def _word_scores(self, plan: postings.Plan, within: set[int] | None) -> dict[int, float] | None:
         """Scores of every match of a word query (see postings.py); None if it cannot tell."""
@@ -499,10 +511,7 @@ class Session:
         # posting of both sides, which is the cost this path exists to avoid.
         within, out = Within(q, DocSet(flt)), set()
         for leaf, offset in self.searcher.leaf_searchers():
-            m = within.matcher(leaf, leaf.boolean_context())
-            while m.is_active():
-                out.add(m.id() + offset)
-                m.next()
+            out.update(_stepped(within.matcher(leaf, leaf.boolean_context()), offset))
         return out
 
     def facet_counts(self, docs: set[int], req: SearchRequest,
@@ -562,6 +571,7 @@ class Session:
 
     def ranked(self, q: wq.Query, docs: set[int], req: SearchRequest, limit: int | None):
         """Whoosh Results for the page, in the requested order, restricted to `docs`."""
+        budget.check()
         if req.sort != "relevance" or isinstance(q, wq.Every):
             return self._by_date(q, docs, req.sort == "oldest", limit)
         if self._scored is not None and self._scored[0] is q and len(self._scored[1]) == len(docs):
@@ -706,23 +716,33 @@ def _walk(q: wq.Query) -> Iterator[wq.Query]:
             yield from _walk(child)
 
 
+def _stepped(m, offset: int) -> Iterator[int]:
+    """A matcher's docnums (plus the segment's offset), the request's deadline checked every
+    4,096 documents."""
+    n = 0
+    while m.is_active():
+        yield m.id() + offset
+        m.next()
+        n += 1
+        if not n & 4095:
+            budget.check()
+
+
 def _phrases_by_pairs(q: wq.Query) -> wq.Query:
     """q with each exact text phrase that has a common word pair looked up in text_pairs.
 
     Matches the same paragraphs: a pair term is two adjacent words somewhere in a paragraph.
-    A two-word phrase is its pair; a longer one is checked word by word only in the paragraphs
-    that have all its pairs (Whoosh's intersection skips the phrase's word postings to them).
+    A two-word phrase is its pair.
     """
     def swap(node: wq.Query) -> wq.Query:
         if isinstance(node, wq.Phrase):
-            if node.fieldname != "text" or node.slop != 1 or len(node.words) < 2:
+            # Longer phrases are read word by word with positions (postings.py, in numpy):
+            # 10-30 times faster than intersecting them with their pairs through Whoosh's span
+            # matchers ("the president of the united states": 31 ms against 345 ms at 47k).
+            if node.fieldname != "text" or node.slop != 1 or len(node.words) != 2:
                 return node
             pairs = [pair for _, pair in common_pairs(list(enumerate(node.words)))]
-            if not pairs:
-                return node
-            if len(node.words) == 2:
-                return wq.Term("text_pairs", pairs[0], boost=node.boost)
-            return wq.And([node, *(wq.Term("text_pairs", pair) for pair in dict.fromkeys(pairs))])
+            return wq.Term("text_pairs", pairs[0], boost=node.boost) if pairs else node
         return node if node.is_leaf() else node.apply(swap)
 
     return swap(q)
