@@ -212,8 +212,10 @@ def record_cases(folder: Path) -> list[tuple[str, Path, int]]:
                   _jsonl(folder / "bom.jsonl", [_story(1), _story(2)], b"\xef\xbb\xbf"), 2))
     cases.append(("truncated .warc.gz (cut in record 4 of 6)",
                   _warc(folder / "cut.warc.gz", 6, True, cut=1700), 6))
-    cases.append(("truncated .warc (cut in a header)", _warc(folder / "cut.warc", 6, False, cut=2300), 6))
-    cases.append(("damaged WARC header (record 2)", _warc(folder / "hdr.warc", 6, False, damage=10), 6))
+    cases.append(("truncated .warc (cut in a header)",
+                  _warc(folder / "cut.warc", 6, False, cut=2300), 6))
+    cases.append(("damaged WARC header (record 2)",
+                  _warc(folder / "hdr.warc", 6, False, damage=10), 6))
     cases.append(("corrupt .warc.gz (scrambled member)", folder / "scrambled.warc.gz", 6))
     data = bytearray(_warc(folder / "scrambled.warc.gz", 6, True).read_bytes())
     data[1200:1240] = bytes(random.Random(3).randrange(256) for _ in range(40))
@@ -241,7 +243,8 @@ def run_records() -> list[dict]:
     try:
         for case, path, records in record_cases(work / "in"):
             index_dir = work / f"ix-{len(rows)}"
-            cmd = [sys.executable, "-m", "web.cli", "index", str(path), "--index-dir", str(index_dir)]
+            cmd = [sys.executable, "-m", "web.cli", "index", str(path),
+                   "--index-dir", str(index_dir)]
             try:
                 proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
                                       env={**os.environ, "PARLEY_INDEX_WORKERS": "1"})
