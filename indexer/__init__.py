@@ -101,6 +101,13 @@ def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool 
     from indexer.sources import iter_files
     from indexer.writer import IndexWriter, exclusive
 
+    if rebuild and any(index_dir.glob("*.toc")):
+        from indexer import swap
+
+        with exclusive(index_dir, lock_timeout):  # other writers wait; readers read the old
+            if swap.can_exchange(index_dir):
+                return swap.rebuild_aside(index_dir, lambda aside: ingest(
+                    paths, aside, lexicon=lexicon, lock_timeout=lock_timeout, progress=progress))
     with exclusive(index_dir, lock_timeout):
         writer = IndexWriter(index_dir, rebuild=rebuild, lock_timeout=lock_timeout)
         with registry.connect(index_dir) as conn:

@@ -422,3 +422,70 @@ def test_a_session_on_an_empty_index_sees_the_first_commit(tmp_path):
     assert search(index_dir, SearchRequest()).total == 0
     report = indexer.ingest([write_corpus(tmp_path / "c.jsonl", 2)], index_dir)
     assert search(index_dir, SearchRequest()).total == report.paragraphs > 0
+
+
+# -- --rebuild while serving: build aside, switch atomically ----------------------------------
+
+
+def test_readers_see_the_old_index_until_a_rebuild_switches_to_the_new_one(tmp_path, monkeypatch):
+    from indexer import swap
+
+    index_dir = tmp_path / "ix"
+    indexer.ingest([SEEDS], index_dir)
+    if not swap.can_exchange(index_dir):
+        pytest.skip("no atomic directory exchange here: --rebuild runs in place")
+    corpus = write_corpus(tmp_path / "new.jsonl", 60)
+    monkeypatch.setattr(indexer, "BATCH_PARAGRAPHS", 15)  # many commits: in place, each shows
+    seen: Counter = Counter()
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                seen[search(index_dir, SearchRequest()).total] += 1
+            except Exception as exc:  # noqa: BLE001 - the figure
+                failures.append(repr(exc))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        report = indexer.ingest([corpus], index_dir, rebuild=True)
+    finally:
+        time.sleep(0.3)
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert failures == []
+    assert set(seen) <= {51, report.paragraphs} and seen[51] > 0
+    assert search(index_dir, SearchRequest()).total == report.paragraphs
+    assert not swap.aside_of(index_dir).exists()
+    assert_whole(index_dir)
+    assert len(recorded(index_dir)) == 60
+
+
+def test_a_failed_rebuild_leaves_the_old_index_untouched(tmp_path, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    from indexer import swap
+
+    index_dir = tmp_path / "ix"
+    indexer.ingest([SEEDS], index_dir)
+    if not swap.can_exchange(index_dir):
+        pytest.skip("no atomic directory exchange here: --rebuild runs in place")
+    original = FileStorage.create_file
+
+    def full_for_segments(self, name, *args, **kwargs):
+        if ".toc" not in name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "create_file", full_for_segments)
+    result = CliRunner().invoke(cli, ["index", "--rebuild", str(write_corpus(tmp_path / "c.jsonl", 3)),
+                                      "--index-dir", str(index_dir)])
+    monkeypatch.undo()
+    assert result.exit_code == 5, result.output
+    assert search(index_dir, SearchRequest()).total == 51
+    assert_whole(index_dir)
+    assert not swap.aside_of(index_dir).exists()
