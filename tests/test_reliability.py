@@ -482,8 +482,8 @@ def test_a_failed_rebuild_leaves_the_old_index_untouched(tmp_path, monkeypatch):
         return original(self, name, *args, **kwargs)
 
     monkeypatch.setattr(FileStorage, "create_file", full_for_segments)
-    result = CliRunner().invoke(cli, ["index", "--rebuild", str(write_corpus(tmp_path / "c.jsonl", 3)),
-                                      "--index-dir", str(index_dir)])
+    corpus = write_corpus(tmp_path / "c.jsonl", 3)
+    result = CliRunner().invoke(cli, ["index", "--rebuild", str(corpus), "--index-dir", str(index_dir)])
     monkeypatch.undo()
     assert result.exit_code == 5, result.output
     assert search(index_dir, SearchRequest()).total == 51
