@@ -483,7 +483,8 @@ def test_a_failed_rebuild_leaves_the_old_index_untouched(tmp_path, monkeypatch):
 
     monkeypatch.setattr(FileStorage, "create_file", full_for_segments)
     corpus = write_corpus(tmp_path / "c.jsonl", 3)
-    result = CliRunner().invoke(cli, ["index", "--rebuild", str(corpus), "--index-dir", str(index_dir)])
+    result = CliRunner().invoke(cli, ["index", "--rebuild", str(corpus),
+                                      "--index-dir", str(index_dir)])
     monkeypatch.undo()
     assert result.exit_code == 5, result.output
     assert search(index_dir, SearchRequest()).total == 51
