@@ -104,9 +104,12 @@ def _encode(values: list[tuple[str, ...]]) -> tuple[array, list[tuple[str, ...]]
 
 def _months(dates: list[int]) -> tuple[array, list[tuple[str, ...]]]:
     """Each document's month number and the months ("" when undated), from yyyymmdd dates."""
-    months = sorted({d // 100 for d in dates})
+    # An impossible month (dates are validated at ingest since issue 23; older indexes may
+    # hold "2024-13") counts as undated: a month facet every page links to must parse.
+    month_of = {d: d // 100 if 1 <= d // 100 % 100 <= 12 else 0 for d in set(dates)}
+    months = sorted(set(month_of.values()))
     number = {m: i for i, m in enumerate(months)}
-    codes = array("I", (number[d // 100] for d in dates))
+    codes = array("I", (number[month_of[d]] for d in dates))
     return codes, [(f"{m // 100:04d}-{m % 100:02d}" if m else "",) for m in months]
 
 

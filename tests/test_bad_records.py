@@ -144,3 +144,20 @@ def test_runs_of_bad_records_are_grouped_with_a_count(tmp_path):
                        f"skipped {path}#502: {reason}"]
     assert "1 articles" in result.stderr.splitlines()[-1]
     assert grouped([]) == []
+
+
+def test_an_index_made_before_dates_were_checked_still_serves_its_pages(tmp_path, monkeypatch):
+    # Such an index holds "2024-13-45": its month must not become a facet every page links to.
+    import indexer.sources as sources
+    from web import create_app
+
+    monkeypatch.setattr(sources, "valid_date", lambda value: value)
+    records = [{"title": "bad", "published": "2024-13-45", "text": TEXTS[0]},
+               {"title": "good", "published": "2024-05-01", "text": TEXTS[1]}]
+    indexer.ingest([write_jsonl(tmp_path / "old.jsonl", records)], tmp_path / "ix")
+    assert by_title(tmp_path / "ix")["bad"] == "2024-13-45"
+    months = search(tmp_path / "ix", SearchRequest()).facets["month"]
+    assert [m.value for m in months if m.value] == ["2024-05"]
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "ix")}).test_client()
+    for url in ("/", "/?q=ceasefire", "/api/search?q=talks"):
+        assert client.get(url).status_code == 200, url
