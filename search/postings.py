@@ -217,8 +217,11 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
             fmt = searcher.schema[p.fieldname].format
             if not fmt.supports("positions"):
                 return None
-            per_word = [read_term(searcher, p.fieldname, w, values=True, wanted=wanted(w),
-                                  lists_of=lists_of) for w in node[1]]
+            # Each distinct word read once: "the the the …" would otherwise read "the" anew
+            # for every repetition (issue 23: 30 of them took seconds).
+            distinct = {w: read_term(searcher, p.fieldname, w, values=True, wanted=wanted(w),
+                                     lists_of=lists_of) for w in dict.fromkeys(node[1])}
+            per_word = [distinct[w] for w in node[1]]
             if any(segs is None for segs in per_word):
                 return None
             if isinstance(fmt, PackedPositions) and _long(per_word):
