@@ -187,7 +187,7 @@ class DocTable:
         return self.cells("month")
 
     def _decode(self, column: str) -> list[tuple[str, ...]]:
-        raw = _column(self.reader, column)
+        raw = list(self.reader.column_reader(column))
         # Few distinct cells (outlets, actor sets) repeat across many paragraphs: decode each
         # once and share the tuple (less time, and one tuple per value instead of per doc).
         decoded = {v: tuple(v.decode("utf-8").split(SEP)) if v else () for v in set(raw)}
@@ -218,7 +218,7 @@ class DocTable:
             path = _table_path(self.saved_in, self.reader)
             loaded = _load_table(path, self.reader.doc_count_all()) if path else None
             if loaded is None:
-                loaded = {"dates": _column(self.reader, "c_date")}
+                loaded = {"dates": list(self.reader.column_reader("c_date"))}
                 for column in SAVED_COLUMNS:
                     loaded[column] = _encode(self._decode(column))
                 loaded["month"] = _months(loaded["dates"])
@@ -260,10 +260,6 @@ class DocTable:
             cells = self.cells(column)[1] if column in SAVED_COLUMNS else set(self.values(column))
             return sorted({v for vals in cells for v in vals})
         return self.cached(("vocab", column), compute)
-
-
-def _column(reader, name: str) -> list:
-    return list(reader.column_reader(name))
 
 
 class _NothingIndexed(EmptyReader):
@@ -429,10 +425,10 @@ class Session:
 
     def parse(self, text: str, default_field: str = "text") -> wq.Query:
         q = parse_query(text, default_field=default_field, resolve=self.resolve)
-        self._check_prefixes(q)
+        self._check_cost(q)
         return q
 
-    def _check_prefixes(self, q: wq.Query) -> None:
+    def _check_cost(self, q: wq.Query) -> None:
         """Refuse what would cost too much before reading a posting: wide word beginnings,
         and phrases whose words (summed) have too many postings to read with positions."""
         reader = self.searcher.reader()
