@@ -143,6 +143,24 @@ MANY = [(f"https://news.example.com/{i}", _page(f"Story {i}"), "text/html") for 
     ("https://news.example.com/9", _page("Story 9"), "text/html")]
 
 
+def _valid_prefix(data: bytes, cut: int, gzip: bool) -> bool:
+    """Whether data[:cut] is itself a whole, shorter archive: whole gzip members, or a cut in
+    the blank lines that close a record."""
+    if not gzip:
+        rest = data[cut:]
+        return b"WARC/1.0" in rest and not rest[:rest.find(b"WARC/1.0")].strip()
+    import zlib
+
+    start = 0
+    while start < cut:
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        member.decompress(data[start:cut])
+        if not member.eof:
+            return False
+        start = cut - len(member.unused_data)
+    return True
+
+
 @pytest.mark.parametrize("gzip", [True, False])
 def test_every_cut_of_a_warc_is_reported_or_at_a_record_boundary(tmp_path, gzip):
     buffer = io.BytesIO()
@@ -155,9 +173,7 @@ def test_every_cut_of_a_warc_is_reported_or_at_a_record_boundary(tmp_path, gzip)
         rows = summary(path)
         errors = [r for r in rows if len(r) == 2]
         kept = len(rows) - len(errors)
-        # A cut in the blank lines closing a record leaves a valid, shorter archive.
-        between = data[cut:data.find(b"WARC/1.0", cut)] if b"WARC/1.0" in data[cut:] else b"x"
-        if not errors and kept < 5 and between.strip():
+        if not errors and kept < 5 and not _valid_prefix(data, cut, gzip):
             silent.append((cut, kept))
     assert silent == []
 
