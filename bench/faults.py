@@ -6,7 +6,8 @@
 
 Scenarios: kills (SIGKILL at random moments, then re-open, look up, re-run), busy (two
 writers), readers (CLI and web searches while indexing), diskfull and readonly (tmpfs,
-needs root), corrupt (`parley check` on damaged copies). Everything runs on loopback and
+needs root), corrupt (`parley check` on damaged copies), rebuild (`--rebuild` while web
+readers search: old or new answers only). Everything runs on loopback and
 under a temporary directory; nothing outside it is written.
 """
 
@@ -268,6 +269,45 @@ def scenario_readers(work: Path, reuters: int, seconds: float) -> dict:
             "first_errors": errors[:3]}
 
 
+def scenario_rebuild(work: Path, reuters: int) -> dict:
+    """`parley index --rebuild` while web readers search: every answer must come from the old
+    index or the new one (no errors, no partial totals), and the switch happens once."""
+    paths = [str(p) for p in make_corpus(work / "corpus", reuters, whitehouse=False)]
+    index_dir = work / "rebuild-index"
+    subprocess.run([*parley(), "index", str(SEEDS), *paths, "--index-dir", str(index_dir)],
+                   cwd=ROOT, check=True, capture_output=True)
+    client = _web_client(index_dir)
+    old_total = client.get("/api/search").get_json()["total"]
+    writer = subprocess.Popen([*parley(300), "index", "--rebuild", *paths, "--index-dir",
+                               str(index_dir)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    totals: Counter = Counter()
+    errors: list[str] = []
+
+    def loop() -> None:
+        web = _web_client(index_dir)
+        ended = None
+        while ended is None or time.monotonic() < ended + 1.0:  # and a second after the switch
+            resp = web.get("/api/search", query_string={"limit": "1"})
+            if resp.status_code != 200:
+                errors.append(f"{resp.status_code}: {resp.get_data(as_text=True)[:200]}")
+            else:
+                totals[resp.get_json()["total"]] += 1
+            if ended is None and writer.poll() is not None:
+                ended = time.monotonic()
+
+    threads = [threading.Thread(target=loop) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    new_total = client.get("/api/search").get_json()["total"]
+    return {"old_total": old_total, "new_total": new_total, "rebuild_exit": writer.returncode,
+            "answers": totals.total(), "totals_seen": dict(totals), "errors": len(errors),
+            "partial_answers": sum(n for t, n in totals.items() if t not in (old_total, new_total)),
+            "first_errors": errors[:3]}
+
+
 def _web_client(index_dir: Path):
     try:
         from web import create_app
@@ -429,7 +469,7 @@ def scenario_corrupt(work: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenarios", nargs="*", default=["kills", "busy", "readers", "diskfull",
-                                                      "readonly", "corrupt"])
+                                                      "readonly", "corrupt", "rebuild"])
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--reuters", type=int, default=3000, help="Reuters stories to add; 0 = all")
     ap.add_argument("--batch", type=int, default=250, help="paragraphs per commit in the kill runs")
@@ -456,6 +496,8 @@ def main(argv: list[str] | None = None) -> int:
                 fig = scenario_readonly(work)
             elif name == "corrupt":
                 fig = scenario_corrupt(work)
+            elif name == "rebuild":
+                fig = scenario_rebuild(work, args.reuters)
             else:
                 raise SystemExit(f"unknown scenario {name!r}")
             fig["scenario_s"] = round(time.monotonic() - t0, 1)

@@ -4,6 +4,7 @@ crash or stall the search core, each with its figure (outcome, seconds, peak RSS
     python bench/hostile.py files              # every hostile file, one `parley index` each
     python bench/hostile.py queries            # the hostile query list + 2,000 hypothesis examples
     python bench/hostile.py queries --index-dir BIG_INDEX --examples 5000
+    python bench/hostile.py records            # case -> records kept, lost, and reported
 
 Bombs are made on the fly in a temporary directory (gzip of zeros: ~1 MB per GB).
 """
@@ -152,6 +153,135 @@ def index_one_measured(path: Path, index_dir: Path) -> dict:
             "said": [ln[:160] for ln in lines[-3:]]}
 
 
+# -- records lost or kept: one case per way a record used to be lost ------------------------
+
+
+def _jsonl(path: Path, records: list, prefix: bytes = b"") -> Path:
+    path.write_bytes(prefix + "".join(json.dumps(r) + "\n" for r in records).encode())
+    return path
+
+
+def _story(i: int, **extra) -> dict:
+    return {"title": f"Story {i}", "text": f"Story {i}: {GOOD}", **extra}
+
+
+def _warc(path: Path, n: int, gz: bool, cut: int | None = None, damage: int | None = None) -> Path:
+    """n HTML pages in a WARC; `cut` keeps that many bytes, `damage` scrambles a header."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gz)
+    for i in range(n):
+        body = (f"<html><head><title>Story {i}</title></head><body><article><p>Story {i}: "
+                f"{GOOD}</p></article></body></html>").encode()
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(f"https://example.org/{i}", "response",
+                                           payload=io.BytesIO(body), http_headers=headers)
+        writer.write_record(record)
+    data = bytearray(buffer.getvalue())
+    if damage is not None:
+        start = data.index(b"WARC/1.0", damage)
+        data[start + 12:start + 60] = bytes(random.Random(2).randrange(256) for _ in range(48))
+    path.write_bytes(bytes(data[:cut] if cut else data))
+    return path
+
+
+def record_cases(folder: Path) -> list[tuple[str, Path, int]]:
+    """(case, input, records in it): each input also holds good records after the bad one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = []
+    for name, value in [("date 20240501", "20240501"), ("date yesterday", "yesterday"),
+                        ("date 12/31/2024", "12/31/2024"), ("date true", True),
+                        ("date 2024-13-45", "2024-13-45")]:
+        path = _jsonl(folder / f"{name.replace('/', '-').replace(' ', '_')}.jsonl",
+                      [_story(1, published=value), _story(2), _story(3)])
+        cases.append((f"published {json.dumps(value)}", path, 3))
+    cases.append(("lone surrogate in a title", folder / "surrogate.jsonl", 3))
+    (folder / "surrogate.jsonl").write_text(
+        '{"title": "x\\ud800", "text": "Story 1: ' + GOOD.replace("\n", "\\n").replace('"', '\\"')
+        + '", "url": "https://example.org/s1"}\n' + json.dumps(_story(2)) + "\n")
+    cases[-1] = (cases[-1][0], cases[-1][1], 2)
+    (folder / "surrogate_no_url.jsonl").write_text(
+        '{"title": "x\\ud800", "text": "Story 9: no url"}\n' + json.dumps(_story(2)) + "\n"
+        + json.dumps(_story(3)) + "\n")
+    cases.append(("lone surrogate, record without URL", folder / "surrogate_no_url.jsonl", 3))
+    cases.append(("UTF-8 BOM before the first record",
+                  _jsonl(folder / "bom.jsonl", [_story(1), _story(2)], b"\xef\xbb\xbf"), 2))
+    cases.append(("truncated .warc.gz (cut in record 4 of 6)",
+                  _warc(folder / "cut.warc.gz", 6, True, cut=1700), 6))
+    cases.append(("truncated .warc (cut in a header)",
+                  _warc(folder / "cut.warc", 6, False, cut=2300), 6))
+    cases.append(("damaged WARC header (record 2)",
+                  _warc(folder / "hdr.warc", 6, False, damage=10), 6))
+    cases.append(("corrupt .warc.gz (scrambled member)", folder / "scrambled.warc.gz", 6))
+    data = bytearray(_warc(folder / "scrambled.warc.gz", 6, True).read_bytes())
+    data[1200:1240] = bytes(random.Random(3).randrange(256) for _ in range(40))
+    (folder / "scrambled.warc.gz").write_bytes(bytes(data))
+    cases.append(("binary .jsonl (4,000 bad lines)", folder / "binary.jsonl", 4001))
+    (folder / "binary.jsonl").write_bytes(b"\x89PNG garbage line\n" * 4000
+                                          + json.dumps(_story(1)).encode() + b"\n")
+    cases.append(("binary .html (ELF)", folder / "elf.html", 1))
+    (folder / "elf.html").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 256)
+    fifo_dir = folder / "with_fifo"
+    fifo_dir.mkdir(exist_ok=True)
+    _jsonl(fifo_dir / "good.jsonl", [_story(1)])
+    if hasattr(os, "mkfifo") and not (fifo_dir / "pipe.jsonl").exists():
+        os.mkfifo(fifo_dir / "pipe.jsonl")
+    cases.append(("FIFO named *.jsonl in a folder", fifo_dir, 2))
+    return cases
+
+
+def run_records() -> list[dict]:
+    """Index each case alone; count what was kept, what was lost and whether it was said."""
+    import re
+
+    work = Path(tempfile.mkdtemp(prefix="parley-records-"))
+    rows = []
+    try:
+        for case, path, records in record_cases(work / "in"):
+            index_dir = work / f"ix-{len(rows)}"
+            cmd = [sys.executable, "-m", "web.cli", "index", str(path),
+                   "--index-dir", str(index_dir)]
+            try:
+                proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                                      env={**os.environ, "PARLEY_INDEX_WORKERS": "1"})
+            except subprocess.TimeoutExpired:
+                rows.append({"case": case, "records": records, "outcome": "HUNG (120 s)"})
+                continue
+            err = proc.stderr
+            said = re.search(r"indexed (\d+) articles", err)
+            kept = int(said.group(1)) if said else 0
+            skipped = [ln for ln in err.splitlines() if ln.startswith("skipped ")]
+            counted = sum(int(m.group(1)) if (m := re.search(r"\((\d+) records\)", ln)) else 1
+                          for ln in skipped)
+            notes = sum(1 for ln in err.splitlines() if ln.startswith("note: "))
+            lost = records - kept
+            outcome = ("TRACEBACK" if "Traceback" in err else
+                       "LOST SILENTLY" if lost > 0 and not skipped else "ok")
+            rows.append({"case": case, "exit": proc.returncode, "records": records, "kept": kept,
+                         "lost": lost, "lost_reported": counted, "notes": notes,
+                         "outcome": outcome,
+                         "said": (skipped or [""])[0].replace(str(work / "in") + "/", "")[:150]})
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def print_records(rows: list[dict]) -> None:
+    print("| case | exit | records | kept | lost | losses reported | notes | outcome |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['case']} | {r.get('exit', '-')} | {r['records']} | {r.get('kept', '-')} | "
+              f"{r.get('lost', '-')} | {r.get('lost_reported', '-')} | {r.get('notes', '-')} | "
+              f"{r['outcome']} |")
+    for r in rows:
+        if r.get("said"):
+            print(f"  {r['case']}: {r['said']}")
+
+
 # -- hostile queries -------------------------------------------------------------------------
 
 
@@ -173,6 +303,10 @@ def hostile_queries() -> list[str]:
         "<script>alert(1)</script>", '"><svg onload=alert(1)>', "javascript:alert(1)",
         "=HYPERLINK(\"http://x\")", "@SUM(1)", "\t\r\n", " " * 600, "\u3000" * 10,
         "ceasefire " * 40, "ceasefire OR " * 30 + "truce", "a" * 200 + ":b",
+        # Costly for the engine rather than the parser (issue 23): very common words in a
+        # phrase, and wide word beginnings.
+        '"' + " ".join(["the"] * 30) + '"', '"' + " ".join(["of the"] * 15) + '"',
+        '"the the"~50', "comp*", "nego* talk* agre*",
     ]
 
 
@@ -251,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
         figures["files"] = run_files(args.big_mb, args.bomb_gb)
     if "queries" in args.what:
         figures["queries"] = run_queries(args.index_dir, args.examples)
+    if "records" in args.what:
+        figures["records"] = run_records()
+        print_records(figures["records"])
     print(json.dumps(figures, indent=1, default=str))
     return 0
 

@@ -2,6 +2,7 @@
 
     python bench/load.py                         # 16 clients, 60 s idle + 60 s while indexing
     python bench/load.py --clients 16 --seconds 15 --index-dir EXISTING_INDEX
+    python bench/load.py --soak 10000 --clients 8 --index-dir IDX [--src OTHER_CHECKOUT]
 
 Loopback only, bounded in time. Clients are threads with keep-alive connections sending a mix
 of page, API, quotes and CSV requests; the figure is requests/s, p50/p99 and errors (any
@@ -127,6 +128,100 @@ def run_clients(port: int, clients: int, seconds: float, seed: int, exports: boo
                 by_request.items(), key=lambda kv: -sorted(kv[1])[len(kv[1]) // 2])[:4]}}
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux /proc), in MB."""
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+WORDS = ("ceasefire hostages talks truce Qatar Egypt Hamas Israel aid crossing envoy deal "
+         "prisoners release Doha Cairo mediators proposal president said border strike tariff "
+         "union climate summit agreement framework negotiations").split()
+ACTORS = ("Hamas", "Israel", "Qatar", "Egypt", "United States", "Steve Witkoff")
+
+
+def soak_requests(n: int, seed: int) -> list[str]:
+    """n GETs, each with a different query or filter: distinct since= days, word pairs,
+    actors, pages. Every one is new to the server's caches."""
+    rng = random.Random(seed)
+    start = time.mktime((2021, 1, 1, 0, 0, 0, 0, 0, -1))
+    urls = []
+    for i in range(n):
+        day = time.strftime("%Y-%m-%d", time.localtime(start + 86400 * (i % 1900)))
+        params = {"q": " ".join(rng.sample(WORDS, rng.choice((1, 1, 2)))), "since": day,
+                  "limit": "5"}
+        if i % 3 == 0:
+            params["actor"] = rng.choice(ACTORS)
+        if i % 5 == 0:  # a window after `since` (since > until is a 400, not a soak)
+            later = start + 86400 * (i % 1900 + 30 + i % 400)
+            params["until"] = time.strftime("%Y-%m-%d", time.localtime(later))
+        path = "/api/search" if i % 4 else "/"
+        urls.append(path + "?" + urlencode(params))
+    return urls
+
+
+def run_soak(port: int, pid: int, n: int, clients: int, seed: int) -> dict:
+    """n distinct requests from `clients` threads, the server's RSS sampled every 0.25 s."""
+    urls = soak_requests(n, seed)
+    samples: list[tuple[float, float]] = []
+    done = threading.Event()
+    errors: list[str] = []
+    latencies: list[float] = []
+    lock = threading.Lock()
+    t_start = time.monotonic()
+
+    def sampler() -> None:
+        while not done.is_set():
+            samples.append((time.monotonic() - t_start, rss_mb(pid)))
+            done.wait(0.25)
+
+    def client(k: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, bad = [], []
+        for url in urls[k::clients]:
+            t0 = time.monotonic()
+            try:
+                conn.request("GET", url)
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    bad.append(f"{resp.status} {url}")
+            except (OSError, http.client.HTTPException) as exc:
+                bad.append(f"{exc!r} {url}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            mine.append(time.monotonic() - t0)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors.extend(bad)
+
+    before = rss_mb(pid)
+    watcher = threading.Thread(target=sampler, daemon=True)
+    watcher.start()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    watcher.join()
+    after = rss_mb(pid)
+    latencies.sort()
+    tenth = max(1, len(samples) // 10)
+    return {"requests": n, "clients": clients, "seconds": round(time.monotonic() - t_start, 1),
+            "rss_before_mb": round(before), "rss_peak_mb": round(max(r for _, r in samples)),
+            "rss_after_mb": round(after),
+            "rss_growth_last_90pct_mb": round(after - max(r for _, r in samples[:tenth])),
+            "p50_ms": round(1000 * latencies[len(latencies) // 2], 1),
+            "p95_ms": round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1),
+            "errors": len(errors), "first_errors": errors[:3],
+            "rss_curve_mb": [round(r) for _, r in samples[:: max(1, len(samples) // 12)]]}
+
+
 def reuters_slice(folder: Path, n: int) -> Path:
     out = folder / f"reuters_{n}.jsonl.gz"
     with gzip.open(REUTERS, "rt") as src, gzip.open(out, "wt") as dst:
@@ -149,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-exports", action="store_true", help="leave CSV exports out of the mix "
                     "(an export streams every match: seconds on a large index)")
+    ap.add_argument("--soak", type=int, default=0, metavar="N",
+                    help="instead: N requests with distinct queries and filters, the server's "
+                    "RSS sampled and its growth printed")
+    ap.add_argument("--src", type=Path, default=ROOT,
+                    help="serve from this checkout (to compare with an older one)")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="parley-load-"))
     index_dir = work / "ix"
@@ -165,8 +265,12 @@ def main(argv: list[str] | None = None) -> int:
         server = subprocess.Popen(
             [*PARLEY, "5000", "serve", "--index-dir", str(index_dir), "--host", "127.0.0.1",
              "--port", str(port), "--threads", str(args.threads), "--no-samples"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=args.src, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_ready(port)
+        if args.soak:
+            soak = run_soak(port, server.pid, args.soak, args.clients, args.seed)
+            print(json.dumps({"soak": soak, "src": str(args.src)}))
+            return 0
         figures = {"clients": args.clients, "seconds": args.seconds, "waitress_threads": args.threads,
                    "cores": os.cpu_count()}
         figures["idle"] = run_clients(port, args.clients, args.seconds, args.seed,

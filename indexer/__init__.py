@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from indexer import registry
 from indexer.errors import ParleyError
 from indexer.lexicon import Lexicon, default_lexicon
-from indexer.models import Article, IngestReport, Paragraph, Quote, Skipped, TaggedParagraph
+from indexer.models import Article, IngestReport, Notice, Paragraph, Quote, Skipped, TaggedParagraph
 
 if TYPE_CHECKING:
     import multiprocessing.pool
@@ -224,6 +224,8 @@ def _ingest_file(path: Path, run: _Run, lexicon: Lexicon) -> None:
     for item in read_path(path):
         if isinstance(item, Skipped):
             run.report.skipped.append(item)
+        elif isinstance(item, Notice):
+            run.report.notices.append(item)
         elif item.article_id in run.seen:
             run.report.duplicates += 1
         else:
@@ -253,8 +255,13 @@ def _ingest_chunk(chunk: list[Article], run: _Run, lexicon: Lexicon) -> None:
     prepared = pool.imap(_prepare_in_worker, todo, chunksize=4) if pool is not None else None
     in_pool = {id(a) for a in todo} if pool is not None else set()
     for article in chunk:
-        tagged = next(prepared) if prepared is not None and id(article) in in_pool else None
-        _ingest_article(article, run, lexicon, tagged)
+        try:
+            tagged = next(prepared) if prepared is not None and id(article) in in_pool else None
+            _ingest_article(article, run, lexicon, tagged)
+        except Exception as exc:  # noqa: BLE001 - a stage's bug on one article costs that
+            # article alone (reported with its place), never the rest of the run.
+            run.report.skipped.append(Skipped(article.path, f"could not be indexed "
+                                              f"({exc.__class__.__name__}: {exc})"[:300]))
         if run.writer.pending() >= _batch_limit(run.report.paragraphs):
             run.writer.commit()
 
@@ -288,10 +295,10 @@ def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
     if not tagged:
         run.report.skipped.append(Skipped(article.path, "no story paragraphs"))
         return
-    if known is not None:
-        run.report.replaced += 1  # add() below replaces the article's old paragraphs
     resolved = tagged[0].article
     quotes = sum(len(t.quotes) for t in tagged)
+    if known is not None:
+        run.report.replaced += 1  # add() below replaces the article's old paragraphs
     run.writer.add(registry.ArticleRow(
         article_id=resolved.article_id, path=resolved.path, title=resolved.title,
         outlet=resolved.outlet, url=resolved.url, published=resolved.published,

@@ -21,6 +21,8 @@ from indexer.html import MAX_BYTES, read_html
 from indexer.models import Article
 
 MAX_WACZ_MEMBER = 4 * 1024 * 1024 * 1024  # a WARC inside a WACZ larger than this is refused
+_WARC_TYPES = frozenset(("warcinfo", "response", "resource", "request", "metadata", "revisit",
+                         "conversion", "continuation"))
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -55,19 +57,76 @@ def _read_wacz(path: Path) -> Iterator[tuple[str, Article | InputError]]:
 
 
 def _records(stream: IO[bytes], label: str) -> Iterator[tuple[str, object | InputError]]:
-    """Records of one WARC stream; a broken record ends the walk with an error (no resync point)."""
-    iterator = iter(ArchiveIterator(stream, check_digests=False))
-    number = 0
+    """Records of one WARC stream; a broken record ends the walk with an error (no resync point).
+
+    A file cut short must never lose records silently: a record whose header or block stops
+    early, and a gzip member that stops early, are reported with the record's number.
+    """
+    archive = ArchiveIterator(stream, check_digests=False)
+    cut = _watch_for_a_cut(archive)
+    iterator = iter(archive)
+    number, previous = 0, None
     while True:
         number += 1
         try:
             record = next(iterator)
         except StopIteration:
+            if previous is not None and getattr(previous.raw_stream, "limit", 0) > 0:
+                if not _is_html_response(previous):  # an HTML page says so when it is read
+                    yield f"{label}#{number - 1}", InputError(_TRUNCATED)
+            elif previous is not None and not previous.rec_headers.get_header("Content-Length"):
+                yield f"{label}#{number - 1}", InputError(
+                    "WARC record header is incomplete (the file ends inside it)")
+            elif cut or _unparsed_tail(stream, archive) > 4:
+                yield f"{label}#{number}", InputError(
+                    f"file is truncated: it ends inside the record after #{number - 1};"
+                    " whatever followed is lost")
             return
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-            yield f"{label}#{number}", InputError(f"unreadable WARC record: {_one_line(exc)}")
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
+            yield f"{label}#{number}", InputError(f"unreadable WARC record: {_one_line(exc)}"
+                                                  f"{_REST_LOST}")
+            return
+        except Exception as exc:  # noqa: BLE001 - warcio trips on damaged headers (a record
+            # cut before its target URI raises AttributeError): still this file's loss alone.
+            yield f"{label}#{number}", InputError(f"unreadable WARC record ({type(exc).__name__})"
+                                                  f"{_REST_LOST}")
             return
         yield f"{label}#{number}", record
+        previous = record
+
+
+def _unparsed_tail(stream: IO[bytes], archive: ArchiveIterator) -> int:
+    """Bytes read past the end of the last whole record: a header cut off by the end of the
+    file, which warcio takes for the end of the archive."""
+    try:
+        return stream.tell() - archive.offset
+    except (OSError, AttributeError, ValueError):
+        return 0
+
+
+_REST_LOST = "; the records after it are not read"
+_TRUNCATED = "WARC record is truncated (file ends inside it)"
+
+
+def _watch_for_a_cut(archive: ArchiveIterator) -> list[bool]:
+    """A list that gets True when a gzipped WARC stops in the middle of a compressed member.
+
+    warcio just sees the end of the input there, and every record after the cut would vanish
+    without a word. Its reader drops the decompressor when the walk ends, so the state is
+    read at that moment (test_archives pins this against warcio's internals).
+    """
+    cut: list[bool] = []
+    reader = archive.reader
+    close = reader.close_decompressor
+
+    def close_and_tell() -> None:
+        decompressor = reader.decompressor
+        if decompressor is not None and not getattr(decompressor, "eof", True):
+            cut.append(True)
+        close()
+
+    reader.close_decompressor = close_and_tell
+    return cut
 
 
 def _looks_like_warc(stream: IO[bytes]) -> bool:
@@ -91,6 +150,8 @@ def _read_warc(stream: IO[bytes], label: str) -> Iterator[tuple[str, Article | I
     for record_label, record in _records(stream, label):
         if isinstance(record, InputError):
             yield record_label, record
+        elif getattr(record, "rec_type", None) not in _WARC_TYPES:  # a damaged header: the page may be lost
+            yield record_label, InputError("WARC record header is damaged (no known WARC-Type)")
         elif _is_html_response(record):
             uri = record.rec_headers.get_header("WARC-Target-URI")
             yield f"{record_label} {uri}", _record_article(record, f"{record_label} {uri}")
@@ -128,7 +189,7 @@ def _read_payload(record) -> bytes:
     # The record's block reader counts down from Content-Length; bytes still owed at the end
     # of the payload mean the file stops inside this record.
     if getattr(record.raw_stream, "limit", 0) > 0:
-        raise InputError("WARC record is truncated (file ends inside it)")
+        raise InputError(_TRUNCATED)
     return data
 
 
@@ -141,4 +202,9 @@ def _charset(content_type: str | None) -> str | None:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200] or type(exc).__name__
+    """The error in one printable line. warcio quotes the bytes it could not parse ("first
+    line: ..."): those are the damaged data itself, never shown on a terminal."""
+    text = str(exc).split(", first line:", 1)[0]
+    text = " ".join(text.split())
+    text = "".join(c if c.isprintable() and ord(c) < 0x2000 else "?" for c in text)
+    return text[:200] or type(exc).__name__

@@ -82,6 +82,14 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A field left out of (or mended in) a record that was still indexed, and why."""
+
+    path: str
+    reason: str
+
+
 @dataclass
 class IngestReport:
     """What one `ingest` run did. Mutable: the writer fills it in as it goes."""
@@ -94,6 +102,7 @@ class IngestReport:
     quotes: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # other file types found in folders
+    notices: list[Notice] = field(default_factory=list)  # records indexed without a bad field
 
     @property
     def failed(self) -> bool:
@@ -109,4 +118,5 @@ class IngestReport:
             "quotes": self.quotes,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "ignored": list(self.ignored),
+            "notices": [{"path": n.path, "reason": n.reason} for n in self.notices],
         }

@@ -13,6 +13,7 @@ before the column existed (row_sum NULL) are read unchecked.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -92,10 +93,22 @@ def _read_only(path: Path) -> sqlite3.Connection:
         conn.execute("SELECT 1 FROM articles LIMIT 1").fetchall()
         return conn
     except sqlite3.OperationalError:
-        # On a read-only file system SQLite cannot create the WAL index (-shm) a reader
-        # needs; as no one can be writing there, reading it as immutable is safe.
         conn.close()
-        return sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    journal = path.with_name(path.name + "-journal")
+    if journal.exists() and os.access(path.parent, os.W_OK):
+        # A writer killed mid-transaction left a hot journal, which a read-only connection
+        # cannot play back: read as immutable, the file is torn ("database disk image is
+        # malformed", or rows of half a batch). A read-write connection rolls it back on its
+        # first read (SQLite does so only if no live writer holds the journal).
+        rw = sqlite3.connect(path, timeout=30)
+        try:
+            rw.execute("SELECT 1 FROM articles LIMIT 1").fetchall()
+        finally:
+            rw.close()
+        return sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
+    # On a read-only file system SQLite cannot create the WAL index (-shm) a reader needs;
+    # as no one can be writing there, reading it as immutable is safe.
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True)
 
 
 _COLUMNS = {"files": 5, "articles": 15}  # with row_sum

@@ -11,11 +11,14 @@ import hashlib
 import io
 import json
 import os
+import re
+import stat
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 
 from indexer.errors import InputError
-from indexer.models import Article, Skipped
+from indexer.models import Article, Notice, Skipped
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024  # one article file; larger ones are not articles
 MAX_RECORD_BYTES = 5 * 1024 * 1024  # one JSONL line
@@ -27,22 +30,22 @@ JSON_SUFFIXES = (".json", ".jsonl", ".jsonl.gz", ".ndjson", ".json.gz")
 TEXT_SUFFIXES = (".txt",)
 SUPPORTED = TEXT_SUFFIXES + JSON_SUFFIXES + HTML_SUFFIXES + ARCHIVE_SUFFIXES
 
-Item = Article | Skipped
+Item = Article | Skipped | Notice
 
 
 def article_id_for(url: str | None, text: str) -> str:
     """Stable identity: the URL when known (so a re-fetched page replaces itself), else the text."""
     if url:
         key = url.strip().split("#", 1)[0].rstrip("/").lower()
-        return "u" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-    return "t" + hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:16]
+        return "u" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return "t" + hashlib.sha1(text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def content_hash(article: Article) -> str:
     """Changes when anything we index about the article changes."""
     parts = [article.text, article.title or "", article.outlet or "", article.published or "",
              article.url or "", "|".join(article.credits), article.dateline or ""]
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def suffix_of(path: Path) -> str:
@@ -67,24 +70,48 @@ def iter_files(paths: Iterable[str | Path], ignored: list[str] | None = None) ->
                 for name in sorted(files):
                     if name.startswith(".") or name == MANIFEST:
                         continue
-                    if suffix_of(Path(name)) in SUPPORTED:
+                    if suffix_of(Path(name)) not in SUPPORTED:
+                        if ignored is not None:
+                            ignored.append(str(Path(root) / name))
+                    elif reason := _not_regular(Path(root) / name):
+                        yield Skipped(str(Path(root) / name), reason)
+                    else:
                         yield Path(root) / name
-                    elif ignored is not None:
-                        ignored.append(str(Path(root) / name))
         elif path.is_file():
             yield path
+        elif reason := _not_regular(path):
+            yield Skipped(str(path), reason)
         else:
             yield Skipped(str(path), "no such file or folder")
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why a path that is neither file nor folder cannot be read: opening a FIFO or a device
+    blocks (or never ends) while the run holds the index's write lock."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"{kind}, not a regular file: not read"
 
 
 def read_path(path: Path) -> Iterator[Item]:
     """Articles in one file, or the reason it was skipped."""
     suffix = suffix_of(path)
     try:
+        if reason := _not_regular(path):
+            raise InputError(reason)
         if suffix not in SUPPORTED:
             raise InputError(f"unsupported file type {suffix or '(none)'!r}")
         if suffix in TEXT_SUFFIXES:
-            yield read_text_file(path)
+            notices: list[Notice] = []
+            article = read_text_file(path, notices)
+            yield from notices
+            yield article
         elif suffix in JSON_SUFFIXES:
             yield from read_json_file(path)
         elif suffix in HTML_SUFFIXES:
@@ -118,13 +145,13 @@ def _manifest_for(folder: Path) -> dict[str, dict]:
 _manifest_cache: dict[Path, dict[str, dict]] = {}
 
 
-def read_text_file(path: Path) -> Article:
+def read_text_file(path: Path, notices: list[Notice] | None = None) -> Article:
     text = decode_text(_read_capped(path), str(path))
     folder = path.parent.resolve()
     if folder not in _manifest_cache:
         _manifest_cache[folder] = _manifest_for(folder)
     meta = _manifest_cache[folder].get(path.name, {})
-    return build_article(text, str(path), meta)
+    return build_article(text, str(path), meta, notices)
 
 
 def _read_capped(path: Path) -> bytes:
@@ -152,29 +179,57 @@ def decode_text(data: bytes, label: str = "") -> str:
     return text
 
 
-def build_article(text: str, path: str, meta: dict) -> Article:
-    """An Article from text plus metadata keys (manifest or JSON record vocabulary)."""
-    text = text.strip()
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\f\v\x1b")
+
+
+def looks_binary(data: bytes) -> bool:
+    """More than 1% control bytes in the first 64 KB: an executable, image or archive, whose
+    random '<' bytes would otherwise read as absurd markup. UTF-16 (BOM, or NULs filling one
+    byte of each pair) is text."""
+    head = data[:65536]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    half = len(head) // 2
+    if half and max(head[0::2].count(0), head[1::2].count(0)) > 0.3 * half:
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    return controls > max(8, len(head) // 100)
+
+
+def build_article(text: str, path: str, meta: dict, notices: list[Notice] | None = None) -> Article:
+    """An Article from text plus metadata keys (manifest or JSON record vocabulary).
+
+    A bad field never costs the record: it is left out (or mended) and, when `notices` is
+    given, reported there as `path: reason`.
+    """
+    said: list[str] = []
+    text = _mend(text, "text", said).strip()
     if not text:
         raise InputError("no text")
-    url = web_url(_str(meta.get("url")))
-    published = _str(meta.get("published") or meta.get("date"))
-    published = published[:10] if published else None
+    url = web_url(_field(meta, "url", said))
+    raw_date = meta.get("published") or meta.get("date")
+    published = valid_date(raw_date)
+    if raw_date and published is None:
+        said.append(f"published {_shown(raw_date)} is not a date (YYYY-MM-DD); indexed as undated")
     credits = meta.get("credits") or ()
-    return Article(
-        article_id=_str(meta.get("article_id")) or article_id_for(url, text),
+    article = Article(
+        article_id=_field(meta, "article_id", said) or article_id_for(url, text),
         text=text,
         path=path,
-        title=_str(meta.get("title")),
-        outlet=_str(meta.get("outlet") or meta.get("source")),
+        title=_field(meta, "title", said),
+        outlet=_field(meta, "outlet", said) or _field(meta, "source", said),
         url=url,
         published=published,
         date_precision=_precision(meta, published),
-        dateline=_str(meta.get("dateline")),
-        credits=tuple(str(c) for c in credits if c) if isinstance(credits, list | tuple) else (),
-        byline=_str(meta.get("byline") or meta.get("author")),
+        dateline=_field(meta, "dateline", said),
+        credits=tuple(_mend(str(c), "credits", said) for c in credits if c)
+        if isinstance(credits, list | tuple) else (),
+        byline=_field(meta, "byline", said) or _field(meta, "author", said),
         kind=_kind(meta),
     )
+    if notices is not None:
+        notices.extend(Notice(path, reason) for reason in dict.fromkeys(said))
+    return article
 
 
 def _str(value) -> str | None:
@@ -182,6 +237,67 @@ def _str(value) -> str | None:
         return None
     value = str(value).strip()
     return value or None
+
+
+def _field(meta: dict, name: str, said: list[str]) -> str | None:
+    value = _str(meta.get(name))
+    return _mend(value, name, said) if value else value
+
+
+# json.loads turns "\ud800" into a lone surrogate, which no UTF-8 encoder (hashing, SQLite,
+# the index) accepts: one such character would otherwise cost the rest of the file.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _mend(value: str, name: str, said: list[str]) -> str:
+    if _SURROGATE.search(value) is None:
+        return value
+    said.append(f"{name}: lone UTF-16 surrogate replaced with U+FFFD")
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _shown(value) -> str:
+    return _SURROGATE.sub("\ufffd", repr(value) if not isinstance(value, str) else repr(value[:40]))
+
+
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ]\S.*)?|(\d{4})(\d{2})(\d{2})")
+MIN_YEAR, MAX_YEAR = 1800, 2200  # a news date outside these is a typo or a placeholder
+
+
+def valid_date(value: object) -> str | None:
+    """An ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY, or the basic YYYYMMDD, optionally with a
+    time) as YYYY-MM-DD / YYYY-MM / YYYY when it names a real day; None for anything else.
+
+    Anything looser ("yesterday", "12/31/2024") is ambiguous or relative: guessing would file
+    the article under a wrong month, which is worse than leaving it undated.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.fullmatch(value.strip())
+    if not match:
+        return _rfc2822_day(value)
+    year, month, day = match.group(1, 2, 3) if match.group(1) else match.group(4, 5, 6)
+    try:
+        if not MIN_YEAR <= int(year) <= MAX_YEAR:
+            return None
+        if day:
+            return date(int(year), int(month), int(day)).isoformat()
+        if month:
+            return f"{year}-{month}" if 1 <= int(month) <= 12 else None
+    except ValueError:
+        return None
+    return year
+
+
+def _rfc2822_day(value: str) -> str | None:
+    """Feeds (RSS) date items as "Tue, 01 May 2024 10:00:00 GMT": unambiguous, so taken."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        day = parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return day.isoformat() if MIN_YEAR <= day.year <= MAX_YEAR else None
 
 
 def _precision(meta: dict, published: str | None) -> str:
@@ -224,7 +340,7 @@ def read_json_file(path: Path) -> Iterator[Item]:
     if not isinstance(records, list):
         raise InputError("JSON holds neither an article object nor a list of them")
     for i, record in enumerate(records):
-        yield _record_to_article(record, f"{path}#{i + 1}")
+        yield from _record_items(record, f"{path}#{i + 1}")
 
 
 def _read_maybe_gz(path: Path) -> bytes:
@@ -259,14 +375,16 @@ def _read_jsonl(path: Path) -> Iterator[Item]:
             if not line.strip():
                 continue
             in_a_row += 1  # reset below once a record reads as an article
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM (Windows editors)
+                line = line[3:]
             try:
                 record = json.loads(line.decode("utf-8"))
             except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # [[[[… 100k deep
                 yield Skipped(label, f"malformed JSON line ({exc.__class__.__name__})")
                 continue
-            item = _record_to_article(record, label)
-            in_a_row = in_a_row if isinstance(item, Skipped) else 0
-            yield item
+            for item in _record_items(record, label):
+                in_a_row = 0 if isinstance(item, Article) else in_a_row
+                yield item
 
 
 def _bounded_lines(reader: io.BufferedReader) -> Iterator[bytes | None]:
@@ -281,16 +399,21 @@ def _bounded_lines(reader: io.BufferedReader) -> Iterator[bytes | None]:
         yield None
 
 
-def _record_to_article(record, label: str) -> Item:
+def _record_items(record, label: str) -> list[Item]:
+    """The record's Article (after the notices on its bad fields), or why it was skipped."""
     if not isinstance(record, dict):
-        return Skipped(label, "record is not a JSON object")
+        return [Skipped(label, "record is not a JSON object")]
     text = record.get("text") or record.get("body") or record.get("content")
     if not isinstance(text, str) or not text.strip():
-        return Skipped(label, "record has no text")
+        return [Skipped(label, "record has no text")]
+    notices: list[Notice] = []
     try:
-        return build_article(text, label, record)
+        article = build_article(text, label, record, notices)
     except InputError as exc:
-        return Skipped(label, str(exc))
+        return [Skipped(label, str(exc))]
+    except Exception as exc:  # noqa: BLE001 - one odd record costs itself, never the file's rest
+        return [Skipped(label, f"could not be read ({exc.__class__.__name__}: {exc})"[:300])]
+    return [*notices, article]
 
 
 class _CappedReader(io.RawIOBase):
@@ -319,6 +442,8 @@ def read_html_file(path: Path) -> Article:
     from indexer.html import read_html  # imported lazily: trafilatura takes ~0.3 s to import
 
     data = _read_capped(path)
+    if data[:2] != b"\x1f\x8b" and looks_binary(data):
+        raise InputError("binary data (control bytes), not an HTML page")
     article = read_html(data, path=str(path))
     return _with_id(article)
 
@@ -348,3 +473,39 @@ def web_url(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("http://", "https://")):
         return url.strip()
     return None
+
+
+# -- reporting -------------------------------------------------------------------------------
+
+
+def grouped(entries: Iterable[Skipped | Notice]) -> list[str]:
+    """`place: reason` lines, with a run of records of one file sharing a reason folded into one
+    line that counts them (a binary .jsonl would otherwise print thousands of lines)."""
+    lines: list[str] = []
+    run: list[Skipped | Notice] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            lines.append(f"{run[0].path}: {run[0].reason}")
+        elif run:
+            first, last = run[0].path, run[-1].path.rpartition("#")[2]
+            lines.append(f"{first}..#{last} ({len(run)} records): {run[0].reason}")
+
+    for entry in entries:
+        last = run[-1] if run else None
+        if last and not (_file_of(entry.path) == _file_of(last.path) and entry.reason == last.reason
+                         and _line_of(entry.path) == _line_of(last.path) + 1 > 0):
+            flush()
+            run = []
+        run.append(entry)
+    flush()
+    return lines
+
+
+def _file_of(place: str) -> str:
+    return place.rpartition("#")[0] or place
+
+
+def _line_of(place: str) -> int:
+    number = place.rpartition("#")[2]
+    return int(number) if "#" in place and number.isdigit() else -1

@@ -134,3 +134,79 @@ def test_broken_wacz_yields_one_error(tmp_path: Path):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     [(label, error)] = list(read_archive(path))
     assert (label, type(error)) == ("broken.wacz", InputError)
+
+
+# -- no record lost without a word: every cut and every damaged header is reported ------------
+
+MANY = [(f"https://news.example.com/{i}", _page(f"Story {i}"), "text/html") for i in range(4)] + [
+    ("https://news.example.com/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(300), "image/png"),
+    ("https://news.example.com/9", _page("Story 9"), "text/html")]
+
+
+def _valid_prefix(data: bytes, cut: int, gzip: bool) -> bool:
+    """Whether data[:cut] is itself a whole, shorter archive: whole gzip members, or a cut in
+    the blank lines that close a record."""
+    if not gzip:
+        rest = data[cut:]
+        return b"WARC/1.0" in rest and not rest[:rest.find(b"WARC/1.0")].strip()
+    import zlib
+
+    start = 0
+    while start < cut:
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        member.decompress(data[start:cut])
+        if not member.eof:
+            return False
+        start = cut - len(member.unused_data)
+    return True
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+def test_every_cut_of_a_warc_is_reported_or_at_a_record_boundary(tmp_path, gzip):
+    buffer = io.BytesIO()
+    write_warc(buffer, pages=MANY, gzip=gzip)
+    data = buffer.getvalue()
+    path = tmp_path / ("cut.warc.gz" if gzip else "cut.warc")
+    silent = []
+    for cut in range(1, len(data), 17):  # every 17th byte: each part of every record
+        path.write_bytes(data[:cut])
+        rows = summary(path)
+        errors = [r for r in rows if len(r) == 2]
+        kept = len(rows) - len(errors)
+        if not errors and kept < 5 and not _valid_prefix(data, cut, gzip):
+            silent.append((cut, kept))
+    assert silent == []
+
+
+def test_truncated_gzip_member_says_where_and_that_the_rest_is_lost(tmp_path):
+    buffer = io.BytesIO()
+    write_warc(buffer, pages=MANY, gzip=True)
+    path = tmp_path / "t.warc.gz"
+    path.write_bytes(buffer.getvalue()[:1300])  # inside the third member
+    rows = summary(path)
+    assert [r[0].split(" ")[0] for r in rows] == ["t.warc.gz#1", "t.warc.gz#2", "t.warc.gz#3"]
+    assert len(rows[-1]) == 2 and "ends inside" in rows[-1][1]  # the error, at record #3
+
+
+def test_damaged_warc_header_is_reported_and_raw_bytes_never_shown(tmp_path):
+    import random
+
+    buffer = io.BytesIO()
+    write_warc(buffer, pages=MANY, gzip=False)
+    data = bytearray(buffer.getvalue())
+    start = data.index(b"WARC/1.0", 10)  # the second record's header
+    data[start + 12:start + 60] = bytes(random.Random(2).randrange(256) for _ in range(48))
+    (tmp_path / "h.warc").write_bytes(bytes(data))
+    rows = summary(tmp_path / "h.warc")
+    assert [r for r in rows if len(r) == 2] == [
+        ("h.warc#2", "WARC record header is damaged (no known WARC-Type)")]
+    assert [r[1] for r in rows if len(r) > 2] == ["Story 0", "Story 2", "Story 3", "Story 9"]
+
+    buffer = io.BytesIO()
+    write_warc(buffer, pages=MANY, gzip=True)
+    data = bytearray(buffer.getvalue())
+    data[1200:1240] = bytes(random.Random(3).randrange(256) for _ in range(40))
+    (tmp_path / "h.warc.gz").write_bytes(bytes(data))
+    errors = [r[1] for r in summary(tmp_path / "h.warc.gz") if len(r) == 2]
+    assert len(errors) == 1 and errors[0].isprintable() and errors[0].isascii(), errors
+    assert "not read" in errors[0]

@@ -252,7 +252,9 @@ def test_phrases_through_pairs_and_bulk_positions_match_what_whoosh_matches(brie
     with open_index(briefings_index).searcher() as plain:
         expected = set(plain.docs_for_query(q))  # Whoosh's phrase check over word positions
     swapped = _phrases_by_pairs(q)
-    if isinstance(q, wq.Phrase) and any(w in COMMON_WORDS for w in q.words):
+    # Two-word phrases are their pair; longer ones are read with positions (issue 23: 10-30
+    # times faster than Whoosh's span matchers over the pairs).
+    if isinstance(q, wq.Phrase) and len(q.words) == 2 and any(w in COMMON_WORDS for w in q.words):
         assert "text_pairs" in {leaf.fieldname for leaf in swapped.leaves()}
     assert expected and session.matched(q, SearchRequest(text=text)) == expected
 

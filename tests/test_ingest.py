@@ -29,7 +29,8 @@ def test_second_run_over_unchanged_files_does_nothing(tmp_path):
     second = indexer.ingest([folder], tmp_path / "ix")
     assert (first.articles, first.paragraphs, first.quotes) == (4, 51, 14)
     assert second.to_dict() == {"articles": 0, "unchanged": 4, "replaced": 0, "duplicates": 0,
-                                "paragraphs": 0, "quotes": 0, "skipped": [], "ignored": []}
+                                "paragraphs": 0, "quotes": 0, "skipped": [], "ignored": [],
+                                "notices": []}
     assert search(tmp_path / "ix", SearchRequest()).total == 51
 
 

@@ -337,3 +337,172 @@ def test_foreign_directories_are_refused_before_unpickling(tmp_path, monkeypatch
         result = CliRunner().invoke(cli, [*args, "--index-dir", str(target)])
         assert result.exit_code == 4, (args, result.output)
         assert "not a Parley index" in result.output
+
+
+# -- an index with nothing in it is a valid index ---------------------------------------------
+
+READ_COMMANDS = [["search", "ceasefire"], ["search", "--format", "json"], ["quotes"],
+                 ["quotes", "--speaker", "Witkoff"], ["articles"], ["speakers"], ["stats"],
+                 ["check"]]
+EMPTY_PAGES = ["/", "/?q=ceasefire&since=2024-01-01", "/quotes", "/speakers", "/articles",
+               "/api/search?q=x", "/api/quotes", "/api/speakers", "/api/articles",
+               "/export/search.csv?q=x", "/export/quotes.csv"]
+
+
+def assert_empty_but_valid(index_dir: Path) -> None:
+    for args in READ_COMMANDS:
+        result = CliRunner().invoke(cli, [*args, "--index-dir", str(index_dir)])
+        assert result.exit_code == 0, (args, result.output)
+        assert "Traceback" not in result.output
+    assert search(index_dir, SearchRequest(text="ceasefire")).total == 0
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    for url in EMPTY_PAGES:
+        assert client.get(url).status_code == 200, url
+    assert check_index(index_dir).problems == []
+
+
+def test_a_run_that_skipped_everything_leaves_a_valid_empty_index(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    result = CliRunner().invoke(cli, ["index", str(bad), "--index-dir", str(tmp_path / "ix")])
+    assert result.exit_code == 1
+    assert_empty_but_valid(tmp_path / "ix")
+
+
+def test_a_kill_before_the_first_commit_leaves_a_valid_empty_index(tmp_path):
+    # The index is created when the writer opens; a SIGKILL before the first batch is
+    # committed leaves exactly this on disk.
+    from search.engines.embedded.writer import IndexWriter
+
+    index_dir = tmp_path / "ix"
+    with exclusive(index_dir, 5):
+        IndexWriter(index_dir)
+    assert_empty_but_valid(index_dir)
+
+
+def test_disk_full_on_a_new_index_leaves_a_valid_empty_index(tmp_path, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    corpus = write_corpus(tmp_path / "c.jsonl", 3)
+    original = FileStorage.create_file
+
+    def full_for_segments(self, name, *args, **kwargs):
+        if ".toc" not in name:  # the empty index's first TOC fits; segments do not
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "create_file", full_for_segments)
+    result = CliRunner().invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "ix")])
+    monkeypatch.undo()
+    assert result.exit_code == 5, result.output
+    assert_empty_but_valid(tmp_path / "ix")
+    # and the same command completes once there is room
+    again = CliRunner().invoke(cli, ["index", str(corpus), "--index-dir", str(tmp_path / "ix")])
+    fresh = indexer.ingest([corpus], tmp_path / "fresh")
+    assert again.exit_code == 0 and fresh.paragraphs > 0
+    assert search(tmp_path / "ix", SearchRequest()).total == fresh.paragraphs
+    assert_whole(tmp_path / "ix")
+
+
+def test_a_full_disk_before_the_index_exists_exits_5(tmp_path, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    monkeypatch.setattr(FileStorage, "create_file", _fail_with(errno.ENOSPC))
+    result = CliRunner().invoke(cli, ["index", str(SEEDS), "--index-dir", str(tmp_path / "ix")])
+    monkeypatch.undo()
+    assert result.exit_code == 5 and "the disk is full" in result.output, result.output
+
+
+def test_a_session_on_an_empty_index_sees_the_first_commit(tmp_path):
+    index_dir = tmp_path / "ix"
+    with exclusive(index_dir, 5):
+        from search.engines.embedded.writer import IndexWriter
+
+        IndexWriter(index_dir)
+    assert search(index_dir, SearchRequest()).total == 0
+    report = indexer.ingest([write_corpus(tmp_path / "c.jsonl", 2)], index_dir)
+    assert search(index_dir, SearchRequest()).total == report.paragraphs > 0
+
+
+# -- --rebuild while serving: build aside, switch atomically ----------------------------------
+
+
+def test_readers_see_the_old_index_until_a_rebuild_switches_to_the_new_one(tmp_path, monkeypatch):
+    from search.engines.embedded import swap
+
+    index_dir = tmp_path / "ix"
+    indexer.ingest([SEEDS], index_dir)
+    if not swap.can_exchange(index_dir):
+        pytest.skip("no atomic directory exchange here: --rebuild runs in place")
+    corpus = write_corpus(tmp_path / "new.jsonl", 60)
+    monkeypatch.setattr(indexer, "BATCH_PARAGRAPHS", 15)  # many commits: in place, each shows
+    seen: Counter = Counter()
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                seen[search(index_dir, SearchRequest()).total] += 1
+            except Exception as exc:  # noqa: BLE001 - the figure
+                failures.append(repr(exc))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        report = indexer.ingest([corpus], index_dir, rebuild=True)
+    finally:
+        time.sleep(0.3)
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert failures == []
+    assert set(seen) <= {51, report.paragraphs} and seen[51] > 0
+    assert search(index_dir, SearchRequest()).total == report.paragraphs
+    assert not swap.aside_of(index_dir).exists()
+    assert_whole(index_dir)
+    assert len(recorded(index_dir)) == 60
+
+
+def test_a_failed_rebuild_leaves_the_old_index_untouched(tmp_path, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    from search.engines.embedded import swap
+
+    index_dir = tmp_path / "ix"
+    indexer.ingest([SEEDS], index_dir)
+    if not swap.can_exchange(index_dir):
+        pytest.skip("no atomic directory exchange here: --rebuild runs in place")
+    original = FileStorage.create_file
+
+    def full_for_segments(self, name, *args, **kwargs):
+        if ".toc" not in name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "create_file", full_for_segments)
+    corpus = write_corpus(tmp_path / "c.jsonl", 3)
+    result = CliRunner().invoke(cli, ["index", "--rebuild", str(corpus),
+                                      "--index-dir", str(index_dir)])
+    monkeypatch.undo()
+    assert result.exit_code == 5, result.output
+    assert search(index_dir, SearchRequest()).total == 51
+    assert_whole(index_dir)
+    assert not swap.aside_of(index_dir).exists()
+
+
+def test_registry_read_after_a_writer_died_mid_transaction_sees_the_last_commit(tmp_path):
+    # The kill test above failed now and then: a read after a kill found the registry torn
+    # (its hot journal not played back) and articles recorded before the run missing.
+    index_dir = tmp_path / "ix"
+    indexer.ingest([SEEDS], index_dir)
+    before = recorded(index_dir)
+    code = ("import os, signal, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+            "c.execute('PRAGMA journal_mode=DELETE'); c.execute('PRAGMA cache_size=1'); "
+            "c.execute('BEGIN'); c.execute('DELETE FROM articles'); c.execute('DELETE FROM files'); "
+            "os.kill(os.getpid(), signal.SIGKILL)")
+    subprocess.run([sys.executable, "-c", code, str(index_dir / registry.REGISTRY)], check=False)
+    assert (index_dir / (registry.REGISTRY + "-journal")).exists()  # the killed write's journal
+    assert recorded(index_dir) == before
+    assert_whole(index_dir)

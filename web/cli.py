@@ -121,8 +121,12 @@ def index(paths, index_dir, rebuild, actors_file, wait):
     report = indexer.ingest(files, index_dir, rebuild=rebuild, actors_files=actors_file,
                             lock_timeout=wait, progress=bar)
     bar.finish()
-    for skipped in report.skipped:
-        click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    from indexer.sources import grouped
+
+    for line in grouped(report.notices):
+        click.echo(f"note: {line}", err=True)
+    for line in grouped(report.skipped):
+        click.echo(f"skipped {line}", err=True)
     if report.ignored:
         shown = ", ".join(report.ignored[:5]) + (" …" if len(report.ignored) > 5 else "")
         click.echo(f"ignored {len(report.ignored)} files of other types in folders: {shown}", err=True)
@@ -326,8 +330,17 @@ def check(index_dir, fmt):
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 @click.option("--no-samples", is_flag=True, help="Do not index the bundled samples when there is no index.")
+@click.option("--channel-timeout", default=10, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds a connection may stay idle (sending or reading nothing) before it "
+              "is closed: half-open sockets and unread exports give their slot back.")
+@click.option("--connection-limit", default=500, show_default=True, type=click.IntRange(10, 10000),
+              help="Open connections at most; more wait in the listen backlog.")
+@click.option("--request-seconds", default=None, type=click.FloatRange(0),
+              help="Time budget of one search (default PARLEY_REQUEST_SECONDS or 10); past it "
+              "the answer is a 400 saying so. 0: no budget.")
 @fail_nicely
-def serve(index_dir, host, port, threads, no_samples):
+def serve(index_dir, host, port, threads, no_samples, channel_timeout, connection_limit,
+          request_seconds):
     """Serve the search page and JSON API with waitress (a production WSGI server).
 
     With no index yet, the bundled samples (seeds/ and samples/) are indexed first.
@@ -346,12 +359,37 @@ def serve(index_dir, host, port, threads, no_samples):
             click.echo(f"No index at {index_dir} yet: indexing the bundled samples…", err=True)
             report = indexer.ingest(bundled, index_dir)
             click.echo(f"indexed {report.articles} articles, {report.paragraphs} paragraphs", err=True)
+    from search.budget import request_seconds as default_seconds
+    from search.budget import wsgi_deadline
+
     app = create_app({"INDEX_DIR": str(index_dir)})
+    seconds = default_seconds() if request_seconds is None else request_seconds
     _check_port(host, port)
-    server = create_server(app, host=host, port=port, threads=threads, ident="parley",
-                           channel_timeout=30)
+    server = create_server(wsgi_deadline(app, seconds), host=host, port=port, threads=threads,
+                           ident="parley", **server_limits(channel_timeout, connection_limit))
     click.echo(f"Parley is serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     server.run()
+
+
+def server_limits(channel_timeout: int, connection_limit: int) -> dict:
+    """waitress settings chosen, not inherited (README: "Running behind a reverse proxy").
+
+    waitress reads requests and writes answers in one I/O thread, so a slow client never holds
+    a worker, but each connection holds a slot until it has been idle `channel_timeout`
+    seconds; idle connections are looked for every `cleanup_interval` seconds. Its defaults
+    (100 connections, 120 s, every 30 s) let 110 half-open sockets lock everyone out.
+    """
+    return {
+        "channel_timeout": channel_timeout,
+        "cleanup_interval": max(1, min(5, channel_timeout // 2)),
+        "connection_limit": connection_limit,
+        "asyncore_use_poll": True,  # select() stops at 1,024 descriptors
+        "max_request_header_size": 64 * 1024,  # our GETs carry at most a 500-character query
+        "max_request_body_size": 1024 * 1024,  # nothing here takes a body
+        # An export writing to a client that does not read blocks its worker thread once this
+        # much is buffered, until the client reads or the channel times out.
+        "outbuf_high_watermark": 4 * 1024 * 1024,
+    }
 
 
 def _check_port(host: str, port: int) -> None:

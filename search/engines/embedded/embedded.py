@@ -56,9 +56,21 @@ class EmbeddedEngine:
     @contextmanager
     def begin_write(self, *, rebuild: bool = False,
                     lock_timeout: float = 10.0) -> Iterator[_Writer]:
+        from search.engines.embedded import swap
         from search.engines.embedded.writer import IndexWriter, exclusive
 
         with exclusive(self.index_dir, lock_timeout):
+            if rebuild and self.exists() and swap.can_exchange(self.index_dir):
+                # Built beside the old index, which readers keep until the new one takes its
+                # place in one step (swap.py); rebuilding in place showed them a growing index.
+                with swap.aside(self.index_dir) as aside:
+                    writer = _Writer(aside, IndexWriter(aside, rebuild=True,
+                                                        lock_timeout=lock_timeout))
+                    try:
+                        yield writer
+                    finally:
+                        writer.abort()
+                return
             if rebuild:  # a fresh index: the user's saved vocabulary goes too
                 (self.index_dir / LEXICON_FILE).unlink(missing_ok=True)
             writer = _Writer(self.index_dir, IndexWriter(self.index_dir, rebuild=rebuild,

@@ -226,8 +226,11 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
             fmt = searcher.schema[p.fieldname].format
             if not fmt.supports("positions"):
                 return None
-            per_word = _known([read_term(searcher, p.fieldname, w, values=True, wanted=wanted(w),
-                                         lists_of=lists_of) for w in node[1]])
+            # Each distinct word read once: "the the the …" would otherwise read "the" anew
+            # for every repetition (issue 23: 30 of them took seconds).
+            distinct = {w: read_term(searcher, p.fieldname, w, values=True, wanted=wanted(w),
+                                     lists_of=lists_of) for w in dict.fromkeys(node[1])}
+            per_word = _known([distinct[w] for w in node[1]])
             if per_word is None:
                 return None
             if isinstance(fmt, PackedPositions) and _long(per_word):

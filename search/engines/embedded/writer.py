@@ -143,8 +143,11 @@ class IndexWriter:
         self.index_dir = Path(index_dir)
         self.lock_timeout = lock_timeout
         if rebuild or not any(self.index_dir.glob("*.toc")):
-            self.ix = create_index(self.index_dir)
-            registry.clear(self.index_dir)
+            try:
+                self.ix = create_index(self.index_dir)
+                registry.clear(self.index_dir)
+            except OSError as exc:  # a full or read-only disk before anything was written
+                raise IndexWriteError(_write_error(self.index_dir, exc)) from exc
         else:
             self.ix = open_index(self.index_dir)
 
