@@ -1,17 +1,20 @@
-"""Extraction quality of indexer.html against trafilatura and htmldate, on the shared gold sets.
+"""Extraction quality of indexer.html against trafilatura, htmldate and newspaper4k, on the gold sets.
 
-Not a timed test: it scores Parley and, in the same run, trafilatura and htmldate used
-directly (default settings), and prints one table (rows = gold set and measure, columns =
-Parley, trafilatura, htmldate). tests/test_html.py imports the loaders and scorers from here
-to pin Parley's floors on a sample.
+Not a timed test: it scores Parley and, in the same run, trafilatura, htmldate and newspaper4k
+used directly (default settings), and prints one table: rows = gold set, language and measure;
+columns = each system on the development half, then on the held-out half (split.md's rule,
+`held_out()`). The hand-checked page set (tests/data/pages_gold/) is also scored by language.
+tests/test_html.py imports the loaders and scorers from here to pin Parley's held-out floors.
 
-    python bench/html_quality.py [--sample N] [--jobs J]
+    python bench/html_quality.py [--sample N] [--jobs J] [--sets NAME,...]
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import gzip
+import hashlib
 import json
 import re
 import sys
@@ -22,8 +25,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
-SYSTEMS = ("Parley", "trafilatura", "htmldate")
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+PAGES_GOLD = ROOT / "tests" / "data" / "pages_gold" / "mediacloud_pages.jsonl"
+SYSTEMS = ("Parley", "trafilatura", "htmldate", "newspaper4k")
+HALVES = ("dev", "held-out")
+
+
+def held_out(dataset: str, item_id: str) -> bool:
+    """split.md: an item is held out when sha256("dataset/id") is odd."""
+    return int(hashlib.sha256(f"{dataset}/{item_id}".encode("utf-8")).hexdigest(), 16) % 2 == 1
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,10 @@ class GoldPage:
     html: bytes
     url: str | None
     gold: dict = field(default_factory=dict)
+
+    @property
+    def half(self) -> str:
+        return "held-out" if held_out(self.gold.get("dataset") or self.set_name, self.page_id) else "dev"
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,14 @@ def load_readability(root: Path = CORPORA) -> list[GoldPage]:
     return pages
 
 
+def load_pages(root: Path = CORPORA) -> list[GoldPage]:
+    """Our own hand-checked pages (headline, day, lead); the HTML comes from the corpora."""
+    rows = [json.loads(line) for line in PAGES_GOLD.read_text(encoding="utf-8").splitlines() if line]
+    return [GoldPage("parley_pages", r["id"], _gunzip(root / r["file"]), r["url"], r) for r in rows]
+
+
 LOADERS: dict[str, Callable[[Path], list[GoldPage]]] = {
+    "parley_pages": load_pages,
     "aeb_scrapinghub": load_aeb,
     "webpages_trafilatura_htmldate": load_webpages,
     "htmldate_mediacloud2020": load_mediacloud,
@@ -147,7 +169,23 @@ def run_htmldate(page: GoldPage) -> Output:
         return Output()
 
 
-RUNNERS = {"Parley": run_parley, "trafilatura": run_trafilatura, "htmldate": run_htmldate}
+def run_newspaper(page: GoldPage) -> Output:
+    # Default settings, HTML given: newspaper4k fetches nothing; its NLP (NLTK data) is not used.
+    import newspaper
+
+    article = newspaper.Article(page.url or "http://example.invalid/", fetch_images=False)
+    try:
+        article.download(input_html=page.html.decode("utf-8", "replace"))
+        article.parse()
+    except Exception:  # noqa: BLE001 - a failure on one page scores as nothing extracted
+        return Output(text="")
+    day = article.publish_date.date().isoformat() if article.publish_date else None
+    return Output(text=article.text or "", title=article.title or None, date=day,
+                  author="; ".join(article.authors) or None)
+
+
+RUNNERS = {"Parley": run_parley, "trafilatura": run_trafilatura, "htmldate": run_htmldate,
+           "newspaper4k": run_newspaper}
 
 
 def run_page(args: tuple[str, GoldPage]) -> Output:
@@ -257,17 +295,55 @@ def score_readability(pages, out):
     return rows
 
 
+def score_pages(pages, out):
+    """Headline exact and fuzzy, date exact and lead recall on the hand-checked page set."""
+    rows: dict[str, dict[str, float]] = {"headline exact": {}, "headline fuzzy": {}, "date exact": {},
+                                          "lead recall": {}}
+    for s in out:
+        pairs = list(zip(pages, out[s], strict=True))
+        rows["date exact"][s] = mean([float(o.date == p.gold["date"]) for p, o in pairs if p.gold["date"]])
+        if s == "htmldate":
+            continue
+        rows["headline exact"][s] = mean([float(norm(o.title) == norm(p.gold["headline"])) for p, o in pairs])
+        rows["headline fuzzy"][s] = mean([fuzzy(o.title, p.gold["headline"]) for p, o in pairs])
+        rows["lead recall"][s] = mean([recall(o.text, p.gold["lead"]) for p, o in pairs])
+    return rows
+
+
+# Scripts written without spaces between words: each character counts as one token.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def script_tokens(text: str | None) -> Counter:
+    """Word tokens, casefolded; Thai, kana and Han characters one by one."""
+    spaced = _UNSPACED.sub(lambda m: f" {m.group(0)} ", (text or "").casefold())
+    return Counter(re.findall(r"\w+", spaced))
+
+
+def recall(predicted: str | None, gold: str) -> float:
+    """Share of the gold's tokens (bag) found in the prediction."""
+    ref = script_tokens(gold)
+    return sum((script_tokens(predicted) & ref).values()) / sum(ref.values()) if ref else 0.0
+
+
+def fuzzy(predicted: str | None, gold: str) -> float:
+    """Character similarity of the normalised headlines (difflib ratio, 0..1)."""
+    return difflib.SequenceMatcher(None, norm(predicted), norm(gold), autojunk=False).ratio()
+
+
 SCORERS = {
+    "parley_pages": score_pages,
     "aeb_scrapinghub": score_aeb,
     "webpages_trafilatura_htmldate": score_webpages,
     "htmldate_mediacloud2020": score_mediacloud,
     "readability_testpages": score_readability,
 }
 SYSTEMS_FOR = {
-    "aeb_scrapinghub": ("Parley", "trafilatura"),
+    "parley_pages": SYSTEMS,
+    "aeb_scrapinghub": ("Parley", "trafilatura", "newspaper4k"),
     "webpages_trafilatura_htmldate": SYSTEMS,
     "htmldate_mediacloud2020": SYSTEMS,
-    "readability_testpages": ("Parley", "trafilatura"),
+    "readability_testpages": ("Parley", "trafilatura", "newspaper4k"),
 }
 
 
@@ -284,21 +360,58 @@ def run_set(set_name: str, pages: list[GoldPage], systems: tuple[str, ...], jobs
     return out
 
 
-def evaluate(sample_n: int | None, jobs: int, systems: tuple[str, ...] = SYSTEMS) -> Iterator[tuple[str, str, dict]]:
-    for set_name, loader in LOADERS.items():
-        pages = sample(loader(CORPORA), sample_n)
+Row = tuple[str, str, str, dict[str, dict[str, float]]]  # set, group, measure, half -> system -> score
+
+
+def score_halves(set_name: str, pages: list[GoldPage], out: dict[str, list[Output]],
+                 group: str = "all") -> list[Row]:
+    """One row per measure: the scores of each half, side by side."""
+    by_half: dict[str, dict[str, dict[str, float]]] = {}
+    for half in HALVES:
+        keep = [i for i, p in enumerate(pages) if p.half == half]
+        if keep:
+            part = {s: [o[i] for i in keep] for s, o in out.items()}
+            by_half[half] = score(set_name, [pages[i] for i in keep], part)
+    measures = dict.fromkeys(m for h in by_half.values() for m in h)
+    return [(set_name, group, m, {h: by_half[h].get(m, {}) for h in by_half}) for m in measures]
+
+
+def score_set(set_name: str, pages: list[GoldPage], out: dict[str, list[Output]]) -> list[Row]:
+    """All rows of one set; the page set is also scored language by language."""
+    rows = score_halves(set_name, pages, out)
+    if set_name == "parley_pages":
+        for lang in sorted({p.gold["lang"] for p in pages}):
+            keep = [i for i, p in enumerate(pages) if p.gold["lang"] == lang]
+            part = {s: [o[i] for i in keep] for s, o in out.items()}
+            rows += score_halves(set_name, [pages[i] for i in keep], part, lang)
+    return rows
+
+
+def evaluate(sample_n: int | None, jobs: int, systems: tuple[str, ...] = SYSTEMS,
+             sets: tuple[str, ...] = tuple(LOADERS)) -> Iterator[Row]:
+    for set_name in sets:
+        pages = sample(LOADERS[set_name](CORPORA), sample_n)
         wanted = tuple(s for s in SYSTEMS_FOR[set_name] if s in systems)
         out = run_set(set_name, pages, wanted, jobs)
-        for measure, by_system in score(set_name, pages, out).items():
-            yield f"{set_name} (n={len(pages)})", measure, by_system
+        counts = Counter(p.half for p in pages)
+        label = f"{set_name} ({counts['dev']}+{counts['held-out']})"
+        for _, group, measure, by_half in score_set(set_name, pages, out):
+            yield label, group, measure, by_half
 
 
-def format_table(rows: list[tuple[str, str, dict]]) -> str:
-    head = f"{'gold set':<40} {'measure':<15}" + "".join(f"{s:>12}" for s in SYSTEMS)
+def _cell(by_half: dict, half: str, system: str) -> str:
+    value = by_half.get(half, {}).get(system)
+    return f"{value:>8.3f}" if value is not None else f"{'—':>8}"
+
+
+def format_table(rows: list[Row]) -> str:
+    short = {"Parley": "Parley", "trafilatura": "trafil", "htmldate": "htmldt", "newspaper4k": "news4k"}
+    head = (f"{'gold set (dev+held-out pages)':<42} {'lang':<5}{'measure':<15}"
+            + "".join(f"{h[:4] + ' ' + short[s]:>8}" for h in HALVES for s in SYSTEMS))
     lines = [head, "-" * len(head)]
-    for set_label, measure, by_system in rows:
-        cells = "".join(f"{by_system[s]:>12.3f}" if s in by_system else f"{'—':>12}" for s in SYSTEMS)
-        lines.append(f"{set_label:<40} {measure:<15}{cells}")
+    for set_label, group, measure, by_half in rows:
+        cells = "".join(_cell(by_half, h, s) for h in HALVES for s in SYSTEMS)
+        lines.append(f"{set_label:<42} {group:<5}{measure:<15}{cells}")
     return "\n".join(lines)
 
 
@@ -306,11 +419,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=None, help="pages per gold set (default: all)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--sets", default=",".join(LOADERS), help="comma-separated gold sets")
     args = parser.parse_args(argv)
     if not CORPORA.is_dir():
         print(f"gold sets not found at {CORPORA}", file=sys.stderr)
         return 1
-    print(format_table(list(evaluate(args.sample, args.jobs))))
+    sets = tuple(s for s in args.sets.split(",") if s)
+    unknown = [s for s in sets if s not in LOADERS]
+    if unknown:
+        parser.error(f"unknown gold sets: {', '.join(unknown)}; known: {', '.join(LOADERS)}")
+    print(format_table(list(evaluate(args.sample, args.jobs, sets=sets))))
     return 0
 
 

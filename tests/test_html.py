@@ -15,18 +15,25 @@ from indexer.html import (
     Block,
     PageMeta,
     Story,
+    FLAT_DEPTH,
     clean_blocks,
     decode_html,
+    flatten_deep,
     find_published,
     gunzip_capped,
     is_boilerplate,
     parse_soup,
     printed_date,
     read_html,
+    recover_lead,
     recover_split_story,
     too_deep,
 )
+from indexer.html_date import numeric_day, time_published, undo_swaps
+from indexer.html_text import ends_sentence, word_count
+from indexer.html_title import strip_site_name, unescape
 from indexer.models import Article
+from indexer.paragraphs import is_heading, split_paragraphs
 
 DATA = Path(__file__).parent / "data" / "html"
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -298,15 +305,27 @@ def nested_page(depth: int) -> bytes:
             + "</div>" * depth + "</body></html>").encode()
 
 
-def test_absurd_nesting_is_refused_before_parsing():
-    # 100,000 nested divs took 8-12 s to parse before this guard; the tag scan stops at 257.
+@pytest.mark.parametrize("depth", [200, 300, 2_000, 100_000])
+def test_deep_nesting_is_flattened_and_read(depth: int):
+    # libxml2 drops what is nested over 256 deep; the wrappers past FLAT_DEPTH are flattened.
+    assert read_html(nested_page(depth), path="deep").text == (
+        "Deep text, nested many levels down but still readable.")
+
+
+def test_flatten_deep_keeps_text_and_the_outer_tags():
+    page = "<div><section><div>a<div>b<span>c</span></div>d</div></section></div>"
+    assert flatten_deep(page, limit=2) == "<div><section> a b c d </section></div>"
+    assert not too_deep(flatten_deep("<div>" * 5000 + "x" + "</div>" * 5000), limit=FLAT_DEPTH)
+
+
+@pytest.mark.parametrize("data", [
+    bytes(range(1, 256)) * 400,  # no NUL at all, so the byte check lets it through
+    b"<html><body>" + bytes(range(128, 256)) * 300,  # high bytes only: cp1252 "text"
+])
+def test_binary_without_nuls_is_not_html_text(data: bytes):
     with pytest.raises(InputError) as caught:
-        read_html(nested_page(100_000), path="deep")
-    assert str(caught.value) == "HTML nested more than 256 elements deep"
-
-
-def test_nesting_under_the_limit_is_read():
-    assert read_html(nested_page(200), path="deep").text == "Deep text, nested many levels down but still readable."
+        read_html(data, path="x.html")
+    assert str(caught.value).startswith("binary data, not HTML text")
 
 
 @pytest.mark.parametrize(
@@ -427,3 +446,173 @@ def test_quality_floors():
             scores[(set_name, measure)] = round(by_system["Parley"], 3)
     below = {key: (scores[key], floor) for key, floor in FLOORS.items() if scores[key] < floor}
     assert below == {}, f"scores below their floors: {below}; all scores: {scores}"
+
+
+# -- headlines: the printed headline, without the site's name --------------------------------
+
+
+def headline_of(head: str, body: str, url: str | None = None) -> str | None:
+    page = f"<html><head>{head}</head><body>{body}<p>{PARA.format(1)}</p></body></html>"
+    return read_html(page.encode(), path="x", url=url).title
+
+
+@pytest.mark.parametrize(
+    "head,body,url,headline",
+    [
+        # the site's own name, from og:site_name, after any of the usual separators
+        ("<title>Truce talks stall - ABC News</title><meta property='og:site_name' content='ABC News'>",
+         "", None, "Truce talks stall"),
+        ("<title>Truce talks stall – Ars Technica</title>"
+         "<meta property='og:site_name' content='Ars Technica'>", "", None, "Truce talks stall"),
+        # a part that is the domain, or looks like one
+        ("<title>Truce talks stall | Fortune.com</title>", "", "https://fortune.com/a/b", "Truce talks stall"),
+        ("<title>Truce talks stall | example.co.uk</title>", "", None, "Truce talks stall"),
+        # a prefix naming the site (a Korean mobile edition)
+        ("<title>대전일보 모바일 :: 성금 기탁 줄 잇는다</title><meta property='og:site_name' content='대전일보'>",
+         "", None, "성금 기탁 줄 잇는다"),
+        # the printed <h1> wins over the social title when it agrees with <title>
+        ("<title>Mediators return to Cairo | Example</title>"
+         "<meta property='og:title' content='Mediators are back in Cairo, and here is why'>",
+         "<h1>Mediators return to Cairo</h1>", None, "Mediators return to Cairo"),
+        # ... and is kept whole even when it ends like a site name would ("- Wilder")
+        ("<title>Henderson should stay - Wilder | Daily Mail Online</title>",
+         "<h1>Henderson should stay - Wilder</h1>", None, "Henderson should stay - Wilder"),
+        # a logo <h1> linking home and a blog's name are not the headline
+        ("<title>Egypt records 30 new cases - Sputnik</title><meta property='og:site_name' content='Sputnik'>",
+         "<h1><a href='https://example.org/'>Sputnik</a></h1><h1>Egypt records 30 new cases</h1>",
+         "https://example.org/news/1", "Egypt records 30 new cases"),
+        ("<title>鉄山～弥山 オオヤマレンゲ咲いてます - 適当でええねん！！</title>",
+         "<h1><a href='https://blog.example.jp/me'>適当でええねん！！</a></h1>",
+         "https://blog.example.jp/me/e/1", "鉄山～弥山 オオヤマレンゲ咲いてます"),
+        # an <h1> carrying a button's label after the headline is cut back to the title
+        ("<title>Kindergottesdienst macht Spaß</title>", "<h1>Kindergottesdienst macht Spaß"
+         " <button>CC-Editor öffnen</button></h1>", None, "Kindergottesdienst macht Spaß"),
+        # an <h1> that has nothing to do with the title (a sidebar item) loses to JSON-LD
+        ("<title>索尼申請供貨華為 | 兩岸 | 經濟日報</title><script type='application/ld+json'>"
+         '{"@type": "NewsArticle", "headline": "索尼申請供貨華為"}</script>',
+         "<h1>經濟周報：台股中秋向上變盤無望？</h1>", None, "索尼申請供貨華為"),
+        # entities escaped twice over
+        ("<meta property='og:title' content='Gaza&amp;#039;s truce &amp;quot;holds&amp;quot;'>",
+         "", None, "Gaza's truce \"holds\""),
+    ],
+)
+def test_headline(head: str, body: str, url: str | None, headline: str):
+    assert headline_of(head, body, url) == headline
+
+
+def test_strip_site_name_keeps_a_title_that_is_all_site_parts():
+    assert strip_site_name("Example News", ["Example News"]) == "Example News"
+    assert unescape("Tom &amp;amp; Jerry&nbsp;&#8217;s") == "Tom & Jerry ’s"
+
+
+# -- dates: declared ISO dates first, numeric dates read as the page's country does -----------
+
+BYLINE_PAGE = (
+    "<html lang='{lang}'><head><title>Talks</title>{head}</head><body><article><h1>Talks</h1>"
+    "<p class='byline'>Posted: 10/04/2016 {time}</p><p>" + PARA.format(1) + "</p>"
+    "<p>" + PARA.format(2) + "</p></article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "lang,head,time,day",
+    [
+        # <time datetime> is unambiguous: it beats a day-first reading of the byline
+        ("en-GB", "", "<time datetime='2016-10-04 05:07:09'>05:07</time>", "2016-10-04"),
+        # <meta value=...> is read like content=
+        ("en-GB", "<meta name='date' value='2016-10-04T05:07:09'>", "", "2016-10-04"),
+    ],
+)
+def test_declared_date_wins_over_the_printed_one(lang: str, head: str, time: str, day: str):
+    page = BYLINE_PAGE.format(lang=lang, head=head, time=time)
+    assert read_html(page.encode(), path="x").published == day
+
+
+@pytest.mark.parametrize(
+    "lang,url,day",
+    [
+        ("en-US", None, "2016-10-04"),
+        ("en-GB", None, "2016-04-10"),
+        ("fr", None, "2016-04-10"),
+        ("en", "https://www.example.us/a", "2016-10-04"),  # no country in lang: the domain's
+        ("en", "https://www.example.co.uk/a", "2016-04-10"),
+    ],
+)
+def test_numeric_printed_date_read_in_the_page_order(lang: str, url: str | None, day: str):
+    page = BYLINE_PAGE.format(lang=lang, head=f"<link rel='canonical' href='{url}'>" if url else "", time="")
+    assert printed_date(parse_soup(page), url) == day
+
+
+@pytest.mark.parametrize(
+    "text,month_first_order,day",
+    [("10/04/2016", True, "2016-10-04"), ("10/04/2016", False, "2016-04-10"),
+     ("13/04/2016", True, "2016-04-13"), ("04.13.2016", False, "2016-04-13"),
+     ("31/02/2016", False, None), ("on 10/04/2016", False, None)],
+)
+def test_numeric_day(text: str, month_first_order: bool, day: str | None):
+    assert numeric_day(text, month_first_order) == day
+
+
+def test_a_swapped_reading_counts_as_the_declared_date():
+    assert undo_swaps(["2016-04-10", "2016-10-04", "2016-05-01", None], ["2016-10-04"]) == [
+        "2016-10-04", "2016-10-04", "2016-05-01", None]
+
+
+def test_time_published_skips_embedded_posts():
+    page = ("<article><blockquote class='instagram'><time datetime='2020-02-16T23:02'>Feb 16</time>"
+            "</blockquote><p>Text</p><time datetime='2020-02-17T10:00'>17 Feb</time></article>")
+    assert time_published(parse_soup(page)) == "2020-02-17"
+    labelled = "<time datetime='2019-01-01'>x</time><time itemprop='datePublished' datetime='2020-01-02'>y</time>"
+    assert time_published(parse_soup(labelled)) == "2020-01-02"
+
+
+# -- scripts: sentence endings and crossheads beyond English ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "line,heading",
+    [
+        ("Sticking Points", True),
+        ("The Sequencing Of Releases", True),
+        # a Chinese lead that opens with a bracketed byline and ends with "。"
+        ("〔記者巫其倫／台北報導〕財政部今天下午將公佈中獎清冊。", False),
+        ("与田祐希の写真集から、未収録のショットが公開された。", False),
+        # a long unspaced run, even cut before its "。", is a sentence, not a crosshead
+        ("この日はミラノの街で撮影を行い、夕食後にホテルに戻り、メイクを落としてすっぴんで眠りにつくまでを撮影", False),
+        ("هل تنجح المفاوضات؟", False),  # ends with the Arabic question mark
+        ("مطالب الطرفين", True),  # a short Arabic crosshead
+        ("प्रयागराज, जेएनएन। आम आदमी पार्टी आंदोलन करेगी।", False),
+        ("Samsun’da iki çocuk hastanelik oldu.", False),
+    ],
+)
+def test_is_heading_in_any_script(line: str, heading: bool):
+    assert is_heading(line) is heading
+
+
+def test_consecutive_heading_candidates_are_all_kept():
+    article = Article(article_id="a", text="First line\n\nSecond Line\n\nThe story goes on here.",
+                      path="p")
+    paragraphs = split_paragraphs(article)
+    assert [(p.text, p.heading) for p in paragraphs] == [
+        ("First line", None), ("The story goes on here.", "Second Line")]
+
+
+def test_leading_paragraphs_labelled_as_headings_are_kept():
+    lead = "人気アイドルグループの与田祐希の2nd写真集から、未収録の“すっぴんショット”が公開された。"
+    blocks = [Block("head", "写真集"), Block("head", "乃木坂46"), Block("head", lead),
+              Block("p", "このカットは、撮影の舞台となったイタリア・ミラノのホテルで撮られた一枚。")]
+    assert clean_blocks(blocks, "写真集")[0][-2:] == [lead, blocks[-1].text]
+    assert (ends_sentence("…と話した。」"), ends_sentence("هل؟"), word_count("与田祐希写真集")) == (True, True, 3)
+
+
+def test_lead_in_a_box_of_its_own_is_put_back():
+    lead = "Police in Kyiv completed the pre-trial investigation and sent the case of the metro hoaxer to court."
+    page = ("<html><head><meta property='og:description' content='" + lead + " — Ukrinform.'></head>"
+            "<body><article><h1>Case sent to court</h1><div class='newsHeading'>" + lead + "</div>"
+            "<div class='newsText'><p>" + PARA.format(1) + "</p><p>" + PARA.format(2) + "</p></div>"
+            "</article></body></html>")
+    blocks = [Block("head", "Case sent to court"), Block("p", PARA.format(1)), Block("p", PARA.format(2))]
+    soup = parse_soup(page)
+    assert [b.text for b in recover_lead(soup, blocks, [lead + " — Ukrinform."])][:2] == [
+        "Case sent to court", lead]
+    assert recover_lead(soup, blocks[:1] + [Block("p", lead)], [lead]) == blocks[:1] + [Block("p", lead)]
