@@ -266,7 +266,7 @@ def score_webpages(pages, out):
     rows: dict[str, dict[str, float]] = {"title acc": {}, "author acc": {}, "date acc": {}, "with found": {},
                                           "without absent": {}}
     dated = [dict(p.gold, date=_date_gold(p)) for p in pages]
-    for s in [s for s in ("Parley", "trafilatura") if s in out]:
+    for s in [s for s in out if s != "htmldate"]:
         o = out[s]
         rows["title acc"][s] = _accuracy(pages, o, "gold_title", lambda x, g: norm(x.title) == norm(g))
         rows["author acc"][s] = _accuracy(pages, o, "gold_author", lambda x, g: same_author(x.author, g))
@@ -288,7 +288,7 @@ def score_mediacloud(pages, out):
 
 def score_readability(pages, out):
     rows = {"title acc": {}, "byline acc": {}}
-    for s in [s for s in ("Parley", "trafilatura") if s in out]:
+    for s in [s for s in out if s != "htmldate"]:
         rows["title acc"][s] = _accuracy(pages, out[s], "title", lambda x, g: norm(x.title) == norm(g))
         rows["byline acc"][s] = _accuracy(pages, out[s], "byline", lambda x, g: norm(x.author) == norm(g))
     rows.update({"body F1": _body_rows(pages, out)["body F1"]})
@@ -385,6 +385,16 @@ def score_set(set_name: str, pages: list[GoldPage], out: dict[str, list[Output]]
             part = {s: [o[i] for i in keep] for s, o in out.items()}
             rows += score_halves(set_name, [pages[i] for i in keep], part, lang)
     return rows
+
+
+def held_out_scores(set_name: str, sample_n: int | None, system: str = "Parley",
+                    root: Path = CORPORA) -> dict[tuple[str, str], float]:
+    """(group, measure) -> one system's score on the held-out half (an even sample of it)."""
+    pages = sample([p for p in LOADERS[set_name](root) if p.half == "held-out"], sample_n)
+    out = run_set(set_name, pages, (system,))
+    return {(group, measure): by_half["held-out"][system]
+            for _, group, measure, by_half in score_set(set_name, pages, out)
+            if system in by_half.get("held-out", {})}
 
 
 def evaluate(sample_n: int | None, jobs: int, systems: tuple[str, ...] = SYSTEMS,

@@ -216,8 +216,8 @@ def _meta_content(soup: BeautifulSoup, *keys: str) -> str | None:
         for attr in ("property", "name", "itemprop"):
             tag = soup.find("meta", attrs={attr: re.compile(rf"^{re.escape(key)}$", re.I)})
             # Some pages put the value in `value=` (not valid HTML, but browsers keep it).
-            value = _clean(tag.get("content")) or _clean(tag.get("value")) if isinstance(tag, Tag) else None
-            if value:
+            value = _clean(tag.get("content")) or _clean(tag.get("value")) if tag else None
+            if isinstance(tag, Tag) and value:
                 return value
     return None
 
@@ -408,7 +408,8 @@ def parse_soup(text: str) -> BeautifulSoup:
 
 
 def _descriptions(soup: BeautifulSoup) -> list[str]:
-    found = [_meta_content(soup, key) for key in ("og:description", "description", "twitter:description")]
+    keys = ("og:description", "description", "twitter:description")
+    found = [_meta_content(soup, key) for key in keys]
     found.append(_clean(_json_ld_article(soup).get("description")))
     return [d for d in dict.fromkeys(found) if d]
 
@@ -437,7 +438,7 @@ def _mark_double_breaks(text: str) -> str:
 
 @dataclass(frozen=True)
 class Block:
-    """One text block of the extracted story: its trafilatura tag (p, head, item, row...) and text."""
+    """One block of the extracted story: its trafilatura tag (p, head, item, row...) and text."""
 
     kind: str
     text: str
@@ -452,7 +453,7 @@ def _walk(element) -> Iterator[tuple[str, str]]:
         return
     if element.tag == "row":
         yield "row", " | ".join(" ".join(cell.itertext()) for cell in element.iter("cell"))
-    elif element.tag in _CONTAINERS and any(child.tag not in ("hi", "lb", "ref") for child in element):
+    elif element.tag in _CONTAINERS and any(c.tag not in ("hi", "lb", "ref") for c in element):
         yield element.tag, element.text or ""
         for child in element:
             yield from _walk(child)
@@ -473,7 +474,8 @@ class Story:
 
 
 def extract_story(text: str, url: str | None) -> Story:
-    """The story's text blocks (no comments; a table row is one block) and trafilatura's metadata."""
+    """The story's text blocks (no comments; a table row is one block) and trafilatura's
+    metadata."""
     import trafilatura
 
     try:
@@ -483,7 +485,7 @@ def extract_story(text: str, url: str | None) -> Story:
         )
     except RecursionError as exc:
         raise InputError("HTML nested too deeply to parse") from exc
-    if doc is None or doc.body is None:
+    if doc is None or isinstance(doc, dict) or doc.body is None:  # dict: only with as_dict
         return Story([])
     for br in doc.body.iter("lb"):  # a single <br> inside a paragraph reads as a space
         br.tail = " " + (br.tail or "")
@@ -621,7 +623,8 @@ _BOILERPLATE = [
     r"(?:©|copyright|\(c\))\s*(?:\d{4}\s*)?.{0,160}",
     r"(?:this (?:article|story) (?:was|has been|is) (?:originally |first )?(?:published|"
     r"appeared|updated)).{0,200}",
-    r"(?:updated|published|posted|last updated|first published)\s*(?:on|at)?\s*:?\s*[\w ,:.+-]{0,60}",
+    r"(?:updated|published|posted|last updated|first published)"
+    r"\s*(?:on|at)?\s*:?\s*[\w ,:.+-]{0,60}",
 ]
 _BOILERPLATE_RE = re.compile(r"^\s*(?:" + "|".join(_BOILERPLATE) + r")\s*$", re.I | re.S)
 
@@ -656,7 +659,7 @@ def _fold(text: str) -> str:
 
 
 def _same_text(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and _fold(a) == _fold(b)
+    return bool(a and b) and _fold(a or "") == _fold(b or "")
 
 
 MAX_LEADING_HEADS = 2  # the headline and the standfirst; a longer run is a list of teasers

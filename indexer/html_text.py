@@ -45,6 +45,6 @@ def word_count(text: str) -> int:
 
 
 def is_cased(word: str) -> bool:
-    """True when the word's first letter has an upper and a lower case (Latin, Greek, Cyrillic...)."""
+    """True when the word's first letter has two cases (Latin, Greek, Cyrillic, Armenian...)."""
     first = next((ch for ch in word if ch.isalpha()), "")
     return bool(first) and first.upper() != first.lower()

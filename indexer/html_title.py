@@ -68,8 +68,10 @@ def _is_site_part(part: str, names: list[str]) -> bool:
         return True
     if _DOMAIN_LIKE.match(part.strip()):
         return True
-    # "Times of India" is the site "The Times of India"; "ZAXID.NET" is zaxid.net
-    return any(key == n or (len(key) >= 3 and (key in n or n in key)) for n in names)
+    # "Times of India" is the site "The Times of India"; "ZAXID.NET" is zaxid.net; but a
+    # headline that merely mentions the site ("Reuters reports record profit") is not its name.
+    return any(key == n or (len(key) >= 3 and (key in n or n in key)
+                            and 2 * min(len(key), len(n)) >= max(len(key), len(n))) for n in names)
 
 
 def strip_site_name(title: str, names: list[str]) -> str:
@@ -132,8 +134,9 @@ def _is_nav_heading(h1: Tag, page_path: str | None) -> bool:
 
 
 def _h1s(soup: BeautifulSoup, page_path: str | None) -> tuple[list[str], list[str]]:
-    """(headline-like <h1> texts, texts of <h1>s that link elsewhere: the site's or a section's name)."""
-    heads, nav = [], []
+    """(headline-like <h1> texts, <h1> texts that link elsewhere: a site's or section's name)."""
+    heads: list[str] = []
+    nav: list[str] = []
     for h1 in soup.find_all("h1"):
         text = unescape(h1.get_text(" "))
         if text and len(text) <= MAX_HEADLINE_CHARS:
@@ -147,7 +150,8 @@ def _agreement(h1: str, titles: list[str]) -> float:
     best = 0.0
     for title in titles:
         parts = split_title(title)
-        runs = {fold("".join(parts[i:j])) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
+        ends = range(1, len(parts) + 1)
+        runs = {fold("".join(parts[i:j])) for i in range(len(parts)) for j in ends if j > i}
         if key in runs:
             return 1.0
         whole = fold(title)

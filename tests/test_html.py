@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import json
 import sys
+from collections import Counter
 import zlib
 from pathlib import Path
 
@@ -38,6 +40,7 @@ from indexer.paragraphs import is_heading, split_paragraphs
 DATA = Path(__file__).parent / "data" / "html"
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "html_quality.py"
+PAGES_GOLD = Path(__file__).parent / "data" / "pages_gold" / "mediacloud_pages.jsonl"
 
 GENEVA_TEXT = (
     "GENEVA — Delegates met in Genève on Monday to discuss the “pause” in fighting and the"
@@ -405,24 +408,91 @@ def test_real_pages_published_day_by_majority(file: str, url: str, day: str):
     assert read_html(page, path=file, url=url).published == day
 
 
-# -- pinned quality floors on a sample of each gold set -------------------------------------
+# -- pinned quality floors on the held-out halves (split.md) ---------------------------------
 
-SAMPLE = 20
-# Parley's scores on `python bench/html_quality.py --sample 20`; raise them when quality improves.
-FLOORS: dict[tuple[str, str], float] = {
-    # The printed headline and standfirst are story text now; this gold leaves them out.
-    ("aeb_scrapinghub", "body P"): 0.972,
-    ("aeb_scrapinghub", "body R"): 0.989,
-    ("aeb_scrapinghub", "body F1"): 0.978,
-    ("webpages_trafilatura_htmldate", "title acc"): 0.533,
-    ("webpages_trafilatura_htmldate", "author acc"): 0.583,
-    ("webpages_trafilatura_htmldate", "date acc"): 0.867,
-    ("webpages_trafilatura_htmldate", "with found"): 0.983,
-    ("webpages_trafilatura_htmldate", "without absent"): 0.931,
-    ("htmldate_mediacloud2020", "date acc"): 1.0,
-    ("readability_testpages", "title acc"): 0.7,
-    ("readability_testpages", "byline acc"): 0.7,
-    ("readability_testpages", "body F1"): 0.963,
+SAMPLE = 20  # held-out pages of each third-party set; our own page set's held-out half is read whole
+SAMPLES = {"parley_pages": None, "aeb_scrapinghub": SAMPLE, "webpages_trafilatura_htmldate": SAMPLE,
+           "htmldate_mediacloud2020": SAMPLE, "readability_testpages": SAMPLE}
+# Parley's held-out scores (bench.held_out_scores with SAMPLES), rounded down; raise them when
+# quality improves. readability's title gold keeps the site's name ("… | eHow"), which Parley
+# now strips on purpose: its title accuracy fell from 0.7 and is pinned where it is.
+FLOORS: dict[tuple[str, str, str], float] = {
+    ("parley_pages", "all", "headline exact"): 0.928,
+    ("parley_pages", "all", "headline fuzzy"): 0.993,
+    ("parley_pages", "all", "date exact"): 0.902,
+    ("parley_pages", "all", "lead recall"): 0.981,
+    ("parley_pages", "ar", "headline exact"): 1.0,
+    ("parley_pages", "ar", "headline fuzzy"): 1.0,
+    ("parley_pages", "ar", "date exact"): 1.0,
+    ("parley_pages", "ar", "lead recall"): 1.0,
+    ("parley_pages", "de", "headline exact"): 1.0,
+    ("parley_pages", "de", "headline fuzzy"): 1.0,
+    ("parley_pages", "de", "date exact"): 1.0,
+    ("parley_pages", "de", "lead recall"): 1.0,
+    ("parley_pages", "en", "headline exact"): 1.0,
+    ("parley_pages", "en", "headline fuzzy"): 1.0,
+    ("parley_pages", "en", "date exact"): 0.5,
+    ("parley_pages", "en", "lead recall"): 0.881,
+    ("parley_pages", "es", "headline exact"): 1.0,
+    ("parley_pages", "es", "headline fuzzy"): 1.0,
+    ("parley_pages", "es", "date exact"): 1.0,
+    ("parley_pages", "es", "lead recall"): 1.0,
+    ("parley_pages", "fa", "headline exact"): 1.0,
+    ("parley_pages", "fa", "headline fuzzy"): 1.0,
+    ("parley_pages", "fa", "date exact"): 0.666,
+    ("parley_pages", "fa", "lead recall"): 0.982,
+    ("parley_pages", "fr", "headline exact"): 0.8,
+    ("parley_pages", "fr", "headline fuzzy"): 0.988,
+    ("parley_pages", "fr", "date exact"): 1.0,
+    ("parley_pages", "fr", "lead recall"): 1.0,
+    ("parley_pages", "id", "headline exact"): 1.0,
+    ("parley_pages", "id", "headline fuzzy"): 1.0,
+    ("parley_pages", "id", "date exact"): 1.0,
+    ("parley_pages", "id", "lead recall"): 1.0,
+    ("parley_pages", "ja", "headline exact"): 1.0,
+    ("parley_pages", "ja", "headline fuzzy"): 1.0,
+    ("parley_pages", "ja", "date exact"): 1.0,
+    ("parley_pages", "ja", "lead recall"): 1.0,
+    ("parley_pages", "ko", "headline exact"): 1.0,
+    ("parley_pages", "ko", "headline fuzzy"): 1.0,
+    ("parley_pages", "ko", "date exact"): 1.0,
+    ("parley_pages", "ko", "lead recall"): 1.0,
+    ("parley_pages", "lt", "headline exact"): 1.0,
+    ("parley_pages", "lt", "headline fuzzy"): 1.0,
+    ("parley_pages", "lt", "date exact"): 1.0,
+    ("parley_pages", "lt", "lead recall"): 1.0,
+    ("parley_pages", "pt", "headline exact"): 1.0,
+    ("parley_pages", "pt", "headline fuzzy"): 1.0,
+    ("parley_pages", "pt", "date exact"): 1.0,
+    ("parley_pages", "pt", "lead recall"): 1.0,
+    ("parley_pages", "ru", "headline exact"): 1.0,
+    ("parley_pages", "ru", "headline fuzzy"): 1.0,
+    ("parley_pages", "ru", "date exact"): 1.0,
+    ("parley_pages", "ru", "lead recall"): 1.0,
+    ("parley_pages", "sv", "headline exact"): 1.0,
+    ("parley_pages", "sv", "headline fuzzy"): 1.0,
+    ("parley_pages", "sv", "date exact"): 1.0,
+    ("parley_pages", "sv", "lead recall"): 1.0,
+    ("parley_pages", "tr", "headline exact"): 1.0,
+    ("parley_pages", "tr", "headline fuzzy"): 1.0,
+    ("parley_pages", "tr", "date exact"): 1.0,
+    ("parley_pages", "tr", "lead recall"): 1.0,
+    ("parley_pages", "zh", "headline exact"): 0.5,
+    ("parley_pages", "zh", "headline fuzzy"): 0.945,
+    ("parley_pages", "zh", "date exact"): 1.0,
+    ("parley_pages", "zh", "lead recall"): 1.0,
+    ("aeb_scrapinghub", "all", "body P"): 0.958,
+    ("aeb_scrapinghub", "all", "body R"): 0.969,
+    ("aeb_scrapinghub", "all", "body F1"): 0.961,
+    ("webpages_trafilatura_htmldate", "all", "title acc"): 0.937,
+    ("webpages_trafilatura_htmldate", "all", "author acc"): 0.8,
+    ("webpages_trafilatura_htmldate", "all", "date acc"): 0.785,
+    ("webpages_trafilatura_htmldate", "all", "with found"): 0.983,
+    ("webpages_trafilatura_htmldate", "all", "without absent"): 0.912,
+    ("htmldate_mediacloud2020", "all", "date acc"): 0.95,
+    ("readability_testpages", "all", "title acc"): 0.473,
+    ("readability_testpages", "all", "byline acc"): 0.714,
+    ("readability_testpages", "all", "body F1"): 0.928,
 }
 
 
@@ -439,13 +509,43 @@ def load_bench():
 def test_quality_floors():
     bench = load_bench()
     scores = {}
-    for set_name, loader in bench.LOADERS.items():
-        pages = bench.sample(loader(CORPORA), SAMPLE)
-        out = bench.run_set(set_name, pages, ("Parley",))
-        for measure, by_system in bench.score(set_name, pages, out).items():
-            scores[(set_name, measure)] = round(by_system["Parley"], 3)
-    below = {key: (scores[key], floor) for key, floor in FLOORS.items() if scores[key] < floor}
-    assert below == {}, f"scores below their floors: {below}; all scores: {scores}"
+    for set_name, sample_n in SAMPLES.items():
+        for (group, measure), value in bench.held_out_scores(set_name, sample_n, root=CORPORA).items():
+            scores[(set_name, group, measure)] = round(value, 3)
+    below = {key: (scores.get(key), floor) for key, floor in FLOORS.items()
+             if scores.get(key) is None or scores[key] < floor}
+    assert below == {}, f"scores below their floors: {below}"
+
+
+def gold_records() -> list[dict]:
+    return [json.loads(line) for line in PAGES_GOLD.read_text(encoding="utf-8").splitlines()]
+
+
+def test_page_gold_split():
+    bench = load_bench()
+    pages = bench.load_pages(CORPORA) if CORPORA.is_dir() else []
+    halves = Counter(bench.held_out(r["dataset"], r["id"]) for r in gold_records())
+    assert (halves[False], halves[True]) == (33, 42)
+    assert all(p.half == ("held-out" if bench.held_out("parley_pages", p.page_id) else "dev") for p in pages)
+
+
+@needs_corpora
+@pytest.mark.parametrize(
+    "page_id,headline,lead_start",
+    [  # development pages of our own gold
+        ("mc2020-013", 'Полиция направила дело "минера" столичного метро в суд',  # &quot; in JSON-LD
+         "Полиция Киева завершила досудебное расследование"),  # lead in a box of its own
+        ("mc2020-194", "مصر تسجل 30 إصابة جديدة وحالتي وفاة بفيروس كورونا",
+         "أعلنت وزارة الصحة والسكان المصرية، اليوم الثلاثاء"),
+        ("mc2020-044", "JRA競走に勝ったセール出身馬紹介(2020/7/11-12､ダノンスプレンダーなど18頭)",  # <h1> is the blog
+         "2020年7月11日(土)～12日(日)に開催された"),
+    ],
+)
+def test_real_pages_headline_and_lead(page_id: str, headline: str, lead_start: str):
+    record = next(r for r in gold_records() if r["id"] == page_id)
+    article = read_html(corpus_page(record["file"]), path=page_id, url=record["url"])
+    body = [p for p in article.text.split("\n\n") if p != article.title]
+    assert (article.title, body[0][: len(lead_start)]) == (headline, lead_start)
 
 
 # -- headlines: the printed headline, without the site's name --------------------------------
@@ -616,3 +716,9 @@ def test_lead_in_a_box_of_its_own_is_put_back():
     assert [b.text for b in recover_lead(soup, blocks, [lead + " — Ukrinform."])][:2] == [
         "Case sent to court", lead]
     assert recover_lead(soup, blocks[:1] + [Block("p", lead)], [lead]) == blocks[:1] + [Block("p", lead)]
+
+
+def test_a_headline_that_mentions_the_site_is_kept():
+    head = "<title>Reuters reports record profit | Business</title><meta property='og:site_name' content='Reuters'>"
+    assert headline_of(head, "<h1>Reuters reports record profit</h1>") == "Reuters reports record profit"
+    assert headline_of(head, "") == "Reuters reports record profit | Business"
