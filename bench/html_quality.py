@@ -1,4 +1,4 @@
-"""Extraction quality of indexer.html against trafilatura, htmldate and newspaper4k, on the gold sets.
+"""Extraction quality of indexer.html beside trafilatura, htmldate and newspaper4k, on gold sets.
 
 Not a timed test: it scores Parley and, in the same run, trafilatura, htmldate and newspaper4k
 used directly (default settings), and prints one table: rows = gold set, language and measure;
@@ -34,7 +34,7 @@ HALVES = ("dev", "held-out")
 
 def held_out(dataset: str, item_id: str) -> bool:
     """split.md: an item is held out when sha256("dataset/id") is odd."""
-    return int(hashlib.sha256(f"{dataset}/{item_id}".encode("utf-8")).hexdigest(), 16) % 2 == 1
+    return int(hashlib.sha256(f"{dataset}/{item_id}".encode()).hexdigest(), 16) % 2 == 1
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,11 @@ class GoldPage:
 
     @property
     def half(self) -> str:
-        return "held-out" if held_out(self.gold.get("dataset") or self.set_name, self.page_id) else "dev"
+        return (
+            "held-out"
+            if held_out(self.gold.get("dataset") or self.set_name, self.page_id)
+            else "dev"
+        )
 
 
 @dataclass(frozen=True)
@@ -80,42 +84,67 @@ def load_aeb(root: Path = CORPORA) -> list[GoldPage]:
     base = root / "aeb_scrapinghub"
     truth = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
     return [
-        GoldPage("aeb_scrapinghub", key, _gunzip(base / "html" / f"{key}.html.gz"), v.get("url"),
-                 {"body": v["articleBody"]})
+        GoldPage(
+            "aeb_scrapinghub",
+            key,
+            _gunzip(base / "html" / f"{key}.html.gz"),
+            v.get("url"),
+            {"body": v["articleBody"]},
+        )
         for key, v in sorted(truth.items())
     ]
 
 
 def load_webpages(root: Path = CORPORA) -> list[GoldPage]:
     base = root / "webpages_trafilatura_htmldate"
-    rows = [json.loads(line) for line in (base / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line) for line in (base / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     return [
-        GoldPage("webpages_trafilatura_htmldate", r["id"], _gunzip(base / r["file"]),
-                 r["url"] if str(r.get("url", "")).startswith("http") else None, r)
+        GoldPage(
+            "webpages_trafilatura_htmldate",
+            r["id"],
+            _gunzip(base / r["file"]),
+            r["url"] if str(r.get("url", "")).startswith("http") else None,
+            r,
+        )
         for r in rows
     ]
 
 
 def load_mediacloud(root: Path = CORPORA) -> list[GoldPage]:
     base = root / "htmldate_mediacloud2020"
-    rows = [json.loads(line) for line in (base / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
-    return [GoldPage("htmldate_mediacloud2020", r["id"], _gunzip(base / r["file"]), r["url"], r) for r in rows]
+    rows = [
+        json.loads(line) for line in (base / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    return [
+        GoldPage("htmldate_mediacloud2020", r["id"], _gunzip(base / r["file"]), r["url"], r)
+        for r in rows
+    ]
 
 
 def load_readability(root: Path = CORPORA) -> list[GoldPage]:
     base = root / "readability_testpages"
-    rows = [json.loads(line) for line in (base / "index.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line) for line in (base / "index.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     pages = []
     for r in rows:
         page_dir = base / r["dir"]
         gold = dict(r["meta"], body=_html_text(_gunzip(page_dir / "expected.html.gz")))
-        pages.append(GoldPage("readability_testpages", r["id"], _gunzip(page_dir / "source.html.gz"), None, gold))
+        pages.append(
+            GoldPage(
+                "readability_testpages", r["id"], _gunzip(page_dir / "source.html.gz"), None, gold
+            )
+        )
     return pages
 
 
 def load_pages(root: Path = CORPORA) -> list[GoldPage]:
     """Our own hand-checked pages (headline, day, lead); the HTML comes from the corpora."""
-    rows = [json.loads(line) for line in PAGES_GOLD.read_text(encoding="utf-8").splitlines() if line]
+    rows = [
+        json.loads(line) for line in PAGES_GOLD.read_text(encoding="utf-8").splitlines() if line
+    ]
     return [GoldPage("parley_pages", r["id"], _gunzip(root / r["file"]), r["url"], r) for r in rows]
 
 
@@ -180,12 +209,20 @@ def run_newspaper(page: GoldPage) -> Output:
     except Exception:  # noqa: BLE001 - a failure on one page scores as nothing extracted
         return Output(text="")
     day = article.publish_date.date().isoformat() if article.publish_date else None
-    return Output(text=article.text or "", title=article.title or None, date=day,
-                  author="; ".join(article.authors) or None)
+    return Output(
+        text=article.text or "",
+        title=article.title or None,
+        date=day,
+        author="; ".join(article.authors) or None,
+    )
 
 
-RUNNERS = {"Parley": run_parley, "trafilatura": run_trafilatura, "htmldate": run_htmldate,
-           "newspaper4k": run_newspaper}
+RUNNERS = {
+    "Parley": run_parley,
+    "trafilatura": run_trafilatura,
+    "htmldate": run_htmldate,
+    "newspaper4k": run_newspaper,
+}
 
 
 def run_page(args: tuple[str, GoldPage]) -> Output:
@@ -227,7 +264,9 @@ def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def score(set_name: str, pages: list[GoldPage], out: dict[str, list[Output]]) -> dict[str, dict[str, float]]:
+def score(
+    set_name: str, pages: list[GoldPage], out: dict[str, list[Output]]
+) -> dict[str, dict[str, float]]:
     """Measure name -> system -> score, for the systems that do that measure."""
     return SCORERS[set_name](pages, out)
 
@@ -259,17 +298,28 @@ def score_aeb(pages, out):
 
 
 def _date_gold(page: GoldPage) -> str | None:
-    return page.gold.get("gold_date") or page.gold.get("gold_date_htmldate") or page.gold.get("date")
+    return (
+        page.gold.get("gold_date") or page.gold.get("gold_date_htmldate") or page.gold.get("date")
+    )
 
 
 def score_webpages(pages, out):
-    rows: dict[str, dict[str, float]] = {"title acc": {}, "author acc": {}, "date acc": {}, "with found": {},
-                                          "without absent": {}}
+    rows: dict[str, dict[str, float]] = {
+        "title acc": {},
+        "author acc": {},
+        "date acc": {},
+        "with found": {},
+        "without absent": {},
+    }
     dated = [dict(p.gold, date=_date_gold(p)) for p in pages]
     for s in [s for s in out if s != "htmldate"]:
         o = out[s]
-        rows["title acc"][s] = _accuracy(pages, o, "gold_title", lambda x, g: norm(x.title) == norm(g))
-        rows["author acc"][s] = _accuracy(pages, o, "gold_author", lambda x, g: same_author(x.author, g))
+        rows["title acc"][s] = _accuracy(
+            pages, o, "gold_title", lambda x, g: norm(x.title) == norm(g)
+        )
+        rows["author acc"][s] = _accuracy(
+            pages, o, "gold_author", lambda x, g: same_author(x.author, g)
+        )
         found, absent = [], []
         for p, x in zip(pages, o, strict=True):
             text = " ".join((x.text or "").split())
@@ -277,34 +327,51 @@ def score_webpages(pages, out):
             absent += [float(" ".join(w.split()) not in text) for w in p.gold.get("without", [])]
         rows["with found"][s], rows["without absent"][s] = mean(found), mean(absent)
     for s in out:
-        rows["date acc"][s] = mean([float(x.date == g["date"]) for g, x in zip(dated, out[s], strict=True)
-                                    if g["date"]])
+        rows["date acc"][s] = mean(
+            [float(x.date == g["date"]) for g, x in zip(dated, out[s], strict=True) if g["date"]]
+        )
     return rows
 
 
 def score_mediacloud(pages, out):
-    return {"date acc": {s: _accuracy(pages, out[s], "gold_date", lambda x, g: x.date == g) for s in out}}
+    return {
+        "date acc": {
+            s: _accuracy(pages, out[s], "gold_date", lambda x, g: x.date == g) for s in out
+        }
+    }
 
 
 def score_readability(pages, out):
     rows = {"title acc": {}, "byline acc": {}}
     for s in [s for s in out if s != "htmldate"]:
-        rows["title acc"][s] = _accuracy(pages, out[s], "title", lambda x, g: norm(x.title) == norm(g))
-        rows["byline acc"][s] = _accuracy(pages, out[s], "byline", lambda x, g: norm(x.author) == norm(g))
+        rows["title acc"][s] = _accuracy(
+            pages, out[s], "title", lambda x, g: norm(x.title) == norm(g)
+        )
+        rows["byline acc"][s] = _accuracy(
+            pages, out[s], "byline", lambda x, g: norm(x.author) == norm(g)
+        )
     rows.update({"body F1": _body_rows(pages, out)["body F1"]})
     return rows
 
 
 def score_pages(pages, out):
     """Headline exact and fuzzy, date exact and lead recall on the hand-checked page set."""
-    rows: dict[str, dict[str, float]] = {"headline exact": {}, "headline fuzzy": {}, "date exact": {},
-                                          "lead recall": {}}
+    rows: dict[str, dict[str, float]] = {
+        "headline exact": {},
+        "headline fuzzy": {},
+        "date exact": {},
+        "lead recall": {},
+    }
     for s in out:
         pairs = list(zip(pages, out[s], strict=True))
-        rows["date exact"][s] = mean([float(o.date == p.gold["date"]) for p, o in pairs if p.gold["date"]])
+        rows["date exact"][s] = mean(
+            [float(o.date == p.gold["date"]) for p, o in pairs if p.gold["date"]]
+        )
         if s == "htmldate":
             continue
-        rows["headline exact"][s] = mean([float(norm(o.title) == norm(p.gold["headline"])) for p, o in pairs])
+        rows["headline exact"][s] = mean(
+            [float(norm(o.title) == norm(p.gold["headline"])) for p, o in pairs]
+        )
         rows["headline fuzzy"][s] = mean([fuzzy(o.title, p.gold["headline"]) for p, o in pairs])
         rows["lead recall"][s] = mean([recall(o.text, p.gold["lead"]) for p, o in pairs])
     return rows
@@ -360,11 +427,14 @@ def run_set(set_name: str, pages: list[GoldPage], systems: tuple[str, ...], jobs
     return out
 
 
-Row = tuple[str, str, str, dict[str, dict[str, float]]]  # set, group, measure, half -> system -> score
+Row = tuple[
+    str, str, str, dict[str, dict[str, float]]
+]  # set, group, measure, half -> system -> score
 
 
-def score_halves(set_name: str, pages: list[GoldPage], out: dict[str, list[Output]],
-                 group: str = "all") -> list[Row]:
+def score_halves(
+    set_name: str, pages: list[GoldPage], out: dict[str, list[Output]], group: str = "all"
+) -> list[Row]:
     """One row per measure: the scores of each half, side by side."""
     by_half: dict[str, dict[str, dict[str, float]]] = {}
     for half in HALVES:
@@ -387,18 +457,25 @@ def score_set(set_name: str, pages: list[GoldPage], out: dict[str, list[Output]]
     return rows
 
 
-def held_out_scores(set_name: str, sample_n: int | None, system: str = "Parley",
-                    root: Path = CORPORA) -> dict[tuple[str, str], float]:
+def held_out_scores(
+    set_name: str, sample_n: int | None, system: str = "Parley", root: Path = CORPORA
+) -> dict[tuple[str, str], float]:
     """(group, measure) -> one system's score on the held-out half (an even sample of it)."""
     pages = sample([p for p in LOADERS[set_name](root) if p.half == "held-out"], sample_n)
     out = run_set(set_name, pages, (system,))
-    return {(group, measure): by_half["held-out"][system]
-            for _, group, measure, by_half in score_set(set_name, pages, out)
-            if system in by_half.get("held-out", {})}
+    return {
+        (group, measure): by_half["held-out"][system]
+        for _, group, measure, by_half in score_set(set_name, pages, out)
+        if system in by_half.get("held-out", {})
+    }
 
 
-def evaluate(sample_n: int | None, jobs: int, systems: tuple[str, ...] = SYSTEMS,
-             sets: tuple[str, ...] = tuple(LOADERS)) -> Iterator[Row]:
+def evaluate(
+    sample_n: int | None,
+    jobs: int,
+    systems: tuple[str, ...] = SYSTEMS,
+    sets: tuple[str, ...] = tuple(LOADERS),
+) -> Iterator[Row]:
     for set_name in sets:
         pages = sample(LOADERS[set_name](CORPORA), sample_n)
         wanted = tuple(s for s in SYSTEMS_FOR[set_name] if s in systems)
@@ -415,9 +492,15 @@ def _cell(by_half: dict, half: str, system: str) -> str:
 
 
 def format_table(rows: list[Row]) -> str:
-    short = {"Parley": "Parley", "trafilatura": "trafil", "htmldate": "htmldt", "newspaper4k": "news4k"}
-    head = (f"{'gold set (dev+held-out pages)':<42} {'lang':<5}{'measure':<15}"
-            + "".join(f"{h[:4] + ' ' + short[s]:>8}" for h in HALVES for s in SYSTEMS))
+    short = {
+        "Parley": "Parley",
+        "trafilatura": "trafil",
+        "htmldate": "htmldt",
+        "newspaper4k": "news4k",
+    }
+    head = f"{'gold set (dev+held-out pages)':<42} {'lang':<5}{'measure':<15}" + "".join(
+        f"{h[:4] + ' ' + short[s]:>8}" for h in HALVES for s in SYSTEMS
+    )
     lines = [head, "-" * len(head)]
     for set_label, group, measure, by_half in rows:
         cells = "".join(_cell(by_half, h, s) for h in HALVES for s in SYSTEMS)
@@ -427,7 +510,9 @@ def format_table(rows: list[Row]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample", type=int, default=None, help="pages per gold set (default: all)")
+    parser.add_argument(
+        "--sample", type=int, default=None, help="pages per gold set (default: all)"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--sets", default=",".join(LOADERS), help="comma-separated gold sets")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""read_html and decode_html: hand-made fixtures, hostile input, real pages, pinned quality floors."""
+"""read_html and decode_html: hand-made fixtures, hostile input, real pages, quality floors."""
 
 from __future__ import annotations
 
@@ -6,22 +6,22 @@ import gzip
 import importlib.util
 import json
 import sys
-from collections import Counter
 import zlib
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from indexer.errors import InputError
 from indexer.html import (
+    FLAT_DEPTH,
     Block,
     PageMeta,
     Story,
-    FLAT_DEPTH,
     clean_blocks,
     decode_html,
-    flatten_deep,
     find_published,
+    flatten_deep,
     gunzip_capped,
     is_boilerplate,
     parse_soup,
@@ -87,7 +87,10 @@ def test_latin1_declared_page_reads_as_windows_1252():
 
 def test_http_charset_wins_over_meta():
     data = '<meta charset="utf-8"><p>Genève</p>'.encode("cp1252")
-    assert decode_html(data, http_charset="windows-1252") == ('<meta charset="utf-8"><p>Genève</p>', "cp1252")
+    assert decode_html(data, http_charset="windows-1252") == (
+        '<meta charset="utf-8"><p>Genève</p>',
+        "cp1252",
+    )
 
 
 def test_undeclared_utf8_and_unknown_labels():
@@ -159,7 +162,10 @@ def test_given_url_and_capture_date_when_page_has_no_date():
     "block,boilerplate",
     [
         ("Mourners gather in Khan Younis. (File photo)", True),
-        ("Then terminate the script to display the graph (files are generated on the disk).", False),
+        (
+            "Then terminate the script to display the graph (files are generated on the disk).",
+            False,
+        ),
         ("Related: Hostage families march on Jerusalem", True),
         ("© 2024 Example News. All rights reserved.", True),
         ("Sign up for our newsletter and get the news in your inbox", True),
@@ -179,15 +185,25 @@ def test_short_repeats_are_dropped_long_ones_kept():
 
 def test_headline_and_standfirst_open_the_story_once():
     standfirst = "Mediators shuttle between delegations."
-    blocks = [Block("head", "Talks resume"), Block("head", standfirst),
-              Block("p", "Negotiators met in Doha."), Block("p", "Talks resume")]
+    blocks = [
+        Block("head", "Talks resume"),
+        Block("head", standfirst),
+        Block("p", "Negotiators met in Doha."),
+        Block("p", "Talks resume"),
+    ]
     assert clean_blocks(blocks, "Talks resume") == (
-        ["Talks resume", standfirst, "Negotiators met in Doha."], [])
+        ["Talks resume", standfirst, "Negotiators met in Doha."],
+        [],
+    )
 
 
 def test_a_run_of_leading_headings_is_a_teaser_list():
-    blocks = [Block("head", "Aid convoys stall"), Block("head", "Who are the mediators?"),
-              Block("head", "Talks resume"), Block("p", "Negotiators met in Doha.")]
+    blocks = [
+        Block("head", "Aid convoys stall"),
+        Block("head", "Who are the mediators?"),
+        Block("head", "Talks resume"),
+        Block("p", "Negotiators met in Doha."),
+    ]
     story = ["Talks resume", "Negotiators met in Doha."]
     assert clean_blocks(blocks, "Talks resume") == (story, [])
 
@@ -203,12 +219,15 @@ CHUNK = f"<p>{PARA}</p>"
 
 def test_story_split_around_ads_is_read_whole():
     chunk = '<div class="grid"><div class="body">{}</div></div>'
-    page = ("<html><body><article>" + chunk.format(CHUNK.format(1) + CHUNK.format(2))
-            + '<div class="ad">Advertisement</div>'
-            + chunk.format("".join(CHUNK.format(i) for i in (3, 4, 5)))
-            + '<div class="grid"><div class="body"><p>Jane Doe covers diplomacy for Example News'
-            " from Doha and Cairo; before that she reported from Beirut.</p></div></div>"
-            + "</article></body></html>")
+    page = (
+        "<html><body><article>"
+        + chunk.format(CHUNK.format(1) + CHUNK.format(2))
+        + '<div class="ad">Advertisement</div>'
+        + chunk.format("".join(CHUNK.format(i) for i in (3, 4, 5)))
+        + '<div class="grid"><div class="body"><p>Jane Doe covers diplomacy for Example News'
+        " from Doha and Cairo; before that she reported from Beirut.</p></div></div>"
+        + "</article></body></html>"
+    )
     first = [Block("p", PARA.format(i)) for i in (1, 2)]
     blocks = recover_split_story(parse_soup(page), first)
     assert [b.text[:11] for b in blocks] == [f"Paragraph {i}" for i in range(1, 6)]
@@ -233,10 +252,12 @@ def test_printed_date(line: str, day: str | None):
 def test_printed_date_wins_on_a_page_that_declares_none():
     item = "<li><a href='/{}'>Other story</a> <span>2023-11-03</span></li>"
     related = "".join(item.format(i) for i in range(3))
-    page = ("<html><body><article><h1>Cold wave</h1><p class='date'>Written: 2023-11-07 15:03</p>"
-            "<p>Temperatures will fall sharply on Wednesday after a cold wave alert, forecasters"
-            " said.</p>"
-            f"</article><ul>{related}</ul></body></html>").encode()
+    page = (
+        "<html><body><article><h1>Cold wave</h1><p class='date'>Written: 2023-11-07 15:03</p>"
+        "<p>Temperatures will fall sharply on Wednesday after a cold wave alert, forecasters"
+        " said.</p>"
+        f"</article><ul>{related}</ul></body></html>"
+    ).encode()
     assert read_html(page, path="x").published == "2023-11-07"
 
 
@@ -266,8 +287,10 @@ def test_published_day_is_the_majority(trafilatura_day, json_ld_day, declared_da
 
 
 def test_both_htmldate_searches_outvote_trafilatura():
-    page = ("<html><head><meta property='article:published_time' content='2024-05-05T08:00'>"
-            "</head><body><p>Talks resumed in Cairo on Sunday.</p></body></html>")
+    page = (
+        "<html><head><meta property='article:published_time' content='2024-05-05T08:00'>"
+        "</head><body><p>Talks resumed in Cairo on Sunday.</p></body></html>"
+    )
     story = Story([], date="2015-07-21")
     assert find_published(page, PageMeta(), story, None) == "2024-05-05"
 
@@ -280,8 +303,14 @@ def test_both_htmldate_searches_outvote_trafilatura():
     [
         (b"", "empty page"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00\x01\x02\x00" * 5000, "binary data, not an HTML page"),
-        (b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "no article text found on the page"),
-        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage", "corrupt gzip data: Error -3 while decompressing data: invalid block type"),
+        (
+            b"<html><body><nav><a href='/'>Home</a></nav></body></html>",
+            "no article text found on the page",
+        ),
+        (
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage",
+            "corrupt gzip data: Error -3 while decompressing data: invalid block type",
+        ),
     ],
 )
 def test_refused_with_a_reason(data: bytes, reason: str):
@@ -304,15 +333,21 @@ def test_gunzip_capped_round_trip():
 
 
 def nested_page(depth: int) -> bytes:
-    return ("<html><body>" + "<div>" * depth + "<p>Deep text, nested many levels down but still readable.</p>"
-            + "</div>" * depth + "</body></html>").encode()
+    return (
+        "<html><body>"
+        + "<div>" * depth
+        + "<p>Deep text, nested many levels down but still readable.</p>"
+        + "</div>" * depth
+        + "</body></html>"
+    ).encode()
 
 
 @pytest.mark.parametrize("depth", [200, 300, 2_000, 100_000])
 def test_deep_nesting_is_flattened_and_read(depth: int):
     # libxml2 drops what is nested over 256 deep; the wrappers past FLAT_DEPTH are flattened.
     assert read_html(nested_page(depth), path="deep").text == (
-        "Deep text, nested many levels down but still readable.")
+        "Deep text, nested many levels down but still readable."
+    )
 
 
 def test_flatten_deep_keeps_text_and_the_outer_tags():
@@ -321,10 +356,13 @@ def test_flatten_deep_keeps_text_and_the_outer_tags():
     assert not too_deep(flatten_deep("<div>" * 5000 + "x" + "</div>" * 5000), limit=FLAT_DEPTH)
 
 
-@pytest.mark.parametrize("data", [
-    bytes(range(1, 256)) * 400,  # no NUL at all, so the byte check lets it through
-    b"<html><body>" + bytes(range(128, 256)) * 300,  # high bytes only: cp1252 "text"
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(range(1, 256)) * 400,  # no NUL at all, so the byte check lets it through
+        b"<html><body>" + bytes(range(128, 256)) * 300,  # high bytes only: cp1252 "text"
+    ],
+)
 def test_binary_without_nuls_is_not_html_text(data: bytes):
     with pytest.raises(InputError) as caught:
         read_html(data, path="x.html")
@@ -410,9 +448,16 @@ def test_real_pages_published_day_by_majority(file: str, url: str, day: str):
 
 # -- pinned quality floors on the held-out halves (split.md) ---------------------------------
 
-SAMPLE = 20  # held-out pages of each third-party set; our own page set's held-out half is read whole
-SAMPLES = {"parley_pages": None, "aeb_scrapinghub": SAMPLE, "webpages_trafilatura_htmldate": SAMPLE,
-           "htmldate_mediacloud2020": SAMPLE, "readability_testpages": SAMPLE}
+SAMPLE = (
+    20  # held-out pages of each third-party set; our own page set's held-out half is read whole
+)
+SAMPLES = {
+    "parley_pages": None,
+    "aeb_scrapinghub": SAMPLE,
+    "webpages_trafilatura_htmldate": SAMPLE,
+    "htmldate_mediacloud2020": SAMPLE,
+    "readability_testpages": SAMPLE,
+}
 # Parley's held-out scores (bench.held_out_scores with SAMPLES), rounded down; raise them when
 # quality improves. readability's title gold keeps the site's name ("… | eHow"), which Parley
 # now strips on purpose: its title accuracy fell from 0.7 and is pinned where it is.
@@ -510,10 +555,15 @@ def test_quality_floors():
     bench = load_bench()
     scores = {}
     for set_name, sample_n in SAMPLES.items():
-        for (group, measure), value in bench.held_out_scores(set_name, sample_n, root=CORPORA).items():
+        for (group, measure), value in bench.held_out_scores(
+            set_name, sample_n, root=CORPORA
+        ).items():
             scores[(set_name, group, measure)] = round(value, 3)
-    below = {key: (scores.get(key), floor) for key, floor in FLOORS.items()
-             if scores.get(key) is None or scores[key] < floor}
+    below = {
+        key: (scores.get(key), floor)
+        for key, floor in FLOORS.items()
+        if scores.get(key) is None or scores[key] < floor
+    }
     assert below == {}, f"scores below their floors: {below}"
 
 
@@ -526,19 +576,32 @@ def test_page_gold_split():
     pages = bench.load_pages(CORPORA) if CORPORA.is_dir() else []
     halves = Counter(bench.held_out(r["dataset"], r["id"]) for r in gold_records())
     assert (halves[False], halves[True]) == (33, 42)
-    assert all(p.half == ("held-out" if bench.held_out("parley_pages", p.page_id) else "dev") for p in pages)
+    assert all(
+        p.half == ("held-out" if bench.held_out("parley_pages", p.page_id) else "dev")
+        for p in pages
+    )
 
 
 @needs_corpora
 @pytest.mark.parametrize(
     "page_id,headline,lead_start",
     [  # development pages of our own gold
-        ("mc2020-013", 'Полиция направила дело "минера" столичного метро в суд',  # &quot; in JSON-LD
-         "Полиция Киева завершила досудебное расследование"),  # lead in a box of its own
-        ("mc2020-194", "مصر تسجل 30 إصابة جديدة وحالتي وفاة بفيروس كورونا",
-         "أعلنت وزارة الصحة والسكان المصرية، اليوم الثلاثاء"),
-        ("mc2020-044", "JRA競走に勝ったセール出身馬紹介(2020/7/11-12､ダノンスプレンダーなど18頭)",  # <h1> is the blog
-         "2020年7月11日(土)～12日(日)に開催された"),
+        (
+            "mc2020-013",
+            'Полиция направила дело "минера" столичного метро в суд',  # &quot; in JSON-LD
+            "Полиция Киева завершила досудебное расследование",
+        ),  # lead in a box of its own
+        (
+            "mc2020-194",
+            "مصر تسجل 30 إصابة جديدة وحالتي وفاة بفيروس كورونا",
+            "أعلنت وزارة الصحة والسكان المصرية، اليوم الثلاثاء",
+        ),
+        (
+            "mc2020-044",
+            # the page's <h1> is the blog's name
+            "JRA競走に勝ったセール出身馬紹介(2020/7/11-12､ダノンスプレンダーなど18頭)",
+            "2020年7月11日(土)～12日(日)に開催された",
+        ),
     ],
 )
 def test_real_pages_headline_and_lead(page_id: str, headline: str, lead_start: str):
@@ -560,40 +623,88 @@ def headline_of(head: str, body: str, url: str | None = None) -> str | None:
     "head,body,url,headline",
     [
         # the site's own name, from og:site_name, after any of the usual separators
-        ("<title>Truce talks stall - ABC News</title><meta property='og:site_name' content='ABC News'>",
-         "", None, "Truce talks stall"),
-        ("<title>Truce talks stall – Ars Technica</title>"
-         "<meta property='og:site_name' content='Ars Technica'>", "", None, "Truce talks stall"),
+        (
+            "<title>Truce talks stall - ABC News</title>"
+            "<meta property='og:site_name' content='ABC News'>",
+            "",
+            None,
+            "Truce talks stall",
+        ),
+        (
+            "<title>Truce talks stall – Ars Technica</title>"
+            "<meta property='og:site_name' content='Ars Technica'>",
+            "",
+            None,
+            "Truce talks stall",
+        ),
         # a part that is the domain, or looks like one
-        ("<title>Truce talks stall | Fortune.com</title>", "", "https://fortune.com/a/b", "Truce talks stall"),
+        (
+            "<title>Truce talks stall | Fortune.com</title>",
+            "",
+            "https://fortune.com/a/b",
+            "Truce talks stall",
+        ),
         ("<title>Truce talks stall | example.co.uk</title>", "", None, "Truce talks stall"),
         # a prefix naming the site (a Korean mobile edition)
-        ("<title>대전일보 모바일 :: 성금 기탁 줄 잇는다</title><meta property='og:site_name' content='대전일보'>",
-         "", None, "성금 기탁 줄 잇는다"),
+        (
+            "<title>대전일보 모바일 :: 성금 기탁 줄 잇는다</title>"
+            "<meta property='og:site_name' content='대전일보'>",
+            "",
+            None,
+            "성금 기탁 줄 잇는다",
+        ),
         # the printed <h1> wins over the social title when it agrees with <title>
-        ("<title>Mediators return to Cairo | Example</title>"
-         "<meta property='og:title' content='Mediators are back in Cairo, and here is why'>",
-         "<h1>Mediators return to Cairo</h1>", None, "Mediators return to Cairo"),
+        (
+            "<title>Mediators return to Cairo | Example</title>"
+            "<meta property='og:title' content='Mediators are back in Cairo, and here is why'>",
+            "<h1>Mediators return to Cairo</h1>",
+            None,
+            "Mediators return to Cairo",
+        ),
         # ... and is kept whole even when it ends like a site name would ("- Wilder")
-        ("<title>Henderson should stay - Wilder | Daily Mail Online</title>",
-         "<h1>Henderson should stay - Wilder</h1>", None, "Henderson should stay - Wilder"),
+        (
+            "<title>Henderson should stay - Wilder | Daily Mail Online</title>",
+            "<h1>Henderson should stay - Wilder</h1>",
+            None,
+            "Henderson should stay - Wilder",
+        ),
         # a logo <h1> linking home and a blog's name are not the headline
-        ("<title>Egypt records 30 new cases - Sputnik</title><meta property='og:site_name' content='Sputnik'>",
-         "<h1><a href='https://example.org/'>Sputnik</a></h1><h1>Egypt records 30 new cases</h1>",
-         "https://example.org/news/1", "Egypt records 30 new cases"),
-        ("<title>鉄山～弥山 オオヤマレンゲ咲いてます - 適当でええねん！！</title>",
-         "<h1><a href='https://blog.example.jp/me'>適当でええねん！！</a></h1>",
-         "https://blog.example.jp/me/e/1", "鉄山～弥山 オオヤマレンゲ咲いてます"),
+        (
+            "<title>Egypt records 30 new cases - Sputnik</title>"
+            "<meta property='og:site_name' content='Sputnik'>",
+            "<h1><a href='https://example.org/'>Sputnik</a></h1>"
+            "<h1>Egypt records 30 new cases</h1>",
+            "https://example.org/news/1",
+            "Egypt records 30 new cases",
+        ),
+        (
+            "<title>鉄山～弥山 オオヤマレンゲ咲いてます - 適当でええねん！！</title>",
+            "<h1><a href='https://blog.example.jp/me'>適当でええねん！！</a></h1>",
+            "https://blog.example.jp/me/e/1",
+            "鉄山～弥山 オオヤマレンゲ咲いてます",
+        ),
         # an <h1> carrying a button's label after the headline is cut back to the title
-        ("<title>Kindergottesdienst macht Spaß</title>", "<h1>Kindergottesdienst macht Spaß"
-         " <button>CC-Editor öffnen</button></h1>", None, "Kindergottesdienst macht Spaß"),
+        (
+            "<title>Kindergottesdienst macht Spaß</title>",
+            "<h1>Kindergottesdienst macht Spaß <button>CC-Editor öffnen</button></h1>",
+            None,
+            "Kindergottesdienst macht Spaß",
+        ),
         # an <h1> that has nothing to do with the title (a sidebar item) loses to JSON-LD
-        ("<title>索尼申請供貨華為 | 兩岸 | 經濟日報</title><script type='application/ld+json'>"
-         '{"@type": "NewsArticle", "headline": "索尼申請供貨華為"}</script>',
-         "<h1>經濟周報：台股中秋向上變盤無望？</h1>", None, "索尼申請供貨華為"),
+        (
+            "<title>索尼申請供貨華為 | 兩岸 | 經濟日報</title><script type='application/ld+json'>"
+            '{"@type": "NewsArticle", "headline": "索尼申請供貨華為"}</script>',
+            "<h1>經濟周報：台股中秋向上變盤無望？</h1>",
+            None,
+            "索尼申請供貨華為",
+        ),
         # entities escaped twice over
-        ("<meta property='og:title' content='Gaza&amp;#039;s truce &amp;quot;holds&amp;quot;'>",
-         "", None, "Gaza's truce \"holds\""),
+        (
+            "<meta property='og:title' content='Gaza&amp;#039;s truce &amp;quot;holds&amp;quot;'>",
+            "",
+            None,
+            'Gaza\'s truce "holds"',
+        ),
     ],
 )
 def test_headline(head: str, body: str, url: str | None, headline: str):
@@ -639,15 +750,22 @@ def test_declared_date_wins_over_the_printed_one(lang: str, head: str, time: str
     ],
 )
 def test_numeric_printed_date_read_in_the_page_order(lang: str, url: str | None, day: str):
-    page = BYLINE_PAGE.format(lang=lang, head=f"<link rel='canonical' href='{url}'>" if url else "", time="")
+    page = BYLINE_PAGE.format(
+        lang=lang, head=f"<link rel='canonical' href='{url}'>" if url else "", time=""
+    )
     assert printed_date(parse_soup(page), url) == day
 
 
 @pytest.mark.parametrize(
     "text,month_first_order,day",
-    [("10/04/2016", True, "2016-10-04"), ("10/04/2016", False, "2016-04-10"),
-     ("13/04/2016", True, "2016-04-13"), ("04.13.2016", False, "2016-04-13"),
-     ("31/02/2016", False, None), ("on 10/04/2016", False, None)],
+    [
+        ("10/04/2016", True, "2016-10-04"),
+        ("10/04/2016", False, "2016-04-10"),
+        ("13/04/2016", True, "2016-04-13"),
+        ("04.13.2016", False, "2016-04-13"),
+        ("31/02/2016", False, None),
+        ("on 10/04/2016", False, None),
+    ],
 )
 def test_numeric_day(text: str, month_first_order: bool, day: str | None):
     assert numeric_day(text, month_first_order) == day
@@ -655,14 +773,23 @@ def test_numeric_day(text: str, month_first_order: bool, day: str | None):
 
 def test_a_swapped_reading_counts_as_the_declared_date():
     assert undo_swaps(["2016-04-10", "2016-10-04", "2016-05-01", None], ["2016-10-04"]) == [
-        "2016-10-04", "2016-10-04", "2016-05-01", None]
+        "2016-10-04",
+        "2016-10-04",
+        "2016-05-01",
+        None,
+    ]
 
 
 def test_time_published_skips_embedded_posts():
-    page = ("<article><blockquote class='instagram'><time datetime='2020-02-16T23:02'>Feb 16</time>"
-            "</blockquote><p>Text</p><time datetime='2020-02-17T10:00'>17 Feb</time></article>")
+    page = (
+        "<article><blockquote class='instagram'><time datetime='2020-02-16T23:02'>Feb 16</time>"
+        "</blockquote><p>Text</p><time datetime='2020-02-17T10:00'>17 Feb</time></article>"
+    )
     assert time_published(parse_soup(page)) == "2020-02-17"
-    labelled = "<time datetime='2019-01-01'>x</time><time itemprop='datePublished' datetime='2020-01-02'>y</time>"
+    labelled = (
+        "<time datetime='2019-01-01'>x</time>"
+        "<time itemprop='datePublished' datetime='2020-01-02'>y</time>"
+    )
     assert time_published(parse_soup(labelled)) == "2020-01-02"
 
 
@@ -678,7 +805,10 @@ def test_time_published_skips_embedded_posts():
         ("〔記者巫其倫／台北報導〕財政部今天下午將公佈中獎清冊。", False),
         ("与田祐希の写真集から、未収録のショットが公開された。", False),
         # a long unspaced run, even cut before its "。", is a sentence, not a crosshead
-        ("この日はミラノの街で撮影を行い、夕食後にホテルに戻り、メイクを落としてすっぴんで眠りにつくまでを撮影", False),
+        (
+            "この日はミラノの街で撮影を行い、夕食後にホテルに戻り、メイクを落としてすっぴんで眠りにつくまでを撮影",
+            False,
+        ),
         ("هل تنجح المفاوضات؟", False),  # ends with the Arabic question mark
         ("مطالب الطرفين", True),  # a short Arabic crosshead
         ("प्रयागराज, जेएनएन। आम आदमी पार्टी आंदोलन करेगी।", False),
@@ -690,35 +820,65 @@ def test_is_heading_in_any_script(line: str, heading: bool):
 
 
 def test_consecutive_heading_candidates_are_all_kept():
-    article = Article(article_id="a", text="First line\n\nSecond Line\n\nThe story goes on here.",
-                      path="p")
+    article = Article(
+        article_id="a", text="First line\n\nSecond Line\n\nThe story goes on here.", path="p"
+    )
     paragraphs = split_paragraphs(article)
     assert [(p.text, p.heading) for p in paragraphs] == [
-        ("First line", None), ("The story goes on here.", "Second Line")]
+        ("First line", None),
+        ("The story goes on here.", "Second Line"),
+    ]
 
 
 def test_leading_paragraphs_labelled_as_headings_are_kept():
     lead = "人気アイドルグループの与田祐希の2nd写真集から、未収録の“すっぴんショット”が公開された。"
-    blocks = [Block("head", "写真集"), Block("head", "乃木坂46"), Block("head", lead),
-              Block("p", "このカットは、撮影の舞台となったイタリア・ミラノのホテルで撮られた一枚。")]
+    blocks = [
+        Block("head", "写真集"),
+        Block("head", "乃木坂46"),
+        Block("head", lead),
+        Block("p", "このカットは、撮影の舞台となったイタリア・ミラノのホテルで撮られた一枚。"),
+    ]
     assert clean_blocks(blocks, "写真集")[0][-2:] == [lead, blocks[-1].text]
-    assert (ends_sentence("…と話した。」"), ends_sentence("هل؟"), word_count("与田祐希写真集")) == (True, True, 3)
+    assert (ends_sentence("…と話した。」"), ends_sentence("هل؟"), word_count("与田祐希写真集")) == (
+        True,
+        True,
+        3,
+    )
 
 
 def test_lead_in_a_box_of_its_own_is_put_back():
-    lead = "Police in Kyiv completed the pre-trial investigation and sent the case of the metro hoaxer to court."
-    page = ("<html><head><meta property='og:description' content='" + lead + " — Ukrinform.'></head>"
-            "<body><article><h1>Case sent to court</h1><div class='newsHeading'>" + lead + "</div>"
-            "<div class='newsText'><p>" + PARA.format(1) + "</p><p>" + PARA.format(2) + "</p></div>"
-            "</article></body></html>")
-    blocks = [Block("head", "Case sent to court"), Block("p", PARA.format(1)), Block("p", PARA.format(2))]
+    lead = (
+        "Police in Kyiv completed the pre-trial investigation and sent the case of the metro"
+        " hoaxer to court."
+    )
+    page = (
+        "<html><head><meta property='og:description' content='" + lead + " — Ukrinform.'></head>"
+        "<body><article><h1>Case sent to court</h1><div class='newsHeading'>" + lead + "</div>"
+        "<div class='newsText'><p>" + PARA.format(1) + "</p><p>" + PARA.format(2) + "</p></div>"
+        "</article></body></html>"
+    )
+    blocks = [
+        Block("head", "Case sent to court"),
+        Block("p", PARA.format(1)),
+        Block("p", PARA.format(2)),
+    ]
     soup = parse_soup(page)
     assert [b.text for b in recover_lead(soup, blocks, [lead + " — Ukrinform."])][:2] == [
-        "Case sent to court", lead]
-    assert recover_lead(soup, blocks[:1] + [Block("p", lead)], [lead]) == blocks[:1] + [Block("p", lead)]
+        "Case sent to court",
+        lead,
+    ]
+    assert recover_lead(soup, blocks[:1] + [Block("p", lead)], [lead]) == blocks[:1] + [
+        Block("p", lead)
+    ]
 
 
 def test_a_headline_that_mentions_the_site_is_kept():
-    head = "<title>Reuters reports record profit | Business</title><meta property='og:site_name' content='Reuters'>"
-    assert headline_of(head, "<h1>Reuters reports record profit</h1>") == "Reuters reports record profit"
+    head = (
+        "<title>Reuters reports record profit | Business</title>"
+        "<meta property='og:site_name' content='Reuters'>"
+    )
+    assert (
+        headline_of(head, "<h1>Reuters reports record profit</h1>")
+        == "Reuters reports record profit"
+    )
     assert headline_of(head, "") == "Reuters reports record profit | Business"
