@@ -103,8 +103,19 @@ def site_names(soup: BeautifulSoup, json_ld: dict, host: str | None) -> list[str
         names.append(publisher["name"])
     if host:
         bare = host.removeprefix("www.").removeprefix("m.")
-        names += [bare, bare.split(".")[0]]  # "stuff.co.nz", "stuff"
+        names += [bare, _domain_label(bare)]  # "stuff.co.nz", "stuff"
     return [n for n in names if len(fold(n)) >= 2]
+
+
+_SECOND_LEVEL = frozenset("co com net org gov edu ac ne or go gob mil nic gv".split())
+
+
+def _domain_label(host: str) -> str:
+    """The registered name in a host: "edition.cnn.com" -> "cnn", "www.stuff.co.nz" -> "stuff"."""
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:  # "co.uk"
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else host
 
 
 def declared_titles(soup: BeautifulSoup, json_ld: dict) -> list[str]:

@@ -33,7 +33,7 @@ from indexer.html import (
 )
 from indexer.html_date import numeric_day, time_published, undo_swaps
 from indexer.html_text import ends_sentence, word_count
-from indexer.html_title import strip_site_name, unescape
+from indexer.html_title import site_names, strip_site_name, unescape
 from indexer.models import Article
 from indexer.paragraphs import is_heading, split_paragraphs
 
@@ -898,3 +898,17 @@ def test_hebrew_page_written_for_this_test():
     article = read_html(page.encode(), path="he.html")
     assert (article.title, article.text.split("\n\n")[1]) == ("המשלחת חזרה מקהיר", lead)
     assert (is_heading("מה הלאה"), is_heading(lead), is_heading(second)) == (True, False, False)
+
+
+@pytest.mark.parametrize(
+    "host,label",
+    [
+        ("edition.cnn.com", "cnn"),
+        ("www.stuff.co.nz", "stuff"),
+        ("blog.goo.ne.jp", "goo"),
+        ("news.am", "news"),
+        ("bbc.co.uk", "bbc"),
+    ],
+)
+def test_site_name_from_the_domain(host: str, label: str):
+    assert site_names(parse_soup("<p>x</p>"), {}, host)[-1] == label
