@@ -498,10 +498,11 @@ def format_table(rows: list[Row]) -> str:
         "htmldate": "htmldt",
         "newspaper4k": "news4k",
     }
-    head = f"{'gold set (dev+held-out pages)':<42} {'lang':<5}{'measure':<15}" + "".join(
-        f"{h[:4] + ' ' + short[s]:>8}" for h in HALVES for s in SYSTEMS
-    )
-    lines = [head, "-" * len(head)]
+    label = f"{'gold set (dev+held-out pages)':<42} {'lang':<5}{'measure':<15}"
+    width = 8 * len(SYSTEMS)
+    halves = "".join(f"{'| ' + h + ' half':<{width}}" for h in HALVES)
+    names = "".join(f"{short[s]:>8}" for _ in HALVES for s in SYSTEMS)
+    lines = [" " * len(label) + halves, label + names, "-" * (len(label) + len(names))]
     for set_label, group, measure, by_half in rows:
         cells = "".join(_cell(by_half, h, s) for h in HALVES for s in SYSTEMS)
         lines.append(f"{set_label:<42} {group:<5}{measure:<15}{cells}")
