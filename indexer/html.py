@@ -5,8 +5,9 @@ input (size caps, gzip bombs, binary data; absurd nesting is flattened), main-te
 (trafilatura, then Parley's own news boilerplate filters), and metadata (JSON-LD, Open Graph,
 meta tags, <time>, htmldate, datelines and wire credits). The headline is chosen in
 html_title.py, declared dates and numeric date order in html_date.py, and the script-aware
-shape of a line (sentence endings, words in unspaced scripts) in html_text.py. Archives (WARC/WACZ) are unpacked in archives.py;
-splitting into paragraphs for the index happens in paragraphs.py.
+shape of a line (sentence endings, words in unspaced scripts) in html_text.py. Archives
+(WARC/WACZ) are unpacked in archives.py; splitting into paragraphs for the index happens in
+paragraphs.py.
 """
 
 from __future__ import annotations
@@ -777,10 +778,11 @@ def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> 
     else the publication <time datetime>; so a JSON-LD date, the most deliberate declaration,
     counts twice), htmldate looking for the original date and htmldate looking for the latest.
     A reading that only swaps the day and month of a declared date ("10/04/2016" read day
-    first beside <time datetime="2016-10-04">) counts for the declared date. They err in different ways (trafilatura
-    turns a local 01:59 into the previous day in UTC, or takes an old date from the page where
-    both htmldate searches agree on another), so a majority overrules any one of them. Sources
-    are read in order until one day has three votes, so htmldate often does not run.
+    first beside <time datetime="2016-10-04">) counts for the declared date. The sources err
+    in different ways (trafilatura turns a local 01:59 into the previous day in UTC, or takes
+    an old date from the page where both htmldate searches agree on another), so a majority
+    overrules any one of them. Sources are read in order until one day has three votes, so
+    htmldate often does not run.
     """
     # A page that declares no date in its markup but prints one under a label ("Written:
     # 2023-11-07") means that day; the other sources would only guess from dates nearby.
