@@ -1,10 +1,13 @@
 """Read one saved news page (HTML bytes) into an Article: story paragraphs plus metadata.
 
 What belongs here: decoding (declared charset, then UTF-8, then cp1252), guards against hostile
-input (size caps, gzip bombs, binary data, absurd nesting), main-text extraction (trafilatura,
-then Parley's own news boilerplate filters), and metadata (JSON-LD, Open Graph, meta tags,
-<time>, htmldate, datelines and wire credits). Archives (WARC/WACZ) are unpacked in archives.py;
-splitting into paragraphs for the index happens in paragraphs.py.
+input (size caps, gzip bombs, binary data; absurd nesting is flattened), main-text extraction
+(trafilatura, then Parley's own news boilerplate filters), and metadata (JSON-LD, Open Graph,
+meta tags, <time>, htmldate, datelines and wire credits). The headline is chosen in
+html_title.py, declared dates and numeric date order in html_date.py, and the script-aware
+shape of a line (sentence endings, words in unspaced scripts) in html_text.py. Archives
+(WARC/WACZ) are unpacked in archives.py; splitting into paragraphs for the index happens in
+paragraphs.py.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from indexer.errors import InputError
+from indexer.html_date import month_first, numeric_day, page_language, time_published, undo_swaps
+from indexer.html_text import ends_sentence, word_count
+from indexer.html_title import choose_headline, fold, unescape
 from indexer.models import Article
 
 MAX_BYTES = 50 * 1024 * 1024  # refuse pages bigger than this, after decompression
@@ -212,8 +218,10 @@ def _meta_content(soup: BeautifulSoup, *keys: str) -> str | None:
     for key in keys:
         for attr in ("property", "name", "itemprop"):
             tag = soup.find("meta", attrs={attr: re.compile(rf"^{re.escape(key)}$", re.I)})
-            if isinstance(tag, Tag) and _clean(tag.get("content")):
-                return _clean(tag.get("content"))
+            # Some pages put the value in `value=` (not valid HTML, but browsers keep it).
+            value = _clean(tag.get("content")) or _clean(tag.get("value")) if tag else None
+            if isinstance(tag, Tag) and value:
+                return value
     return None
 
 
@@ -245,7 +253,7 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
             "sailthru.date",
             "parsely-pub-date",
         )
-    )
+    ) or time_published(soup)
     return PageMeta(
         title=_clean(ld.get("headline")) or _meta_content(soup, "og:title", "twitter:title"),
         byline="; ".join(dict.fromkeys(authors))
@@ -256,7 +264,7 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
         url=_canonical_url(soup) or _clean(ld.get("url")),
         description=_meta_content(soup, "description", "og:description"),
         # Only wanted when the markup declares no date: scanning the body's text is not free.
-        printed_published=None if published else printed_date(soup),
+        printed_published=None if published else printed_date(soup, _canonical_url(soup)),
     )
 
 
@@ -271,15 +279,16 @@ _PRINTED_DAY = (
     re.compile(r"(?P<y>(?:19|20)\d\d)[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})\b"),
     re.compile(r"(?P<mn>[A-Za-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)"),
     re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mn>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:19|20)\d\d)"),
-    # day first, as in Europe
-    re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)"),
 )
 MAX_DATE_LINE_CHARS = 100  # a label line, not a sentence ("Mercurial 5.2 was released on ...")
 
 
-def _printed_day(text: str) -> str | None:
-    """YYYY-MM-DD from text starting 2023-11-07, Nov. 7, 2023, 7 November 2023 or 07.11.2023."""
+def _printed_day(text: str, month_first_order: bool = False) -> str | None:
+    """YYYY-MM-DD from text starting 2023-11-07, Nov. 7, 2023, 7 November 2023, 07.11.2023 or
+    11/07/2023 (read month first when the page's language or country reads it so)."""
     text = re.sub(r"^\s*(?:[A-Za-z]+day,?\s+)?", "", text)  # "Tuesday, 7 November 2023"
+    if numeric := numeric_day(text, month_first_order):
+        return numeric
     for pattern in _PRINTED_DAY:
         found = pattern.match(text)
         if not found:
@@ -298,17 +307,18 @@ def _printed_day(text: str) -> str | None:
 _NOT_TEXT = ("script", "style", "noscript", "template")
 
 
-def printed_date(soup: BeautifulSoup) -> str | None:
+def printed_date(soup: BeautifulSoup, url: str | None = None) -> str | None:
     """The day of the first short line in the page body that labels a date as the publication's."""
     if soup.body is None:
         return None
+    order = month_first(page_language(soup), url)
     for string in soup.body.find_all(string=_DATE_LABEL):
         if string.parent is None or string.parent.name in _NOT_TEXT:
             continue
         line = " ".join(string.parent.get_text(" ").split())
         label = _DATE_LABEL.match(line)
         if label and len(line) <= MAX_DATE_LINE_CHARS:
-            day = _printed_day(line[label.end() :])
+            day = _printed_day(line[label.end() :], order)
             if day:
                 return day
     return None
@@ -335,8 +345,11 @@ def _iso_day(value: object) -> str | None:
 
 
 # libxml2's HTML parser (under lxml, hence under trafilatura and BeautifulSoup) silently drops
-# everything nested deeper than 256 elements; real news pages stay under 50 (the gold sets: 49).
+# everything nested deeper than 256 elements. Real news pages mostly stay under 50, but some
+# wrap their story in hundreds of <div>s; the wrappers below FLAT_DEPTH are flattened (their
+# tags dropped, their text kept), which also bounds the recursion of the tree walkers later.
 MAX_DEPTH = 256
+FLAT_DEPTH = 180  # counted wrappers kept: p, li, td and the like may add levels on top
 # Comments, scripts and styles are skipped whole; other tags are counted by name.
 _TAG_SCAN = re.compile(
     r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>", re.S | re.I
@@ -364,12 +377,44 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+def flatten_deep(text: str, limit: int = FLAT_DEPTH) -> str:
+    """The page with every nesting tag deeper than `limit` removed (its content kept).
+
+    One linear pass over the tags, so memory and time grow with the page's size, not its depth.
+    """
+    out: list[str] = []
+    dropped: list[bool] = []  # one entry per open nesting tag: was its start tag removed?
+    last = 0
+    for tag in _TAG_SCAN.finditer(text):
+        name = tag.group(3)
+        if not name or tag.group(4) or name.lower() in _NOT_NESTING:
+            continue
+        if tag.group(2):
+            drop = dropped.pop() if dropped else True  # a stray end tag goes too
+        else:
+            drop = len(dropped) >= limit
+            dropped.append(drop)
+        if drop:
+            if tag.start() > last:  # the boundary of a block stays a word boundary
+                out.append(text[last : tag.start()] + " ")
+            last = tag.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def parse_soup(text: str) -> BeautifulSoup:
     """A BeautifulSoup tree (lxml parser); absurd nesting is refused rather than crashing."""
     try:
         return BeautifulSoup(text, "lxml")
     except RecursionError as exc:
         raise InputError("HTML nested too deeply to parse") from exc
+
+
+def _descriptions(soup: BeautifulSoup) -> list[str]:
+    keys = ("og:description", "description", "twitter:description")
+    found = [_meta_content(soup, key) for key in keys]
+    found.append(_clean(_json_ld_article(soup).get("description")))
+    return [d for d in dict.fromkeys(found) if d]
 
 
 def _title_tag(soup: BeautifulSoup) -> str | None:
@@ -396,7 +441,7 @@ def _mark_double_breaks(text: str) -> str:
 
 @dataclass(frozen=True)
 class Block:
-    """One text block of the extracted story: its trafilatura tag (p, head, item, row...) and text."""
+    """One block of the extracted story: its trafilatura tag (p, head, item, row...) and text."""
 
     kind: str
     text: str
@@ -411,7 +456,7 @@ def _walk(element) -> Iterator[tuple[str, str]]:
         return
     if element.tag == "row":
         yield "row", " | ".join(" ".join(cell.itertext()) for cell in element.iter("cell"))
-    elif element.tag in _CONTAINERS and any(child.tag not in ("hi", "lb", "ref") for child in element):
+    elif element.tag in _CONTAINERS and any(c.tag not in ("hi", "lb", "ref") for c in element):
         yield element.tag, element.text or ""
         for child in element:
             yield from _walk(child)
@@ -432,7 +477,8 @@ class Story:
 
 
 def extract_story(text: str, url: str | None) -> Story:
-    """The story's text blocks (no comments; a table row is one block) and trafilatura's metadata."""
+    """The story's text blocks (no comments; a table row is one block) and trafilatura's
+    metadata."""
     import trafilatura
 
     try:
@@ -442,7 +488,7 @@ def extract_story(text: str, url: str | None) -> Story:
         )
     except RecursionError as exc:
         raise InputError("HTML nested too deeply to parse") from exc
-    if doc is None or doc.body is None:
+    if doc is None or isinstance(doc, dict) or doc.body is None:  # dict: only with as_dict
         return Story([])
     for br in doc.body.iter("lb"):  # a single <br> inside a paragraph reads as a space
         br.tail = " " + (br.tail or "")
@@ -505,6 +551,53 @@ def recover_split_story(soup: BeautifulSoup, blocks: list[Block]) -> list[Block]
     return blocks[: last + 1] + [Block("p", t) for t in found] + blocks[last + 1 :]
 
 
+MIN_LEAD_KEY = 24  # letters of a description needed to find it again in the page
+
+
+def _lead_element(soup: BeautifulSoup, key: str) -> Tag | None:
+    """The smallest block in the body whose text starts with the folded `key`."""
+    if soup.body is None:
+        return None
+    start = key[:MIN_LEAD_KEY]
+    for string in soup.body.find_all(string=True):
+        parent = string.parent
+        if parent is None or parent.name in _NOT_TEXT or not fold(string).startswith(start[:12]):
+            continue
+        node: Tag | None = parent
+        while node is not None and node.name not in _BLOCKS:
+            node = node.parent
+        if node is not None and fold(node.get_text(" ")).startswith(start):
+            return node
+    return None
+
+
+_BLOCKS = frozenset("p div section h2 h3 li blockquote td article header".split())
+
+
+def recover_lead(soup: BeautifulSoup, blocks: list[Block], descriptions: list[str]) -> list[Block]:
+    """Blocks with the story's first paragraph put back when the extractor left it out.
+
+    Many sites print the lead in a box of its own above the body ("newsHeading", "lead")
+    and repeat it as the page's description; trafilatura often drops that box. When a
+    description is printed in the page as a block of its own and is missing from the story,
+    that block opens the story, after the headline.
+    """
+    texts = [fold(b.text) for b in blocks]
+    for description in descriptions:
+        key = fold(unescape(description))
+        if len(key) < MIN_LEAD_KEY or any(key[:MIN_LEAD_KEY] in t for t in texts):
+            continue
+        element = _lead_element(soup, key)
+        if element is None:
+            continue
+        text = " ".join(element.get_text(" ").split())
+        if len(fold(text)) > 3 * len(key) + 80:  # a container of the whole story, not the lead
+            continue
+        first = next((i for i, b in enumerate(blocks) if b.kind != "head"), len(blocks))
+        return blocks[:first] + [Block("p", text)] + blocks[first:]
+    return blocks
+
+
 # News boilerplate that survives main-text extraction. Each pattern must match a whole block.
 _BOILERPLATE = [
     # cross-links and prompts
@@ -533,7 +626,8 @@ _BOILERPLATE = [
     r"(?:©|copyright|\(c\))\s*(?:\d{4}\s*)?.{0,160}",
     r"(?:this (?:article|story) (?:was|has been|is) (?:originally |first )?(?:published|"
     r"appeared|updated)).{0,200}",
-    r"(?:updated|published|posted|last updated|first published)\s*(?:on|at)?\s*:?\s*[\w ,:.+-]{0,60}",
+    r"(?:updated|published|posted|last updated|first published)"
+    r"\s*(?:on|at)?\s*:?\s*[\w ,:.+-]{0,60}",
 ]
 _BOILERPLATE_RE = re.compile(r"^\s*(?:" + "|".join(_BOILERPLATE) + r")\s*$", re.I | re.S)
 
@@ -568,17 +662,27 @@ def _fold(text: str) -> str:
 
 
 def _same_text(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and _fold(a) == _fold(b)
+    return bool(a and b) and _fold(a or "") == _fold(b or "")
 
 
 MAX_LEADING_HEADS = 2  # the headline and the standfirst; a longer run is a list of teasers
+MAX_TEASER_WORDS = 30  # a teaser title is short; a longer "heading" is a paragraph
+MAX_TITLE_WORDS = 14  # ... and one that also ends a sentence ("。", ".") is one sooner
+
+
+def _reads_as_prose(text: str) -> bool:
+    words = word_count(text)
+    return words > MAX_TEASER_WORDS or (words > MAX_TITLE_WORDS and ends_sentence(text))
 
 
 def _drop_leading_teasers(blocks: list[Block], title: str | None) -> list[Block]:
     # Headings above the first paragraph are the printed headline and standfirst, kept as the
     # page shows them (paragraphs.py drops the headline's repeat when it splits for the index).
     # A longer run of headings is a list of other stories' titles: only the headline stays.
-    first = next((i for i, b in enumerate(blocks) if b.kind != "head"), len(blocks))
+    # Extractors label some story paragraphs as headings (a Japanese lead set in <h2>): a
+    # "heading" that ends a sentence or runs long is story text, and the run stops there.
+    first = next((i for i, b in enumerate(blocks) if b.kind != "head" or _reads_as_prose(b.text)),
+                 len(blocks))
     if first <= MAX_LEADING_HEADS or first == len(blocks):
         return blocks
     return [b for b in blocks[:first] if _same_text(b.text, title)] + blocks[first:]
@@ -670,12 +774,15 @@ def _vote(days: list[str | None]) -> str | None:
 def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> str | None:
     """The publication day that most sources agree on; trafilatura's pick breaks ties.
 
-    Sources: trafilatura, JSON-LD datePublished, the declared date (JSON-LD, else meta tags; so
-    a JSON-LD date, the most deliberate declaration, counts twice), htmldate looking for the
-    original date and htmldate looking for the latest. They err in different ways (trafilatura
-    turns a local 01:59 into the previous day in UTC, or takes an old date from the page where
-    both htmldate searches agree on another), so a majority overrules any one of them. Sources
-    are read in order until one day has three votes, so htmldate often does not run.
+    Sources: trafilatura, JSON-LD datePublished, the declared date (JSON-LD, else meta tags,
+    else the publication <time datetime>; so a JSON-LD date, the most deliberate declaration,
+    counts twice), htmldate looking for the original date and htmldate looking for the latest.
+    A reading that only swaps the day and month of a declared date ("10/04/2016" read day
+    first beside <time datetime="2016-10-04">) counts for the declared date. The sources err
+    in different ways (trafilatura turns a local 01:59 into the previous day in UTC, or takes
+    an old date from the page where both htmldate searches agree on another), so a majority
+    overrules any one of them. Sources are read in order until one day has three votes, so
+    htmldate often does not run.
     """
     # A page that declares no date in its markup but prints one under a label ("Written:
     # 2023-11-07") means that day; the other sources would only guess from dates nearby.
@@ -688,9 +795,10 @@ def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> 
         lambda: _htmldate(html, url, original=True),
         lambda: _htmldate(html, url, original=False),
     )
+    declared = [meta.json_ld_published, meta.published]
     days: list[str | None] = []
     for source in sources:
-        days.append(source())
+        days.append(undo_swaps([source()], declared)[0])
         if days[-1] and days.count(days[-1]) >= 3:  # a majority of five: later sources can't win
             return days[-1]
     return _vote(days)
@@ -700,11 +808,21 @@ def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> 
 # The page as a whole
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+MAX_CONTROL_SHARE = 0.02  # text has almost none; compressed or image bytes decode to many
+
+
 def _load_text(data: bytes, http_charset: str | None) -> tuple[str, str]:
     if data[:2] == b"\x1f\x8b":
         data = gunzip_capped(data)
     _check_size_and_binary(data)
-    return decode_html(data, http_charset)
+    text, encoding = decode_html(data, http_charset)
+    head = text[:65536]
+    control = len(_CONTROL.findall(head))
+    if control > max(8, MAX_CONTROL_SHARE * len(head)):
+        raise InputError(f"binary data, not HTML text ({control} control characters"
+                         f" in the first {len(head)})")
+    return text, encoding
 
 
 def read_html(
@@ -717,14 +835,15 @@ def read_html(
 ) -> Article:
     """One saved page (plain or gzipped HTML bytes) as an Article; InputError if it has no story."""
     text, encoding = _load_text(data, http_charset)
-    if too_deep(text):
-        raise InputError(f"HTML nested more than {MAX_DEPTH} elements deep")
+    if too_deep(text, FLAT_DEPTH):
+        text = flatten_deep(text)
     soup = parse_soup(text)
     meta = read_page_meta(soup)
     page_url = url or meta.url
-    title = meta.title or _title_tag(soup)
+    title = choose_headline(soup, _json_ld_article(soup), page_url) or meta.title
     story = extract_story(text, page_url)
-    paragraphs, notes = clean_blocks(recover_split_story(soup, story.blocks), title)
+    blocks = recover_lead(soup, recover_split_story(soup, story.blocks), _descriptions(soup))
+    paragraphs, notes = clean_blocks(blocks, title)
     # A short page (a one-line brief, a correction) is still a page; menus alone are not.
     if not paragraphs or _only_furniture(soup, paragraphs):
         raise InputError("no article text found on the page")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from indexer.html_text import ends_sentence, is_cased, word_count
 from indexer.models import Article, Paragraph
 
 _BLANK = re.compile(r"\n[ \t\u00a0]*\n")
@@ -37,6 +38,7 @@ MIN_DUP_TOKENS = 6
 SUMMARY_BLOCKS = 8  # summary blocks that the body repeats sit at the top of a page
 DUP_CONTAINMENT = 0.9
 MAX_HEADING_WORDS = 14
+MAX_UNCASED_HEADING_WORDS = 8  # scripts without capitals (CJK, Arabic, Hebrew...): length alone
 
 
 def split_blocks(text: str) -> list[str]:
@@ -78,11 +80,14 @@ def is_heading(line: str) -> bool:
     """A crosshead: short, no sentence ending, mostly capitalised or set in quotes."""
     bare = line.strip().strip("'\"‘’“”").strip()
     words = bare.split()
-    if not words or len(words) > MAX_HEADING_WORDS or bare.endswith(_TERMINAL + (",",)):
+    if not words or word_count(bare) > MAX_HEADING_WORDS or bare.endswith(_TERMINAL + (",",)):
         return False
-    if POST_CREDIT.match(line):  # the credit of the post above, not a crosshead
+    if ends_sentence(bare) or POST_CREDIT.match(line):  # "。", "؟", "।"; a post's credit line
         return False
     quoted = line.strip()[:1] in "'\"‘“" and line.strip()[-1:] in "'\"’”"
+    letters = [ch for ch in bare if ch.isalpha()]
+    if sum(is_cased(ch) for ch in letters) * 2 < len(letters):  # mostly a script without capitals
+        return quoted or word_count(bare) <= MAX_UNCASED_HEADING_WORDS
     capitalised = sum(w[:1].isupper() or not w[:1].isalpha() for w in words) / len(words)
     return quoted or capitalised >= 0.6
 
@@ -131,9 +136,12 @@ def split_paragraphs(article: Article) -> list[Paragraph]:
     blocks = _drop_repeats([b for b in blocks if not DATELINE_ALONE.match(b)])
     paragraphs: list[Paragraph] = []
     heading: str | None = None
+    pending = ""  # the heading's line as printed
     for i, block in enumerate(blocks):
         if is_heading(block) and i + 1 < len(blocks):
-            heading = block.strip().strip("'\"‘’“”").strip()
+            if heading is not None:  # two heading-like lines in a row: the first is text too
+                paragraphs.append(Paragraph(article.article_id, len(paragraphs), pending, None))
+            heading, pending = block.strip().strip("'\"‘’“”").strip(), block
             continue
         paragraphs.append(Paragraph(article.article_id, len(paragraphs), block, heading))
         heading = None
