@@ -144,6 +144,11 @@ class Lexicon:
             for t in self.topics if t.triggers
         ]
         self._folded = {a.casefold(): a for a in self._aliases}
+        # One-word names of states, groups and bodies ("German", "Hamas"): never part of a
+        # person's name found in text (discovery.py).
+        self.collective_words = frozenset(
+            a for a, targets in self._aliases.items() if " " not in a
+            and all(self.actors[t.name].type != "person" for t in targets))
 
     def _add_actor(self, entry: dict) -> None:
         name = entry["name"]
@@ -161,7 +166,9 @@ class Lexicon:
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> Lexicon:
         """The shipped vocabularies, plus any user files of the same shape (actors/media/topics keys)."""
-        docs = [_read_json(DATA_DIR / n) for n in ("actors.json", "media.json", "topics.json")]
+        # Seeds before the generated country list: where both name a form, the seed's name wins.
+        shipped = ("actors.json", "places.json", "media.json", "topics.json")
+        docs = [_read_json(DATA_DIR / n) for n in shipped]
         docs += [_read_json(Path(p)) for p in extra]
         pick = lambda key: [item for d in docs for item in d.get(key, ())]  # noqa: E731
         return cls(pick("actors"), pick("media"), pick("topics"))
