@@ -50,6 +50,8 @@ _SPEECH_AFTER = re.compile(
     r"\s*(?:,\s*)?(?:said|says|told|added|announced|stated|noted|argued|warned|wrote|asked|"
     r"explained|insisted|declared|urged|tweeted|posted)\b")
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|according to|quoted|quoting)\s+$")
+_LOCATIVE = re.compile(r"\b(?:in|at|near|into|across|outside|inside|toward|towards|throughout)"
+                       r"\s+(?:the\s+)?$")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
 MAX_NAME_WORDS = 4
 
@@ -75,7 +77,8 @@ class Words:
         apposition = re.compile(
             rf"\s*,\s+(?:(?:the|a|an|its|his|her|their|who\s+is|now|then|as)\s+)?"
             rf"(?:[\w.'’&-]+\s+){{0,4}}?(?:{roles})s?\b", re.I)
-        return cls(frozenset(data["titles"]), apposition, frozenset(data["org_last"]),
+        titles = frozenset(data["titles"]) | {r.title() for r in data["roles"] if " " not in r}
+        return cls(titles, apposition, frozenset(data["org_last"]),
                    frozenset(data["org_first"]),
                    frozenset(data["not_names"]) | frozenset(data["openers"]),
                    frozenset(data["openers"]))
@@ -205,7 +208,7 @@ def _read_run(index: int, text: str, spans: list[tuple[int, int]], words: Words,
     body = toks[lead:]
     if not body:
         return []
-    if not _is_organisation(body, words):
+    if not _is_organisation(body, words) or _two_names(body, words, lower):
         # "the Auto Workers Union and the Ministry of Finance": two names joined by "and".
         cuts = [lead + i for i, t in enumerate(body) if t in _CONNECTORS and t != "of"]
         if cuts:
@@ -229,15 +232,28 @@ def _read_run(index: int, text: str, spans: list[tuple[int, int]], words: Words,
         n -= 1
     if not n or n > MAX_NAME_WORDS:
         return []
-    titled = any(t in words.titles for t in body[:-n])
+    # A title right before the name, or anywhere in the run before a full name
+    # ("Secretary of State George Shultz"; not "Chief of Staff").
+    before = body[:-n]
+    titled = bool(before) and (before[-1] in words.titles
+                               or n > 1 and any(t in words.titles for t in before))
     return [Mention(index, spans[-n][0], end, tuple(body[-n:]), titled, " ".join(body))]
 
 
+def _two_names(body: list[str], words: Words, excluded: set[str]) -> bool:
+    """ "House and Senate", "Gaza and the West Bank": a one-word name before "and"."""
+    return len(body) > 2 and body[1] == "and" and (
+        body[0] in words.not_names or body[0] in excluded or body[0] in words.org_last)
+
+
+_DIRECTIONS = frozenset("North South East West Northern Southern Eastern Western".split())
+
+
 def _is_organisation(body: list[str], words: Words) -> bool:
-    if len(body) < 2:
-        return False
+    if len(body) < 2 or body[0] in words.titles and body[0] not in words.org_first:
+        return False  # "Secretary of the Treasury" is a role
     if body[-1] in words.org_last and any(t[:1].isupper() for t in body[:-1]):
-        return True
+        return body[-2] not in _DIRECTIONS  # "West Bank" is a place
     return body[0] in words.org_first and body[1] in _CONNECTORS
 
 
@@ -251,6 +267,8 @@ def _collect_organisations(mentions: list[Mention], texts: Sequence[str], found:
         if m.kind != "organisation":
             continue
         name = " ".join(m.words)
+        if name in found.lexicon.media:  # "Washington Post" is a credit, not an actor
+            continue
         acr = _ACRONYM_AFTER.match(texts[m.paragraph], m.end)
         if acr and _initials_match(m.words, acr.group("acr")):
             found.add(name, "organisation", "acronym", [acr.group("acr")])
@@ -280,9 +298,15 @@ def _collect_people(mentions: list[Mention], texts: Sequence[str], words: Words,
     for m in full:
         counts[m.words] = counts.get(m.words, 0) + 1
     singles = {m.words[0] for m in names if len(m.words) == 1}
+    # "in Las Vegas", "near Khan Younis": a name written after a preposition of place is a
+    # place, wherever else it occurs.
+    places = {m.words for m in full if _LOCATIVE.search(texts[m.paragraph], max(0, m.start - 12),
+                                                         m.start)}
     for m in full:
         name = " ".join(m.words)
-        if name in found.alias:
+        if name in found.alias or name in found.lexicon.media or len(set(m.words)) < len(m.words):
+            continue
+        if m.words in places and not m.titled:
             continue
         why = _person_evidence(m, texts[m.paragraph], words, speakers, counts, singles)
         if why:
