@@ -171,7 +171,9 @@ class Lexicon:
         docs = [_read_json(DATA_DIR / n) for n in shipped]
         docs += [_read_json(Path(p)) for p in extra]
         pick = lambda key: [item for d in docs for item in d.get(key, ())]  # noqa: E731
-        return cls(pick("actors"), pick("media"), pick("topics"))
+        if any(d.get("replace_topics") for d in docs[len(shipped):]):
+            docs[shipped.index("topics.json")] = {}
+        return cls(pick("actors"), pick("media"), _merge_topics(pick("topics")))
 
     # -- actors ---------------------------------------------------------------------------
 
@@ -261,6 +263,18 @@ class Lexicon:
         order = {t.name: i for i, t in enumerate(self.topics)}
         ranked = sorted(fired, key=lambda name: (-len(fired[name]), order[name]))
         return tuple(ranked[:MAX_TOPICS])
+
+
+def _merge_topics(topics: list[dict]) -> list[dict]:
+    """One entry per topic name: a user's topic of a shipped name adds triggers to it."""
+    merged: dict[str, dict] = {}
+    for t in topics:
+        if t["name"] in merged:
+            old = merged[t["name"]]
+            merged[t["name"]] = {**old, **t, "triggers": [*old["triggers"], *t.get("triggers", ())]}
+        else:
+            merged[t["name"]] = t
+    return list(merged.values())
 
 
 def _read_json(path: Path) -> dict:
