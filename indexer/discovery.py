@@ -48,7 +48,8 @@ _INITIAL = re.compile(r"[A-Z]\.")
 _ACRONYM = re.compile(r"[A-Z][A-Z&]{1,9}")
 _SPEECH_AFTER = re.compile(
     r"\s*(?:,\s*)?(?:said|says|told|added|announced|stated|noted|argued|warned|wrote|asked|"
-    r"explained|insisted|declared|urged|tweeted|posted)\b")
+    r"explained|insisted|declared|urged|tweeted|posted|confirmed|promised|denied|reported|"
+    r"claimed|acknowledged|estimated|disclosed|responded|replied)\b")
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|according to|quoted|quoting)\s+$")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|into|across|outside|inside|toward|towards|throughout)"
                        r"\s+(?:the\s+)?$")
@@ -66,6 +67,9 @@ class Words:
     org_first: frozenset[str]
     not_names: frozenset[str]  # openers included
     openers: frozenset[str]
+    role_before: re.Pattern[str]  # "... analyst " right before a name
+    org_before: re.Pattern[str]  # "... the research firm " right before a name
+    org_after: re.Pattern[str]  # ", the Chinese tech company" right after one
 
     @classmethod
     def load(cls, path: Path = DATA_DIR / "names.json") -> Words:
@@ -78,10 +82,15 @@ class Words:
             rf"\s*,\s+(?:(?:the|a|an|its|his|her|their|who\s+is|now|then|as)\s+)?"
             rf"(?:[\w.'’&-]+\s+){{0,4}}?(?:{roles})s?\b", re.I)
         titles = frozenset(data["titles"]) | {r.title() for r in data["roles"] if " " not in r}
+        nouns = "|".join(sorted((re.escape(n) for n in data["org_nouns"]), key=len, reverse=True))
+        org_after = re.compile(
+            rf"\s*,\s+(?:(?:the|a|an|its|which\s+is)\s+)?(?:[\w.'’&-]+\s+){{0,4}}?(?:{nouns})\b")
         return cls(titles, apposition, frozenset(data["org_last"]),
                    frozenset(data["org_first"]),
                    frozenset(data["not_names"]) | frozenset(data["openers"]),
-                   frozenset(data["openers"]))
+                   frozenset(data["openers"]),
+                   re.compile(rf"\b(?:{roles})\s+$"),
+                   re.compile(rf"\b(?:{nouns})\s+$"), org_after)
 
 
 @lru_cache(maxsize=1)
@@ -130,7 +139,7 @@ def discover(texts: Sequence[str], lexicon: Lexicon, *, speakers: Iterable[str] 
     excluded = lower | lexicon.collective_words
     mentions = [m for i, t in enumerate(texts) if _is_prose(t)
                 for m in _mentions(i, t, words, excluded)]
-    found = _Found(lexicon)
+    found = _Found(lexicon, words)
     _collect_organisations(mentions, texts, found)
     _collect_people(mentions, texts, words, found, set(speakers))
     return _assign(mentions, texts, found, lexicon)
@@ -144,8 +153,10 @@ def _is_prose(text: str) -> bool:
 class _Found:
     """What the first pass learnt: canonical names with type and evidence, and aliases."""
 
-    def __init__(self, lexicon: Lexicon):
+    def __init__(self, lexicon: Lexicon, words: Words):
         self.lexicon = lexicon
+        self.words = words
+        self.pending_orgs: set[str] = set()  # one-word speakers: bodies unless a surname
         self.types: dict[str, str] = {}
         self.evidence: dict[str, str] = {}
         self.alias: dict[str, str] = {}  # a written form -> canonical name
@@ -205,10 +216,23 @@ def _read_run(index: int, text: str, spans: list[tuple[int, int]], words: Words,
                                 or _ADJECTIVE.fullmatch(toks[lead])) \
             and toks[lead] not in words.titles:
         lead += 1
+    # A demonym before an organisation names its state, tagged apart: "Japanese Ministry of
+    # International Trade and Industry" is the ministry.
+    while lead < len(toks) - 2 and toks[lead] in lower and toks[lead + 1] in words.org_first:
+        lead += 1
     body = toks[lead:]
     if not body:
         return []
-    if not _is_organisation(body, words) or _two_names(body, words, lower):
+    if body[0] in words.titles and body[0] not in words.org_first:
+        # "Dr. Jane Roe of the Michigan Department of Health": a person, then a body.
+        cut = _after_name(body, words, lower)
+        if cut is not None:
+            rest = cut + 1
+            while rest < len(body) and body[rest] in _CONNECTORS:
+                rest += 1
+            return (_read_run(index, text, spans[lead:lead + cut], words, lower)
+                    + _read_run(index, text, spans[lead + rest:], words, lower))
+    if not _is_organisation(body, words) or _two_names(body):
         # "the Auto Workers Union and the Ministry of Finance": two names joined by "and".
         cuts = [lead + i for i, t in enumerate(body) if t in _CONNECTORS and t != "of"]
         if cuts:
@@ -240,10 +264,19 @@ def _read_run(index: int, text: str, spans: list[tuple[int, int]], words: Words,
     return [Mention(index, spans[-n][0], end, tuple(body[-n:]), titled, " ".join(body))]
 
 
-def _two_names(body: list[str], words: Words, excluded: set[str]) -> bool:
-    """ "House and Senate", "Gaza and the West Bank": a one-word name before "and"."""
-    return len(body) > 2 and body[1] == "and" and (
-        body[0] in words.not_names or body[0] in excluded or body[0] in words.org_last)
+def _two_names(body: list[str]) -> bool:
+    """ "House and Senate", "IMF and World Bank": a one-word name before "and"."""
+    return len(body) > 2 and body[1] == "and"
+
+
+def _after_name(body: list[str], words: Words, excluded: set[str]) -> int | None:
+    """The first connector after a name-like word, if any."""
+    seen = False
+    for i, tok in enumerate(body):
+        if tok in _CONNECTORS and seen:
+            return i
+        seen = seen or _name_word(tok, words, excluded)
+    return None
 
 
 _DIRECTIONS = frozenset("North South East West Northern Southern Eastern Western".split())
@@ -252,6 +285,8 @@ _DIRECTIONS = frozenset("North South East West Northern Southern Eastern Western
 def _is_organisation(body: list[str], words: Words) -> bool:
     if len(body) < 2 or body[0] in words.titles and body[0] not in words.org_first:
         return False  # "Secretary of the Treasury" is a role
+    if len(body) > 2 and body[1] in words.org_first and body[2] in _CONNECTORS:
+        return True  # "National Institute on Drug Abuse"
     if body[-1] in words.org_last and any(t[:1].isupper() for t in body[:-1]):
         return body[-2] not in _DIRECTIONS  # "West Bank" is a place
     return body[0] in words.org_first and body[1] in _CONNECTORS
@@ -274,6 +309,22 @@ def _collect_organisations(mentions: list[Mention], texts: Sequence[str], found:
             found.add(name, "organisation", "acronym", [acr.group("acr")])
         else:
             found.add(name, "organisation", "organisation word")
+    # "the research firm Oanda", "Huawei, the Chinese tech company": a name an organisation
+    # noun introduces; a one-word name also when it speaks twice ("Google said ...").
+    speaking: dict[str, int] = {}
+    for m in mentions:
+        if m.kind != "name" or m.titled:
+            continue
+        text, name = texts[m.paragraph], " ".join(m.words)
+        if found.words.org_before.search(text, max(0, m.start - 30), m.start) \
+                or found.words.org_after.match(text, m.end):
+            found.add(name, "organisation", "organisation noun")
+        elif len(m.words) == 1 and _SPEECH_AFTER.match(text, m.end):
+            speaking[name] = speaking.get(name, 0) + 1
+    singles = [m.words[0] for m in mentions if m.kind == "name" and len(m.words) == 1]
+    for name in speaking:
+        if singles.count(name) >= 2 and name not in found.alias:
+            found.pending_orgs.add(name)
     # "the Organization of Petroleum Exporting Countries (OPEC)": an expansion without an
     # organisation word at its end still defines the acronym.
     for m in mentions:
@@ -320,6 +371,9 @@ def _collect_people(mentions: list[Mention], texts: Sequence[str], words: Words,
         if len(people) == 1:
             found.alias.setdefault(surname, next(iter(people)))
     # A titled surname with no full name in the article ("Mr. Tulis") is still a person.
+    for name in found.pending_orgs - found.alias.keys():
+        if found.lexicon.canonical_or_none(name) is None:
+            found.add(name, "organisation", "speaks, one word")
     # A seed may know the titled form ("Secretary Austin") where the surname alone is ambiguous.
     for m in names:
         if len(m.words) == 1 and m.titled and m.words[0] not in found.alias:
@@ -339,7 +393,8 @@ def _person_evidence(m: Mention, text: str, words: Words, speakers: set[str],
     if name in speakers:
         return "quoted"
     if words.roles.match(text, m.end) or _SPEECH_AFTER.match(text, m.end) \
-            or _SPEECH_BEFORE.search(text, max(0, m.start - 20), m.start):
+            or _SPEECH_BEFORE.search(text, max(0, m.start - 20), m.start) \
+            or words.role_before.search(text, max(0, m.start - 30), m.start):
         return "apposition or speech verb"
     if counts[m.words] >= 2 or m.words[-1] in singles:
         return "second mention"
