@@ -130,11 +130,15 @@ def sample(n: int, lexicon: Lexicon) -> None:
     """Found actors that the lexicon does not know, not yet judged: material for judged.jsonl."""
     sources = Sources()
     done = {(r["doc_id"], r["actor"]) for r in read_jsonl(GOLD / "judged.jsonl")}
-    for rec in read_jsonl(GOLD / "gold.jsonl"):
-        for actor in found_actors(sources.article(rec["dataset"], rec["doc_id"]), lexicon):
-            if actor not in lexicon.actors and (rec["doc_id"], actor) not in done and n > 0:
+    docs = [(r["dataset"], r["doc_id"]) for r in read_jsonl(GOLD / "gold.jsonl")]
+    # Beyond the gold articles: every 9th Reuters negotiation story and White House item.
+    for dataset in ("reuters21578_negotiations", "whitehouse_gaza"):
+        docs += [(dataset, i) for i in list(sources._records(dataset))[::9]]
+    for dataset, doc_id in docs:
+        for actor in found_actors(sources.article(dataset, doc_id), lexicon):
+            if actor not in lexicon.actors and (doc_id, actor) not in done and n > 0:
                 n -= 1
-                print(json.dumps({"dataset": rec["dataset"], "doc_id": rec["doc_id"],
+                print(json.dumps({"dataset": dataset, "doc_id": doc_id,
                                   "actor": actor, "ok": None}, ensure_ascii=False))
 
 

@@ -53,6 +53,7 @@ _SPEECH_AFTER = re.compile(
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|according to|quoted|quoting)\s+$")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|into|across|outside|inside|toward|towards|throughout)"
                        r"\s+(?:the\s+)?$")
+_MID_CAPITAL = re.compile(r"(?<=[a-z,] )[A-Z][\w'’-]+")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
 MAX_NAME_WORDS = 4
 
@@ -67,6 +68,7 @@ class Words:
     org_first: frozenset[str]
     not_names: frozenset[str]  # openers included
     openers: frozenset[str]
+    surname_titles: frozenset[str]
     role_before: re.Pattern[str]  # "... analyst " right before a name
     org_before: re.Pattern[str]  # "... the research firm " right before a name
     org_after: re.Pattern[str]  # ", the Chinese tech company" right after one
@@ -80,15 +82,15 @@ class Words:
         # (an employer, a country) before the role noun, within the apposition's comma.
         apposition = re.compile(
             rf"\s*,\s+(?:(?:the|a|an|its|his|her|their|who\s+is|now|then|as)\s+)?"
-            rf"(?:[\w.'’&-]+\s+){{0,4}}?(?:{roles})s?\b", re.I)
+            rf"(?:[\w'’&-]+\s+){{0,4}}?(?:{roles})s?\b", re.I)
         titles = frozenset(data["titles"]) | {r.title() for r in data["roles"] if " " not in r}
         nouns = "|".join(sorted((re.escape(n) for n in data["org_nouns"]), key=len, reverse=True))
         org_after = re.compile(
-            rf"\s*,\s+(?:(?:the|a|an|its|which\s+is)\s+)?(?:[\w.'’&-]+\s+){{0,4}}?(?:{nouns})\b")
+            rf"\s*,\s+(?:(?:the|a|an|its|which\s+is)\s+)?(?:[\w'’&-]+\s+){{0,4}}?(?:{nouns})\b")
         return cls(titles, apposition, frozenset(data["org_last"]),
                    frozenset(data["org_first"]),
                    frozenset(data["not_names"]) | frozenset(data["openers"]),
-                   frozenset(data["openers"]),
+                   frozenset(data["openers"]), frozenset(data["surname_titles"]),
                    re.compile(rf"\b(?:{roles})\s+$"),
                    re.compile(rf"\b(?:{nouns})\s+$"), org_after)
 
@@ -136,9 +138,11 @@ def discover(texts: Sequence[str], lexicon: Lexicon, *, speakers: Iterable[str] 
     # Words the article also writes in lower case are common words, not names; so are the
     # one-word names of states and bodies.
     lower = {w for t in texts for w in _LOWER_WORD.findall(t)}
-    excluded = lower | lexicon.collective_words
-    mentions = [m for i, t in enumerate(texts) if _is_prose(t)
-                for m in _mentions(i, t, words, excluded)]
+    # A capitalised word seen inside a sentence somewhere is a name; one seen only opening
+    # sentences may be any word ("Established the ...", "Currently").
+    mid = {w for t in texts for w in _MID_CAPITAL.findall(t)}
+    ctx = _Ctx(words, lower | lexicon.collective_words, lexicon, mid)
+    mentions = [m for i, t in enumerate(texts) if _is_prose(t) for m in _mentions(i, t, ctx)]
     found = _Found(lexicon, words)
     _collect_organisations(mentions, texts, found)
     _collect_people(mentions, texts, words, found, set(speakers))
@@ -173,7 +177,16 @@ class _Found:
         return name
 
 
-def _mentions(index: int, text: str, words: Words, lower: set[str]) -> list[Mention]:
+@dataclass(frozen=True)
+class _Ctx:
+    words: Words
+    excluded: set[str]  # the article's lowercase words and one-word names of states
+    lexicon: Lexicon
+    mid: set[str]
+
+
+def _mentions(index: int, text: str, ctx: _Ctx) -> list[Mention]:
+    words = ctx.words
     out = []
     for run in _RUN.finditer(text):
         spans = [(run.start() + t.start(), run.start() + t.end())
@@ -184,10 +197,10 @@ def _mentions(index: int, text: str, words: Words, lower: set[str]) -> list[Ment
             piece.append((a, b))
             tok = text[a:b]
             if tok.endswith(("'", "’", "'s", "’s")) or _sentence_end(tok, words):
-                out.extend(_read_run(index, text, piece, words, lower))
+                out.extend(_read_run(index, text, piece, ctx))
                 piece = []
         if piece:
-            out.extend(_read_run(index, text, piece, words, lower))
+            out.extend(_read_run(index, text, piece, ctx))
     return out
 
 
@@ -206,8 +219,16 @@ def _clean(tok: str, words: Words) -> str:
     return tok
 
 
-def _read_run(index: int, text: str, spans: list[tuple[int, int]], words: Words,
-              lower: set[str]) -> list[Mention]:
+def _read_run(index: int, text: str, spans: list[tuple[int, int]], ctx: _Ctx) -> list[Mention]:
+    words, lower = ctx.words, ctx.excluded
+    if not spans:
+        return []
+    if text[spans[-1][1]:spans[-1][1] + 1] in ("-", "—", "–"):
+        spans = spans[:-1]  # a word cut off in a transcript ("Jens Stol- — Stoltenberg")
+    if spans and _opens_sentence(text, spans[0][0]) and _not_a_name_opener(text, spans, ctx):
+        spans = spans[1:]
+    if not spans:
+        return []
     toks = [_clean(text[a:b], words) for a, b in spans]
     end = spans[-1][1]
     # Words that open a sentence or a heading ("But", "In", "The") are not part of a name.
@@ -230,16 +251,16 @@ def _read_run(index: int, text: str, spans: list[tuple[int, int]], words: Words,
             rest = cut + 1
             while rest < len(body) and body[rest] in _CONNECTORS:
                 rest += 1
-            return (_read_run(index, text, spans[lead:lead + cut], words, lower)
-                    + _read_run(index, text, spans[lead + rest:], words, lower))
-    if not _is_organisation(body, words) or _two_names(body):
+            return (_read_run(index, text, spans[lead:lead + cut], ctx)
+                    + _read_run(index, text, spans[lead + rest:], ctx))
+    if not _is_organisation(body, words) or _two_names(body, ctx):
         # "the Auto Workers Union and the Ministry of Finance": two names joined by "and".
         cuts = [lead + i for i, t in enumerate(body) if t in _CONNECTORS and t != "of"]
         if cuts:
             out: list[Mention] = []
             for a, b in zip([lead - 1, *cuts], [*cuts, len(toks)], strict=True):
                 if b - a > 1:
-                    out.extend(_read_run(index, text, spans[a + 1:b], words, lower))
+                    out.extend(_read_run(index, text, spans[a + 1:b], ctx))
             return out
     else:
         return [Mention(index, spans[lead][0], end, tuple(body), kind="organisation")]
@@ -259,14 +280,42 @@ def _read_run(index: int, text: str, spans: list[tuple[int, int]], words: Words,
     # A title right before the name, or anywhere in the run before a full name
     # ("Secretary of State George Shultz"; not "Chief of Staff").
     before = body[:-n]
-    titled = bool(before) and (before[-1] in words.titles
+    titled = bool(before) and (before[-1] in words.titles and (n > 1 or before[-1] in
+                                                               words.surname_titles)
                                or n > 1 and any(t in words.titles for t in before))
     return [Mention(index, spans[-n][0], end, tuple(body[-n:]), titled, " ".join(body))]
 
 
-def _two_names(body: list[str]) -> bool:
-    """ "House and Senate", "IMF and World Bank": a one-word name before "and"."""
-    return len(body) > 2 and body[1] == "and"
+_COMPANY_END = frozenset("Corp Corp. Inc Inc. Ltd Ltd. Co Co. Plc PLC AG NV SA LLC".split())
+
+
+def _two_names(body: list[str], ctx: _Ctx) -> bool:
+    """ "White House and Congress", "GM Corp and the UAW": two names joined by "and";
+    "Department of Health and Human Services" is one."""
+    if "and" not in body:
+        return False
+    i = body.index("and")
+    left, right = body[:i], body[i + 1:]
+    if right[:1] == ["the"]:
+        return True
+    known = ctx.lexicon.canonical_or_none
+    return bool(left and right) and (left[-1] in _COMPANY_END or known(" ".join(right)) is not None
+                                     or len(left) > 1 and known(" ".join(left)) is not None)
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 4):start].rstrip(" \t\"“‘'(")
+    return not before or before[-1] in ".!?:;•*\n–—-"
+
+
+def _not_a_name_opener(text: str, spans: list[tuple[int, int]], ctx: _Ctx) -> bool:
+    """A sentence's first word that no sentence uses as a name: "Established the Office"."""
+    first = text[spans[0][0]:spans[0][1]].rstrip(",.")
+    if first in ctx.mid or first in ctx.words.titles or ctx.lexicon.canonical_or_none(first):
+        return False
+    following = text[spans[0][1]:spans[0][1] + 5]
+    return (first.endswith(("ed", "ly", "ing")) or len(spans) == 1 and following[:1] == ","
+            or following.startswith((" the ", " of ", " and ", " for ")))
 
 
 def _after_name(body: list[str], words: Words, excluded: set[str]) -> int | None:
@@ -371,7 +420,11 @@ def _collect_people(mentions: list[Mention], texts: Sequence[str], words: Words,
         if len(people) == 1:
             found.alias.setdefault(surname, next(iter(people)))
     # A titled surname with no full name in the article ("Mr. Tulis") is still a person.
-    for name in found.pending_orgs - found.alias.keys():
+    # A word that opens a person's full name, here or in the lexicon, is a first name
+    # ("Thanks, Karine."), not a body.
+    first_names = found.lexicon.first_names | {a.split()[0] for a, n in found.alias.items()
+                                               if " " in a and found.types.get(n) == "person"}
+    for name in found.pending_orgs - found.alias.keys() - first_names:
         if found.lexicon.canonical_or_none(name) is None:
             found.add(name, "organisation", "speaks, one word")
     # A seed may know the titled form ("Secretary Austin") where the surname alone is ambiguous.

@@ -39,7 +39,8 @@ class _Alias:
         if date is None:
             # Without a date a role is ambiguous; only open-ended roles and plain names count.
             return self.until is None
-        return (self.since is None or date >= self.since) and (self.until is None or date <= self.until)
+        return ((self.since is None or date >= self.since)
+                and (self.until is None or date <= self.until))
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ class Lexicon:
         self._folded = {a.casefold(): a for a in self._aliases}
         # One-word names of states, groups and bodies ("German", "Hamas"): never part of a
         # person's name found in text (discovery.py).
+        self.first_names = frozenset(n.split()[0] for n, a in self.actors.items()
+                                     if a.type == "person" and " " in n)
         self.collective_words = frozenset(
             a for a, targets in self._aliases.items() if " " not in a
             and all(self.actors[t.name].type != "person" for t in targets))
@@ -165,7 +168,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> Lexicon:
-        """The shipped vocabularies, plus any user files of the same shape (actors/media/topics keys)."""
+        """The shipped vocabularies, plus user files of the same shape (actors/media/topics)."""
         # Seeds before the generated country list: where both name a form, the seed's name wins.
         shipped = ("actors.json", "places.json", "media.json", "topics.json")
         docs = [_read_json(DATA_DIR / n) for n in shipped]

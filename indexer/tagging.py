@@ -96,7 +96,8 @@ def _domain(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
-def tag_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexicon) -> list[TaggedParagraph]:
+def tag_article(article: Article, paragraphs: list[Paragraph],
+                lexicon: Lexicon) -> list[TaggedParagraph]:
     """Every paragraph with its tags; quotations are extracted over the whole article."""
     article = resolve_article(article, paragraphs, lexicon)
     issuer = article.outlet if article.kind == "statement" else None
@@ -120,7 +121,8 @@ def tag_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexicon)
                                     and (name := _speaker_actor(q.speaker, lexicon, discovered))))
         # The article's credits already hold every outlet its paragraphs name (resolve_article).
         credits = dict.fromkeys(article.credits)
-        credits.update(dict.fromkeys(q.via for q in found if q.via and q.via in lexicon.media_types))
+        credits.update(dict.fromkeys(q.via for q in found
+                                     if q.via and q.via in lexicon.media_types))
         credits.pop(article.outlet, None)
         tagged.append(TaggedParagraph(
             paragraph=paragraph, article=article, date=article.published, outlet=article.outlet,
