@@ -48,6 +48,7 @@ class Topic:
     name: str
     label: str
     triggers: tuple[str, ...]
+    unless: tuple[str, ...] = ()  # phrases that hold a trigger but not the topic ("trade truce")
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -86,6 +87,7 @@ def _alias_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
 # its lower() contains the word's lower().
 _ASCII_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
 _WORD = re.compile(r"\w+")
+_URL = re.compile(r"\S*(?:://|www\.)\S*|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/\S*")
 
 
 def _trigger_key(trigger: str) -> tuple[str, bool]:
@@ -129,7 +131,8 @@ class Lexicon:
             for alias in {entry["name"], *entry.get("aliases", ())}:
                 self.media[alias] = entry["name"]
         self.topics = tuple(
-            Topic(t["name"], t.get("label", t["name"]), tuple(t["triggers"])) for t in topics
+            Topic(t["name"], t.get("label", t["name"]), tuple(t["triggers"]),
+                  tuple(t.get("unless", ()))) for t in topics
         )
         self._actor_re = _alias_pattern(self._aliases)
         # States and groups named inside a longer match ("Israeli" in "Israeli Foreign Minister").
@@ -139,6 +142,9 @@ class Lexicon:
         self._media_re = _alias_pattern(self.media)
         # Each trigger's regex runs only when the paragraph holds its key word: a set lookup
         # costs ~1% of a case-insensitive search, and a paragraph holds few keys.
+        self._topic_unless = {
+            t.name: re.compile("|".join(_trigger_regex(u) for u in t.unless), re.I)
+            for t in self.topics if t.unless}
         self._topic_res = [
             (t, [(trig, re.compile(_trigger_regex(trig), re.I), *_trigger_key(trig))
                  for trig in t.triggers])
@@ -247,15 +253,22 @@ class Lexicon:
 
     def explain_topics(self, text: str) -> dict[str, list[str]]:
         """Each topic whose triggers occur in the text, with the triggers that fired."""
+        if "/" in text:
+            # Words inside links ("aljazeera.com/...-west-bank-towns") are not the text's.
+            text = _URL.sub(" ", text)
         if _ASCII_FOLDS.search(text):
             lower, words = None, set()
         else:
             lower, words = text.lower(), {w.lower() for w in _WORD.findall(text)}
         fired: dict[str, list[str]] = {}
         for topic, patterns in self._topic_res:
+            own = text
+            unless = self._topic_unless.get(topic.name)
+            if unless is not None and unless.search(text):
+                own = unless.sub(" ", text)
             found = [trig for trig, rx, key, whole in patterns
                      if (lower is None or (key in words if whole else key in lower))
-                     and rx.search(text)]
+                     and rx.search(own)]
             if found:
                 fired[topic.name] = found
         return fired
