@@ -37,7 +37,10 @@ _PARTICLES = frozenset(
     .split())
 _CONNECTORS = frozenset("of for the and on".split())
 _JOIN = "(?:" + "|".join(sorted(_PARTICLES | _CONNECTORS)) + ")"
-_RUN = re.compile(rf"(?<![\w'’.@#/-]){_CAP}(?:(?:\s+{_JOIN})*[ \t]+{_CAP})*")
+# Opening with a capital (no look-behind) lets the regex engine skip to capitals; a run
+# glued to the word before it ("iPhone", "x-Ray") is dropped in _mentions.
+_RUN = re.compile(rf"[A-Z][\w&]*(?:['’.-][A-Za-z][\w&]*)*\.?(?:(?:\s+{_JOIN})*[ \t]+{_CAP})*")
+_GLUED = frozenset("_'’.@#/-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _ACRONYM_AFTER = re.compile(r"\s*\((?P<acr>[A-Z][A-Za-z&]{1,9})\)")
 _NAME_WORD = re.compile(
     r"(?:(?:al|el|ad|ash|as|an|at|az)-)?(?:Mc|Mac|O['’]|D['’]|De|La|Le|Di)?[A-Z][a-zà-ÿ]+"
@@ -53,8 +56,9 @@ _SPEECH_AFTER = re.compile(
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|according to|quoted|quoting)\s+$")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|into|across|outside|inside|toward|towards|throughout)"
                        r"\s+(?:the\s+)?$")
-_MID_CAPITAL = re.compile(r"(?<=[a-z,] )[A-Z][\w'’-]+")
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
+_MID_CAPITAL = re.compile(r"[a-z,] ([A-Z][\w'’-]+)")
+_TOKEN = re.compile(r"\S+")
+_LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*")
 MAX_NAME_WORDS = 4
 
 
@@ -137,10 +141,11 @@ def discover(texts: Sequence[str], lexicon: Lexicon, *, speakers: Iterable[str] 
     words = words or default_words()
     # Words the article also writes in lower case are common words, not names; so are the
     # one-word names of states and bodies.
-    lower = {w for t in texts for w in _LOWER_WORD.findall(t)}
+    joined = "\n".join(texts)
+    lower = set(_LOWER_WORD.findall(joined))
     # A capitalised word seen inside a sentence somewhere is a name; one seen only opening
     # sentences may be any word ("Established the ...", "Currently").
-    mid = {w for t in texts for w in _MID_CAPITAL.findall(t)}
+    mid = set(_MID_CAPITAL.findall(joined))
     ctx = _Ctx(words, lower | lexicon.collective_words, lexicon, mid)
     mentions = [m for i, t in enumerate(texts) if _is_prose(t) for m in _mentions(i, t, ctx)]
     found = _Found(lexicon, words)
@@ -189,8 +194,21 @@ def _mentions(index: int, text: str, ctx: _Ctx) -> list[Mention]:
     words = ctx.words
     out = []
     for run in _RUN.finditer(text):
-        spans = [(run.start() + t.start(), run.start() + t.end())
-                 for t in re.finditer(r"\S+", run.group(0))]
+        if run.start() and text[run.start() - 1] in _GLUED:
+            continue
+        whole = run.group(0)
+        if " " not in whole and "\n" not in whole and "\t" not in whole:
+            # Most runs are one word opening a sentence ("The", "He"): skip those at once.
+            if whole in words.openers or whole in ctx.excluded:
+                continue
+            mention = _one_word(index, text, run.start(), run.end(), ctx)
+            if mention is not None:
+                out.append(mention)
+            continue
+        spans = [(run.start() + t.start(), run.start() + t.end()) for t in _TOKEN.finditer(whole)]
+        if "'" not in whole and "’" not in whole and "." not in whole:
+            out.extend(_read_run(index, text, spans, ctx))
+            continue
         # A possessive ends a name: "Craxi's Socialist Party" is two runs.
         piece: list[tuple[int, int]] = []
         for a, b in spans:
@@ -202,6 +220,20 @@ def _mentions(index: int, text: str, ctx: _Ctx) -> list[Mention]:
         if piece:
             out.extend(_read_run(index, text, piece, ctx))
     return out
+
+
+def _one_word(index: int, text: str, start: int, end: int, ctx: _Ctx) -> Mention | None:
+    """A run of one word: an acronym, or a name-like word (a surname, a body that speaks)."""
+    if text[end:end + 1] in ("-", "—", "–"):
+        return None
+    tok = _clean(text[start:end], ctx.words)
+    if _ACRONYM.fullmatch(tok):
+        return Mention(index, start, end, (tok,), kind="acronym")
+    if not _name_word(tok, ctx.words, ctx.excluded):
+        return None
+    if _opens_sentence(text, start) and _not_a_name_opener(text, [(start, end)], ctx):
+        return None
+    return Mention(index, start, end, (tok,), phrase=tok)
 
 
 def _sentence_end(tok: str, words: Words) -> bool:

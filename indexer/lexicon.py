@@ -150,6 +150,18 @@ class Lexicon:
                  for trig in t.triggers])
             for t in self.topics if t.triggers
         ]
+        # Triggers by key word: a paragraph visits only the triggers whose whole-word key it
+        # holds (one set intersection), plus the few keyed on a part of a word.
+        self._topic_order = {t.name: i for i, t in enumerate(self.topics)}
+        self._by_key: dict[str, list[tuple[int, int, str, re.Pattern[str]]]] = {}
+        self._by_part: list[tuple[int, int, str, re.Pattern[str], str]] = []
+        for i, (_topic, patterns) in enumerate(self._topic_res):
+            for j, (trig, rx, key, whole) in enumerate(patterns):
+                if whole:
+                    self._by_key.setdefault(key, []).append((i, j, trig, rx))
+                else:
+                    self._by_part.append((i, j, trig, rx, key))
+        self._keys = frozenset(self._by_key)
         self._folded = {a.casefold(): a for a in self._aliases}
         # One-word names of states, groups and bodies ("German", "Hamas"): never part of a
         # person's name found in text (discovery.py).
@@ -257,26 +269,30 @@ class Lexicon:
             # Words inside links ("aljazeera.com/...-west-bank-towns") are not the text's.
             text = _URL.sub(" ", text)
         if _ASCII_FOLDS.search(text):
-            lower, words = None, set()
+            # Case folding can make a non-ASCII letter match an ASCII trigger: try them all.
+            candidates = [(i, j, trig, rx) for i, (_, patterns) in enumerate(self._topic_res)
+                          for j, (trig, rx, _, _) in enumerate(patterns)]
         else:
-            lower, words = text.lower(), {w.lower() for w in _WORD.findall(text)}
+            lower = text.lower()
+            candidates = [c for w in self._keys.intersection(_WORD.findall(lower))
+                          for c in self._by_key[w]]
+            candidates += [(i, j, trig, rx) for i, j, trig, rx, key in self._by_part
+                           if key in lower]
         fired: dict[str, list[str]] = {}
-        for topic, patterns in self._topic_res:
-            own = text
-            unless = self._topic_unless.get(topic.name)
-            if unless is not None and unless.search(text):
-                own = unless.sub(" ", text)
-            found = [trig for trig, rx, key, whole in patterns
-                     if (lower is None or (key in words if whole else key in lower))
-                     and rx.search(own)]
-            if found:
-                fired[topic.name] = found
+        blanked: dict[int, str] = {}
+        for i, _j, trig, rx in sorted(candidates, key=lambda c: (c[0], c[1])):
+            topic = self._topic_res[i][0]
+            if i not in blanked:
+                unless = self._topic_unless.get(topic.name)
+                blanked[i] = unless.sub(" ", text) if unless is not None else text
+            if rx.search(blanked[i]):
+                fired.setdefault(topic.name, []).append(trig)
         return fired
 
     def find_topics(self, text: str) -> tuple[str, ...]:
         """Up to three topics, the ones with most distinct triggers first (ties: taxonomy order)."""
         fired = self.explain_topics(text)
-        order = {t.name: i for i, t in enumerate(self.topics)}
+        order = self._topic_order
         ranked = sorted(fired, key=lambda name: (-len(fired[name]), order[name]))
         return tuple(ranked[:MAX_TOPICS])
 
