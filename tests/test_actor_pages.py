@@ -43,4 +43,5 @@ def test_actor_page_escapes_the_name(client):
 def test_topic_tags_say_which_words_tagged_them(client):
     html = client.get("/?q=ceasefire").get_data(as_text=True)
     titles = re.findall(r'class="tag tag-topic"[^>]*title="([^"]+)"', html)
-    assert any(t.startswith("ceasefire: ") and "ceasefire" in t[len("ceasefire: "):] for t in titles)
+    assert any(t.startswith("ceasefire: ") and "ceasefire" in t[len("ceasefire: "):]
+               for t in titles)

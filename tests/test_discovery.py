@@ -44,7 +44,8 @@ def test_people_organisations_and_acronyms_are_found_and_folded(lx):
 
 def test_a_full_name_in_the_article_beats_a_seed_namesake(lx):
     assert lx.resolve("Gallant") == "Yoav Gallant"  # the seed alias exists...
-    article = Article("a1", "\n\n".join(STRIKE), "mem", title="Nurses strike", published="2019-05-01")
+    article = Article("a1", "\n\n".join(STRIKE), "mem", title="Nurses strike",
+                      published="2019-05-01")
     tagged = tag_article(article, split_paragraphs(article), lx)
     actors = {a for t in tagged for a in t.actors}
     assert "Yoav Gallant" not in actors  # ...but this article names another Gallant
@@ -102,7 +103,8 @@ def test_quotation_speakers_are_actors(lx):
 def test_actors_file_still_adds_aliases(tmp_path):
     extra = tmp_path / "mine.json"
     extra.write_text(json.dumps({"actors": [
-        {"name": "Canadian Union of Postal Workers", "type": "organisation", "aliases": ["CUPW"]}]}))
+        {"name": "Canadian Union of Postal Workers", "type": "organisation",
+         "aliases": ["CUPW"]}]}))
     lx = Lexicon.load([str(extra)])
     article = Article("a4", "CUPW members walked off the job across the country on Monday morning.",
                       "mem", published="2018-10-22")
