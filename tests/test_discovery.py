@@ -110,3 +110,44 @@ def test_actors_file_still_adds_aliases(tmp_path):
                       "mem", published="2018-10-22")
     tagged = tag_article(article, split_paragraphs(article), lx)
     assert tagged[0].actors == ("Canadian Union of Postal Workers",)
+
+
+# -- topics for negotiations in general ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("Ottawa announced sanctions on 14 Russian officials over the annexation of Crimea, the "
+     "foreign minister said.", {"sanctions", "territory"}, {"west-bank"}),
+    ("The agency offers settlement services to refugees arriving in Winnipeg, from housing to "
+     "language classes.", set(), {"west-bank", "reconstruction"}),
+    ("Police said the girl was kidnapped outside her school on Monday and found safe two days "
+     "later.", set(), {"hostages"}),
+    ("Hopes of a trade truce lifted markets as negotiators met on tariffs in Washington.",
+     {"trade", "mediation"}, {"ceasefire"}),
+    ("The union said 2,000 nurses would go on strike on Friday unless the province returned to "
+     "the bargaining table.", {"labour", "mediation"}, set()),
+    ("Creditor banks agreed to reschedule the debt after the IMF accord was signed.",
+     {"debt"}, set()),
+])
+def test_topics_fit_negotiations_other_than_gaza(lx, text, expected, absent):
+    topics = set(lx.find_topics(text))
+    assert expected <= topics and not topics & absent
+
+
+def test_a_topics_file_can_extend_or_replace_the_taxonomy(tmp_path):
+    extend = tmp_path / "extend.json"
+    extend.write_text(json.dumps({"topics": [
+        {"name": "labour", "triggers": ["job action"]},
+        {"name": "fisheries", "label": "Fisheries", "triggers": ["fishing quota*"]}]}))
+    lx = Lexicon.load([str(extend)])
+    assert lx.explain_topics("Teachers began a job action over fishing quotas.") == {
+        "labour": ["job action"], "fisheries": ["fishing quota*"]}
+    replace = tmp_path / "replace.json"
+    replace.write_text(json.dumps({"replace_topics": True, "topics": [
+        {"name": "fisheries", "triggers": ["fishing quota*"]}]}))
+    assert [t.name for t in Lexicon.load([str(replace)]).topics] == ["fisheries"]
+
+
+def test_words_inside_links_trigger_no_topic(lx):
+    text = "Live updates: aje.io/x1:=:https://www.aljazeera.com/news/raid-occupied-west-bank-towns"
+    assert lx.explain_topics(text) == {}
