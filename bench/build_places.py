@@ -15,6 +15,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).resolve().parents[1] / "indexer" / "data" / "places.json"
 # Territories and dependencies without a seat of government of their own are left out:
@@ -22,7 +23,7 @@ OUT = Path(__file__).resolve().parents[1] / "indexer" / "data" / "places.json"
 MIN_POPULATION = 100_000
 
 
-def _aliases(info: dict) -> list[str]:
+def _aliases(info: Any) -> list[str]:
     name = info["name"]
     out = []
     demonym = (info.get("demonym") or "").strip()
@@ -40,7 +41,7 @@ def _aliases(info: dict) -> list[str]:
     return sorted({a.strip() for a in out if not re.search(r"[,/]|^the ", a.strip())})
 
 
-def build() -> dict:
+def build() -> dict[str, Any]:
     import countryinfo  # only needed to regenerate the file
 
     infos = [c.info() for c in countryinfo.all_countries()]
@@ -49,7 +50,7 @@ def build() -> dict:
     # goes to the most populous one.
     infos.sort(key=lambda i: -i["population"])
     taken: Counter = Counter()
-    actors = []
+    actors: list[dict[str, Any]] = []
     for info in infos:
         aliases = [a for a in _aliases(info) if not taken[a]]
         taken.update(aliases)

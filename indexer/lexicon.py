@@ -246,7 +246,9 @@ class Lexicon:
     def canonical_or_none(self, name: str) -> str | None:
         """Case-insensitive alias lookup only (for user input such as --actor netanyahu)."""
         alias = self._folded.get(name.strip().casefold())
-        return self._pick(alias, None) or (self._aliases[alias][0].name if alias else None)
+        if alias is None:
+            return None
+        return self._pick(alias, None) or self._aliases[alias][0].name
 
     # -- media and topics -----------------------------------------------------------------
 

@@ -72,7 +72,8 @@ def resolve_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexi
     credits = dict.fromkeys(article.credits)
     for p in paragraphs:
         credits.update(dict.fromkeys(lexicon.find_media(p.text)))
-    credits.pop(outlet, None)
+    if outlet:
+        credits.pop(outlet, None)
     return replace(article, dateline=dateline, published=published, date_precision=precision,
                    outlet=outlet, credits=tuple(credits))
 
@@ -123,7 +124,8 @@ def tag_article(article: Article, paragraphs: list[Paragraph],
         credits = dict.fromkeys(article.credits)
         credits.update(dict.fromkeys(q.via for q in found
                                      if q.via and q.via in lexicon.media_types))
-        credits.pop(article.outlet, None)
+        if article.outlet:
+            credits.pop(article.outlet, None)
         tagged.append(TaggedParagraph(
             paragraph=paragraph, article=article, date=article.published, outlet=article.outlet,
             credits=tuple(credits), actors=tuple(actors), topics=lexicon.find_topics(text),
