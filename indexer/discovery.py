@@ -251,7 +251,8 @@ def _clean(tok: str, words: Words) -> str:
     return tok
 
 
-def _read_run(index: int, text: str, spans: list[tuple[int, int]], ctx: _Ctx) -> list[Mention]:
+def _read_run(index: int, text: str, spans: list[tuple[int, int]], ctx: _Ctx,
+              after_the: bool = False) -> list[Mention]:
     words, lower = ctx.words, ctx.excluded
     if not spans:
         return []
@@ -285,6 +286,12 @@ def _read_run(index: int, text: str, spans: list[tuple[int, int]], ctx: _Ctx) ->
                 rest += 1
             return (_read_run(index, text, spans[lead:lead + cut], ctx)
                     + _read_run(index, text, spans[lead + rest:], ctx))
+    # "Department of Transportation Secretary Pete Buttigieg": a body, then a titled person.
+    for i in range(2, len(body) - 1):
+        if body[i] in words.titles and _name_word(body[i + 1], words, lower) \
+                and _is_organisation(body[:i], words):
+            return (_read_run(index, text, spans[lead:lead + i], ctx)
+                    + _read_run(index, text, spans[lead + i:], ctx))
     if not _is_organisation(body, words) or _two_names(body, ctx):
         # "the Auto Workers Union and the Ministry of Finance": two names joined by "and".
         cuts = [lead + i for i, t in enumerate(body) if t in _CONNECTORS and t != "of"]
@@ -292,7 +299,8 @@ def _read_run(index: int, text: str, spans: list[tuple[int, int]], ctx: _Ctx) ->
             out: list[Mention] = []
             for a, b in zip([lead - 1, *cuts], [*cuts, len(toks)], strict=True):
                 if b - a > 1:
-                    out.extend(_read_run(index, text, spans[a + 1:b], ctx))
+                    out.extend(_read_run(index, text, spans[a + 1:b], ctx,
+                                         a >= 0 and toks[a] == "the"))
             return out
     else:
         return [Mention(index, spans[lead][0], end, tuple(body), kind="organisation")]
@@ -307,6 +315,8 @@ def _read_run(index: int, text: str, spans: list[tuple[int, int]], ctx: _Ctx) ->
             break
     while n and (body[-n] in _PARTICLES or _INITIAL.fullmatch(body[-n])):
         n -= 1
+    if after_the and n == len(body) and n >= 3:
+        n -= 1  # no name follows "the": "the Exchequer Nigel Lawson"
     if not n or n > MAX_NAME_WORDS:
         return []
     # A title right before the name, or anywhere in the run before a full name
@@ -328,8 +338,9 @@ def _two_names(body: list[str], ctx: _Ctx) -> bool:
         return False
     i = body.index("and")
     left, right = body[:i], body[i + 1:]
-    if right[:1] == ["the"]:
-        return True
+    if right[:1] == ["the"] or len(right) > 1 and right[-1] in _COMPANY_END \
+            and _ACRONYM.fullmatch(right[0]):
+        return True  # "... and the UAW", "Steelworkers of America and LTV Corp"
     known = ctx.lexicon.canonical_or_none
     return bool(left and right) and (left[-1] in _COMPANY_END or known(" ".join(right)) is not None
                                      or len(left) > 1 and known(" ".join(left)) is not None)
