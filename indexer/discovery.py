@@ -76,6 +76,7 @@ class Words:
     role_before: re.Pattern[str]  # "... analyst " right before a name
     org_before: re.Pattern[str]  # "... the research firm " right before a name
     org_after: re.Pattern[str]  # ", the Chinese tech company" right after one
+    first_names: frozenset[str] = frozenset()  # first_names.json
 
     @classmethod
     def load(cls, path: Path = DATA_DIR / "names.json") -> Words:
@@ -96,7 +97,13 @@ class Words:
                    frozenset(data["not_names"]) | frozenset(data["openers"]),
                    frozenset(data["openers"]), frozenset(data["surname_titles"]),
                    re.compile(rf"\b(?:{roles})\s+$"),
-                   re.compile(rf"\b(?:{nouns})\s+$"), org_after)
+                   re.compile(rf"\b(?:{nouns})\s+$"), org_after,
+                   frozenset(_read(DATA_DIR / "first_names.json")["first_names"]))
+
+
+def _read(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 @lru_cache(maxsize=1)
@@ -494,6 +501,8 @@ def _person_evidence(m: Mention, text: str, words: Words, speakers: set[str],
         return "apposition or speech verb"
     if counts[m.words] >= 2 or m.words[-1] in singles:
         return "second mention"
+    if len(m.words) <= 3 and m.words[0] in words.first_names:
+        return "first name"
     return None
 
 
