@@ -62,7 +62,7 @@ def test_seed_aliases_still_fold_when_the_article_gives_no_other_full_name(lx):
 
 def test_no_evidence_no_actor(lx):
     texts = [
-        "On Monday Jane Doe went to the market in Lima and bought bread for the week ahead.",
+        "On Monday Kofi Mensah went to the market in Lima and bought bread for the week ahead.",
         "By Sunday March was over, and Wednesday Evening was quiet at the church hall.",
     ]
     found = discover(texts, lx)
@@ -151,3 +151,10 @@ def test_a_topics_file_can_extend_or_replace_the_taxonomy(tmp_path):
 def test_words_inside_links_trigger_no_topic(lx):
     text = "Live updates: aje.io/x1:=:https://www.aljazeera.com/news/raid-occupied-west-bank-towns"
     assert lx.explain_topics(text) == {}
+
+
+def test_a_common_given_name_is_evidence_of_a_person(lx):
+    texts = ["The cast also includes Zoe Saldana and Karl Urban, the studio said on Tuesday."]
+    found = discover(texts, lx)
+    assert found.paragraphs == [["Zoe Saldana", "Karl Urban"]]
+    assert found.evidence["Zoe Saldana"] == "first name"
