@@ -400,14 +400,16 @@ def _collect_organisations(mentions: list[Mention], texts: Sequence[str], found:
     for m in mentions:
         if m.kind != "organisation":
             continue
-        name = " ".join(m.words)
-        if name in found.lexicon.media:  # "Washington Post" is a credit, not an actor
+        written = " ".join(m.words)
+        if written in found.lexicon.media:  # "Washington Post" is a credit, not an actor
             continue
+        # "American Motors Corp." and "American Motors Corp" are one company.
+        name = written.rstrip(".")
         acr = _ACRONYM_AFTER.match(texts[m.paragraph], m.end)
         if acr and _initials_match(m.words, acr.group("acr")):
-            found.add(name, "organisation", "acronym", [acr.group("acr")])
+            found.add(name, "organisation", "acronym", [acr.group("acr"), written])
         else:
-            found.add(name, "organisation", "organisation word")
+            found.add(name, "organisation", "organisation word", [written])
     # "the research firm Oanda", "Huawei, the Chinese tech company": a name an organisation
     # noun introduces; a one-word name also when it speaks twice ("Google said ...").
     speaking: dict[str, int] = {}
