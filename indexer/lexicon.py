@@ -39,7 +39,8 @@ class _Alias:
         if date is None:
             # Without a date a role is ambiguous; only open-ended roles and plain names count.
             return self.until is None
-        return (self.since is None or date >= self.since) and (self.until is None or date <= self.until)
+        return ((self.since is None or date >= self.since)
+                and (self.until is None or date <= self.until))
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Topic:
     name: str
     label: str
     triggers: tuple[str, ...]
+    unless: tuple[str, ...] = ()  # phrases that hold a trigger but not the topic ("trade truce")
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -85,6 +87,7 @@ def _alias_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
 # its lower() contains the word's lower().
 _ASCII_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
 _WORD = re.compile(r"\w+")
+_URL = re.compile(r"\S*(?:://|www\.)\S*|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/\S*")
 
 
 def _trigger_key(trigger: str) -> tuple[str, bool]:
@@ -128,7 +131,8 @@ class Lexicon:
             for alias in {entry["name"], *entry.get("aliases", ())}:
                 self.media[alias] = entry["name"]
         self.topics = tuple(
-            Topic(t["name"], t.get("label", t["name"]), tuple(t["triggers"])) for t in topics
+            Topic(t["name"], t.get("label", t["name"]), tuple(t["triggers"]),
+                  tuple(t.get("unless", ()))) for t in topics
         )
         self._actor_re = _alias_pattern(self._aliases)
         # States and groups named inside a longer match ("Israeli" in "Israeli Foreign Minister").
@@ -138,12 +142,34 @@ class Lexicon:
         self._media_re = _alias_pattern(self.media)
         # Each trigger's regex runs only when the paragraph holds its key word: a set lookup
         # costs ~1% of a case-insensitive search, and a paragraph holds few keys.
+        self._topic_unless = {
+            t.name: re.compile("|".join(_trigger_regex(u) for u in t.unless), re.I)
+            for t in self.topics if t.unless}
         self._topic_res = [
             (t, [(trig, re.compile(_trigger_regex(trig), re.I), *_trigger_key(trig))
                  for trig in t.triggers])
             for t in self.topics if t.triggers
         ]
+        # Triggers by key word: a paragraph visits only the triggers whose whole-word key it
+        # holds (one set intersection), plus the few keyed on a part of a word.
+        self._topic_order = {t.name: i for i, t in enumerate(self.topics)}
+        self._by_key: dict[str, list[tuple[int, int, str, re.Pattern[str]]]] = {}
+        self._by_part: list[tuple[int, int, str, re.Pattern[str], str]] = []
+        for i, (_topic, patterns) in enumerate(self._topic_res):
+            for j, (trig, rx, key, whole) in enumerate(patterns):
+                if whole:
+                    self._by_key.setdefault(key, []).append((i, j, trig, rx))
+                else:
+                    self._by_part.append((i, j, trig, rx, key))
+        self._keys = frozenset(self._by_key)
         self._folded = {a.casefold(): a for a in self._aliases}
+        # One-word names of states, groups and bodies ("German", "Hamas"): never part of a
+        # person's name found in text (discovery.py).
+        self.first_names = frozenset(n.split()[0] for n, a in self.actors.items()
+                                     if a.type == "person" and " " in n)
+        self.collective_words = frozenset(
+            a for a, targets in self._aliases.items() if " " not in a
+            and all(self.actors[t.name].type != "person" for t in targets))
 
     def _add_actor(self, entry: dict) -> None:
         name = entry["name"]
@@ -160,11 +186,15 @@ class Lexicon:
 
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> Lexicon:
-        """The shipped vocabularies, plus any user files of the same shape (actors/media/topics keys)."""
-        docs = [_read_json(DATA_DIR / n) for n in ("actors.json", "media.json", "topics.json")]
+        """The shipped vocabularies, plus user files of the same shape (actors/media/topics)."""
+        # Seeds before the generated country list: where both name a form, the seed's name wins.
+        shipped = ("actors.json", "places.json", "media.json", "topics.json")
+        docs = [_read_json(DATA_DIR / n) for n in shipped]
         docs += [_read_json(Path(p)) for p in extra]
         pick = lambda key: [item for d in docs for item in d.get(key, ())]  # noqa: E731
-        return cls(pick("actors"), pick("media"), pick("topics"))
+        if any(d.get("replace_topics") for d in docs[len(shipped):]):
+            docs[shipped.index("topics.json")] = {}
+        return cls(pick("actors"), pick("media"), _merge_topics(pick("topics")))
 
     # -- actors ---------------------------------------------------------------------------
 
@@ -216,7 +246,9 @@ class Lexicon:
     def canonical_or_none(self, name: str) -> str | None:
         """Case-insensitive alias lookup only (for user input such as --actor netanyahu)."""
         alias = self._folded.get(name.strip().casefold())
-        return self._pick(alias, None) or (self._aliases[alias][0].name if alias else None)
+        if alias is None:
+            return None
+        return self._pick(alias, None) or self._aliases[alias][0].name
 
     # -- media and topics -----------------------------------------------------------------
 
@@ -235,25 +267,48 @@ class Lexicon:
 
     def explain_topics(self, text: str) -> dict[str, list[str]]:
         """Each topic whose triggers occur in the text, with the triggers that fired."""
+        if "/" in text:
+            # Words inside links ("aljazeera.com/...-west-bank-towns") are not the text's.
+            text = _URL.sub(" ", text)
         if _ASCII_FOLDS.search(text):
-            lower, words = None, set()
+            # Case folding can make a non-ASCII letter match an ASCII trigger: try them all.
+            candidates = [(i, j, trig, rx) for i, (_, patterns) in enumerate(self._topic_res)
+                          for j, (trig, rx, _, _) in enumerate(patterns)]
         else:
-            lower, words = text.lower(), {w.lower() for w in _WORD.findall(text)}
+            lower = text.lower()
+            candidates = [c for w in self._keys.intersection(_WORD.findall(lower))
+                          for c in self._by_key[w]]
+            candidates += [(i, j, trig, rx) for i, j, trig, rx, key in self._by_part
+                           if key in lower]
         fired: dict[str, list[str]] = {}
-        for topic, patterns in self._topic_res:
-            found = [trig for trig, rx, key, whole in patterns
-                     if (lower is None or (key in words if whole else key in lower))
-                     and rx.search(text)]
-            if found:
-                fired[topic.name] = found
+        blanked: dict[int, str] = {}
+        for i, _j, trig, rx in sorted(candidates, key=lambda c: (c[0], c[1])):
+            topic = self._topic_res[i][0]
+            if i not in blanked:
+                unless = self._topic_unless.get(topic.name)
+                blanked[i] = unless.sub(" ", text) if unless is not None else text
+            if rx.search(blanked[i]):
+                fired.setdefault(topic.name, []).append(trig)
         return fired
 
     def find_topics(self, text: str) -> tuple[str, ...]:
         """Up to three topics, the ones with most distinct triggers first (ties: taxonomy order)."""
         fired = self.explain_topics(text)
-        order = {t.name: i for i, t in enumerate(self.topics)}
+        order = self._topic_order
         ranked = sorted(fired, key=lambda name: (-len(fired[name]), order[name]))
         return tuple(ranked[:MAX_TOPICS])
+
+
+def _merge_topics(topics: list[dict]) -> list[dict]:
+    """One entry per topic name: a user's topic of a shipped name adds triggers to it."""
+    merged: dict[str, dict] = {}
+    for t in topics:
+        if t["name"] in merged:
+            old = merged[t["name"]]
+            merged[t["name"]] = {**old, **t, "triggers": [*old["triggers"], *t.get("triggers", ())]}
+        else:
+            merged[t["name"]] = t
+    return list(merged.values())
 
 
 def _read_json(path: Path) -> dict:

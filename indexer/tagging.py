@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 from urllib.parse import urlparse
 
+from indexer.discovery import ArticleActors, discover
 from indexer.lexicon import Lexicon
 from indexer.models import Article, Paragraph, TaggedParagraph
 from indexer.paragraphs import DATELINE_ALONE, SYNDICATION, split_blocks
@@ -71,7 +72,8 @@ def resolve_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexi
     credits = dict.fromkeys(article.credits)
     for p in paragraphs:
         credits.update(dict.fromkeys(lexicon.find_media(p.text)))
-    credits.pop(outlet, None)
+    if outlet:
+        credits.pop(outlet, None)
     return replace(article, dateline=dateline, published=published, date_precision=precision,
                    outlet=outlet, credits=tuple(credits))
 
@@ -95,30 +97,45 @@ def _domain(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
-def tag_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexicon) -> list[TaggedParagraph]:
+def tag_article(article: Article, paragraphs: list[Paragraph],
+                lexicon: Lexicon) -> list[TaggedParagraph]:
     """Every paragraph with its tags; quotations are extracted over the whole article."""
     article = resolve_article(article, paragraphs, lexicon)
     issuer = article.outlet if article.kind == "statement" else None
     quotes = extract_quotes([p.text for p in paragraphs], lexicon=lexicon,
                             date=article.published, issuer=issuer, title=article.title)
+    speakers = {q.speaker for found in quotes for q in found
+                if q.kind == "direct" and q.speaker and q.speaker_type in ("person", "unknown")}
+    texts = [p.text for p in paragraphs]
+    discovered = discover(texts, lexicon, speakers=speakers)
     tagged = []
-    for paragraph, found in zip(paragraphs, quotes, strict=True):
+    for paragraph, found, own in zip(paragraphs, quotes, discovered.paragraphs, strict=True):
         text = f"{paragraph.heading}\n{paragraph.text}" if paragraph.heading else paragraph.text
         # A transcript's turn label ("MS. JEAN-PIERRE:") names who speaks, not who is discussed.
         spoken = min((q.start for q in found if q.kind == "turn"), default=0)
-        actors = dict.fromkeys(lexicon.find_actors(paragraph.text[spoken:] if spoken else text,
-                                                   article.published))
+        seeded = lexicon.find_actors(paragraph.text[spoken:] if spoken else text, article.published)
+        actors = dict.fromkeys(a for a in seeded if a not in discovered.blocked)
+        actors.update(dict.fromkeys(own))
         # A quoted speaker is an actor of the paragraph; a transcript's turn label is not
         # (the press secretary would otherwise tag every paragraph she speaks).
-        actors.update(dict.fromkeys(q.speaker for q in found
-                                    if q.kind == "direct" and q.speaker in lexicon.actors))
+        actors.update(dict.fromkeys(name for q in found if q.kind == "direct" and q.speaker
+                                    and (name := _speaker_actor(q.speaker, lexicon, discovered))))
         # The article's credits already hold every outlet its paragraphs name (resolve_article).
         credits = dict.fromkeys(article.credits)
-        credits.update(dict.fromkeys(q.via for q in found if q.via and q.via in lexicon.media_types))
-        credits.pop(article.outlet, None)
+        credits.update(dict.fromkeys(q.via for q in found
+                                     if q.via and q.via in lexicon.media_types))
+        if article.outlet:
+            credits.pop(article.outlet, None)
         tagged.append(TaggedParagraph(
             paragraph=paragraph, article=article, date=article.published, outlet=article.outlet,
             credits=tuple(credits), actors=tuple(actors), topics=lexicon.find_topics(text),
             quotes=found,
         ))
     return tagged
+
+
+def _speaker_actor(speaker: str, lexicon: Lexicon, discovered: ArticleActors) -> str | None:
+    """The actor a quotation's speaker is: a seed name, or a name the article gave in full."""
+    if speaker in lexicon.actors:
+        return speaker
+    return discovered.alias(speaker)

@@ -420,6 +420,7 @@ def test_topic_names_are_short_slugs(lx):
     assert [t.name for t in lx.topics] == [
         "ceasefire", "hostages", "humanitarian-aid", "military-operations", "casualties", "troop-withdrawal",
         "mediation", "domestic-politics", "reconstruction", "regional-escalation", "west-bank",
+        "trade", "labour", "debt", "sanctions", "nuclear", "climate", "territory",
     ]  # fmt: skip
 
 

@@ -331,6 +331,44 @@ def speaker_page(name: str):
         search_href=href("pages.search_page", [("speaker", name), ("quotes", "1")]))
 
 
+@bp.get("/actors")
+def actors_page():
+    """The most named actors (the actor facet over every paragraph)."""
+    results = core.search(index_dir(), SearchRequest(size=1))
+    return render_template("actors.html", rows=results.facets.get("actor", ()))
+
+
+@bp.get("/actors/<path:name>")
+def actor_page(name: str):
+    """An actor's paragraphs over time, newest first, and the quotations they speak."""
+    if len(name) > 200:
+        abort(404)
+    page = max(1, _int(request.args.get("page"), 1))
+    req = SearchRequest(filters={"actor": (name,)}, sort="newest", page=page)
+    results = core.search(index_dir(), req)
+    if not results.total:
+        abort(404)
+    link = lambda m: href("pages.search_page", [("actor", name), ("month", m)])  # noqa: E731
+    quotes = core.search_quotes(index_dir(), SearchRequest(filters={"speaker": (name,)},
+                                                           sort="newest", size=5))
+    return render_template(
+        "actor.html", name=name, results=results, quotes=quotes,
+        bars=timeline_bars(results.timeline, link),
+        pages=pagination(page, results.pages,
+                         lambda n: href("pages.actor_page", [("page", str(n))], name=name)),
+        search_href=href("pages.search_page", [("actor", name)]),
+        speaker_href=href("pages.speaker_page", name=name))
+
+
+@bp.app_template_global("topic_why")
+def topic_why(text: str, topic: str) -> str:
+    """The words that tagged the paragraph with the topic (shown as the tag's title)."""
+    from indexer import default_lexicon
+
+    words = default_lexicon().explain_topics(text).get(topic)
+    return f"{topic}: {', '.join(w.rstrip('*') for w in words)}" if words else topic
+
+
 def _int(value, default: int) -> int:
     try:
         return int(value)
