@@ -150,7 +150,8 @@ def _read_warc(stream: IO[bytes], label: str) -> Iterator[tuple[str, Article | I
     for record_label, record in _records(stream, label):
         if isinstance(record, InputError):
             yield record_label, record
-        elif getattr(record, "rec_type", None) not in _WARC_TYPES:  # a damaged header: the page may be lost
+        elif getattr(record, "rec_type", None) not in _WARC_TYPES:
+            # A damaged header: the page it introduced may be lost.
             yield record_label, InputError("WARC record header is damaged (no known WARC-Type)")
         elif _is_html_response(record):
             uri = record.rec_headers.get_header("WARC-Target-URI")

@@ -34,6 +34,8 @@ from whoosh.util.numeric import byte_to_length
 from indexer import registry
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import Lexicon, default_lexicon
+from search import budget
+from search import cache as filter_cache
 from search.engines.embedded import postings, termdocs
 from search.engines.embedded.schema import (
     FACET_FIELDS,
@@ -43,8 +45,6 @@ from search.engines.embedded.schema import (
     open_index,
     ranking_words,
 )
-from search import budget
-from search import cache as filter_cache
 from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
@@ -527,7 +527,7 @@ class Session:
     def _skip_through(self, q: wq.Query, flt: set[int]) -> set[int]:
         # Stepping the matcher, not all_ids(): Whoosh's intersection all_ids() decodes every
         # posting of both sides, which is the cost this path exists to avoid.
-        within, out = Within(q, DocSet(flt)), set()
+        within, out = Within(q, DocSet(flt)), set[int]()
         for leaf, offset in self.searcher.leaf_searchers():
             out.update(_stepped(within.matcher(leaf, leaf.boolean_context()), offset))
         return out
@@ -827,7 +827,8 @@ class Engine:
                 self.unfreeze()
             self._table = (toc, table)
             # Filters of older generations can no longer be asked for: give their bytes back.
-            filter_cache.FILTERS.drop(lambda key: key[0] != self.index_dir or key[1] == toc)
+            filter_cache.FILTERS.drop(
+                lambda key: key[0] != self.index_dir or key[1] == toc)  # type: ignore[index]
             return table
 
     def freeze(self) -> None:

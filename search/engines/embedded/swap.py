@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
