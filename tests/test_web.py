@@ -429,3 +429,34 @@ def test_exports_beyond_the_slots_are_refused_with_503_and_slots_come_back(seed_
     again = client.get("/export/search.csv", query_string={"q": "Hamas"})
     assert again.status_code == 200 and again.get_data()
     again.close()
+
+
+# -- a big index: pages that list everything ----------------------------------------------
+
+
+def test_pagination_of_everything_stops_at_the_deepest_page_a_request_may_ask(web_index):
+    """On 266k paragraphs the default view has 13k pages; linking the last one made `/` a 400."""
+    from search.request import MAX_PAGE
+    from web.pages import pagination, paging_note
+
+    req = SearchRequest(sort="newest")
+    total = (MAX_PAGE + 3_300) * req.size
+    pages = -(-total // req.size)
+    links = pagination(1, pages,
+                       lambda n: "/?" + "&".join(f"{k}={v}" for k, v in req.to_args(page=n)))
+    numbers = [n for n, _ in links if n]
+    assert numbers[-1] == MAX_PAGE and links[-1][1].endswith(f"page={MAX_PAGE}")
+    assert pagination(MAX_PAGE + 50, pages, str)[-1] == (MAX_PAGE, str(MAX_PAGE))
+    assert "Sort oldest first" in paging_note(total, req.size)
+    assert paging_note(MAX_PAGE * req.size, req.size) is None
+
+
+def test_deep_pages_of_everything_answer(client, web_index):
+    total = core.search(web_index, SearchRequest()).total
+    for url in ("/", "/?q=&sort=newest", "/?limit=1&page=99999", f"/?limit=1&page={total}",
+                "/?sort=oldest&limit=1&page=10000", "/quotes?q=hostages&page=99999",
+                "/speakers/Steve%20Witkoff?page=99999", "/articles?page=99999"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    last = client.get(f"/?limit=1&page={total}").get_data(as_text=True)
+    assert last.count('class="hit"') == 1

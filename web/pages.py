@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 import search as core
 from indexer.errors import ParleyError
-from search.request import SearchRequest
+from search.request import MAX_PAGE, SearchRequest
 from search.results import FACET_NAMES
 
 bp = Blueprint("pages", __name__)
@@ -26,6 +26,7 @@ ARTICLE_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 FACET_LABELS = {"outlet": "Outlet", "actor": "Actor", "topic": "Topic", "speaker": "Speaker",
                 "month": "Month"}
 SPEAKERS_PER_PAGE = 100
+ARTICLES_PER_PAGE = 200
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
 
 
@@ -181,7 +182,14 @@ def query_terms(text: str) -> set[str]:
 
 
 def pagination(page: int, pages: int, link) -> list[tuple[int | None, str | None]]:
-    """(page, href) for 1, a window around the current page, and the last; None is a gap."""
+    """(page, href) for 1, a window around the current page, and the last; None is a gap.
+
+    Links stop at MAX_PAGE, the deepest page a request may ask for: on a big index the
+    default view ("everything", 20 a page) has more pages than that, and linking to the
+    real last page made every page that listed it answer 400.
+    """
+    pages = min(pages, MAX_PAGE)
+    page = min(page, pages)
     shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
     out: list[tuple[int | None, str | None]] = []
     for prev, n in zip([0, *shown], shown):
@@ -238,6 +246,7 @@ def search_page():
         pages=pagination(results.page, results.pages,
                          lambda n: href("pages.search_page", req.to_args(page=n))),
         suggestions=drop_suggestions(req, "pages.search_page") if not results.total else [],
+        paging_note=paging_note(results.total, req.size),
         clear_href=href("pages.search_page", cleared(req).to_args()),
         has_filters=req != cleared(req),
         start=(req.page - 1) * req.size,
@@ -260,7 +269,14 @@ def help_page():
 
 @bp.get("/articles")
 def articles_page():
-    return render_template("articles.html", articles=core.list_articles(index_dir()))
+    rows = core.list_articles(index_dir())
+    pages = max(1, -(-len(rows) // ARTICLES_PER_PAGE))
+    page = max(1, min(_int(request.args.get("page"), 1), pages))
+    start = (page - 1) * ARTICLES_PER_PAGE
+    return render_template(
+        "articles.html", articles=rows[start:start + ARTICLES_PER_PAGE], total=len(rows),
+        page=page,
+        pages=pagination(page, pages, lambda n: href("pages.articles_page", [("page", str(n))])))
 
 
 @bp.get("/articles/<article_id>")
@@ -291,6 +307,7 @@ def quotes_page():
         "quotes.html", req=req, results=results, rows=rows,
         facets=facet_groups(results.facets, req, "pages.quotes_page") if results else [],
         pages=pagination(req.page, pages, lambda n: href("pages.quotes_page", req.to_args(page=n))),
+        paging_note=paging_note(results.total, req.size) if results else None,
         clear_href=href("pages.quotes_page", cleared(req).to_args()),
         has_filters=req != cleared(req),
         csv_href=href("export.quotes_csv", req.to_args(page=1)),
@@ -314,7 +331,7 @@ def speakers_page():
 def speaker_page(name: str):
     if len(name) > 200:
         abort(404)
-    page = max(1, _int(request.args.get("page"), 1))
+    page = min(max(1, _int(request.args.get("page"), 1)), MAX_PAGE)
     req = SearchRequest(filters={"speaker": (name,)}, sort="newest", page=page)
     results = core.search_quotes(index_dir(), req)
     if not results.total:
@@ -329,6 +346,15 @@ def speaker_page(name: str):
         pages=pagination(page, pages,
                          lambda n: href("pages.speaker_page", [("page", str(n))], name=name)),
         search_href=href("pages.search_page", [("speaker", name), ("quotes", "1")]))
+
+
+def paging_note(total: int, size: int) -> str | None:
+    """What to do when the results run past the pages that can be opened (else None)."""
+    if not size or total <= MAX_PAGE * size:
+        return None
+    return (f"Only the first {MAX_PAGE:,} pages ({MAX_PAGE * size:,} results) can be opened. "
+            "Sort oldest first, or narrow the search with a date range or filters, to reach "
+            "the rest.")
 
 
 def _int(value, default: int) -> int:
