@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from indexer.markup import Link, clean_inline, strip_line_markup
 from indexer.models import Article, Paragraph
 
 _BLANK = re.compile(r"\n[ \t\u00a0]*\n")
@@ -124,9 +125,23 @@ def _repeated_later(i: int, tokens: list[set[str]]) -> bool:
     return False
 
 
+def clean_blocks(text: str) -> tuple[list[str], dict[str, tuple[Link, ...]]]:
+    """Blocks as clean text (markup.py), and the links of each block by its text."""
+    blocks: list[str] = []
+    links: dict[str, tuple[Link, ...]] = {}
+    for raw in split_blocks(strip_line_markup(text)):
+        block, found = clean_inline(raw)
+        if block:
+            blocks.append(block)
+            if found:
+                links.setdefault(block, found)
+    return blocks, links
+
+
 def split_paragraphs(article: Article) -> list[Paragraph]:
     """The article's story paragraphs, numbered from 0, crossheads attached as headings."""
-    blocks = [b for b in split_blocks(article.text) if not is_boilerplate(b)]
+    blocks, links = clean_blocks(article.text)
+    blocks = [b for b in blocks if not is_boilerplate(b)]
     blocks = _drop_headline_and_standfirst(blocks, article.title)
     blocks = _drop_repeats([b for b in blocks if not DATELINE_ALONE.match(b)])
     paragraphs: list[Paragraph] = []
@@ -135,6 +150,7 @@ def split_paragraphs(article: Article) -> list[Paragraph]:
         if is_heading(block) and i + 1 < len(blocks):
             heading = block.strip().strip("'\"‘’“”").strip()
             continue
-        paragraphs.append(Paragraph(article.article_id, len(paragraphs), block, heading))
+        paragraphs.append(Paragraph(article.article_id, len(paragraphs), block, heading,
+                                    links.get(block, ())))
         heading = None
     return paragraphs

@@ -13,6 +13,7 @@ from datetime import date
 from urllib.parse import urlparse
 
 from indexer.lexicon import Lexicon
+from indexer.markup import with_links_marked
 from indexer.models import Article, Paragraph, TaggedParagraph
 from indexer.paragraphs import DATELINE_ALONE, SYNDICATION, split_blocks
 from indexer.quotes import extract_quotes
@@ -99,8 +100,17 @@ def tag_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexicon)
     """Every paragraph with its tags; quotations are extracted over the whole article."""
     article = resolve_article(article, paragraphs, lexicon)
     issuer = article.outlet if article.kind == "statement" else None
-    quotes = extract_quotes([p.text for p in paragraphs], lexicon=lexicon,
+    marked = [with_links_marked(p.text, p.links) if p.links else (p.text, None)
+              for p in paragraphs]
+    quotes = extract_quotes([text for text, _ in marked], lexicon=lexicon,
                             date=article.published, issuer=issuer, title=article.title)
+    # Links were written back for the extractor (it reads a linked label's site): offsets and
+    # words go back to the clean text.
+    quotes = [found if back is None else tuple(
+        replace(q, start=back[q.start], end=back[q.end],
+                text=q.text if back[q.end] - back[q.start] == q.end - q.start
+                else p.text[back[q.start]:back[q.end]]) for q in found)
+        for p, (_, back), found in zip(paragraphs, marked, quotes, strict=True)]
     tagged = []
     for paragraph, found in zip(paragraphs, quotes, strict=True):
         text = f"{paragraph.heading}\n{paragraph.text}" if paragraph.heading else paragraph.text

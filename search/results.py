@@ -47,9 +47,11 @@ class Hit:
     quotes: tuple[QuoteHit, ...]
     score: float | None
     heading: str | None = None
+    links: tuple[tuple[int, int, str], ...] = ()  # (start, end, url) spans of `text`
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d["links"] = [{"start": s, "end": e, "url": u} for s, e, u in self.links]
         d["actors"], d["topics"], d["credits"] = list(self.actors), list(self.topics), list(self.credits)
         d["quotes"] = [q.to_dict() for q in self.quotes]
         return d

@@ -13,12 +13,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 import search as core
 from indexer.errors import ParleyError
 from search.request import MAX_PAGE, SearchRequest
 from search.results import FACET_NAMES
+from web import is_web_link
 
 bp = Blueprint("pages", __name__)
 
@@ -171,6 +172,37 @@ def hit_citations(hit) -> list[str]:
     return [paragraph_citation(hit)]
 
 
+def linked_text(text: str, terms, quotes, links) -> str:
+    """The paragraph as highlight.mark_text makes it, its links' words inside <a> elements.
+
+    Each stretch between links is marked on its own (quotation spans clipped to it), so
+    the <a> elements never cut through a <mark> or <q>. Only web and mail URLs are linked;
+    the URL is escaped as an attribute.
+    """
+    if not links:
+        return core.highlight.mark_text(text, terms, quotes=quotes)
+    out, pos = [], 0
+    cuts = [(s, e, u) for s, e, u in sorted(links) if 0 <= s < e <= len(text)]
+    for start, end, url in [*cuts, (len(text), len(text), None)]:
+        if start < pos:
+            continue
+        out.append(_marked_slice(text, pos, start, terms, quotes))
+        if url is not None:
+            inner = _marked_slice(text, start, end, terms, quotes)
+            if is_web_link(url) or url.lower().startswith("mailto:"):
+                inner = (f'<a class="text-link" href="{escape(url)}" '
+                         f'rel="nofollow noopener noreferrer">{inner}</a>')
+            out.append(inner)
+        pos = end
+    return "".join(out)
+
+
+def _marked_slice(text: str, start: int, end: int, terms, quotes) -> str:
+    clipped = [(max(s, start) - start, min(e, end) - start) for s, e in quotes
+               if s < end and e > start]
+    return core.highlight.mark_text(text[start:end], terms, quotes=clipped)
+
+
 def query_terms(text: str) -> set[str]:
     """Indexed word forms a query asks for (for marking an article); a bad query marks nothing."""
     if not text.strip():
@@ -286,9 +318,9 @@ def article_page(article_id: str):
     view = core.get_article(index_dir(), article_id)
     q = request.args.get("q", "")[:500]
     terms = query_terms(q)
-    paragraphs = [(p, core.highlight.mark_text(
-        p.text, terms, quotes=[(qh.start, qh.end) for qh in p.quotes if qh.end > qh.start]))
-        for p in view.paragraphs]
+    paragraphs = [(p, linked_text(p.text, terms, [(qh.start, qh.end) for qh in p.quotes
+                                                  if qh.end > qh.start], p.links))
+                  for p in view.paragraphs]
     return render_template("article.html", article=view.summary, paragraphs=paragraphs, q=q,
                            back_href=href("pages.search_page", [("q", q)] if q else None))
 
