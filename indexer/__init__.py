@@ -75,6 +75,7 @@ class _Run:
     seen: set[str] = field(default_factory=set)
     batch: Batch = field(default_factory=_new_batch)
     _pool: multiprocessing.pool.Pool | None = None
+    on_article: Callable[[IngestReport], None] | None = None  # progress, after each article
 
     def pool(self, lexicon: Lexicon) -> multiprocessing.pool.Pool | None:
         """Worker processes for splitting and tagging, started on first need (fork only)."""
@@ -94,8 +95,12 @@ class _Run:
 
 def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool = False,
            lexicon: Lexicon | None = None, lock_timeout: float = 10.0,
-           progress: Callable[[Path], None] | None = None) -> IngestReport:
-    """Index files and folders; unchanged files are skipped, changed articles replaced."""
+           progress: Callable[[Path], None] | None = None,
+           on_article: Callable[[IngestReport], None] | None = None) -> IngestReport:
+    """Index files and folders; unchanged files are skipped, changed articles replaced.
+
+    `progress` is called with each file read, `on_article` with the report after each article.
+    """
     index_dir = Path(index_dir)
     lexicon = lexicon or default_lexicon()
     from indexer.sources import iter_files
@@ -105,7 +110,7 @@ def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool 
         writer = IndexWriter(index_dir, rebuild=rebuild, lock_timeout=lock_timeout)
         with registry.connect(index_dir) as conn:
             run = _Run(registry.file_hashes(conn), registry.article_hashes(conn),
-                       registry.file_articles(conn))
+                       registry.file_articles(conn), on_article=on_article)
         try:
             for item in iter_files(paths, run.report.ignored):
                 if isinstance(item, Skipped):
@@ -220,3 +225,5 @@ def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
     run.report.articles += 1
     run.report.paragraphs += len(tagged)
     run.report.quotes += quotes
+    if run.on_article is not None:
+        run.on_article(run.report)

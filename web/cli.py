@@ -104,53 +104,79 @@ def cli():
               help="Extra actors/topics/media JSON file (same shape as indexer/data/*.json).")
 @click.option("--wait", type=float, default=10.0, show_default=True,
               help="Seconds to wait for another indexing run to finish before giving up.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl"]), default="auto",
+              show_default=True,
+              help="text: a progress bar and a summary on stderr; jsonl: one JSON object an "
+                   "event on stdout. auto: text on a terminal, jsonl otherwise.")
 @fail_nicely
-def index(paths, index_dir, rebuild, actors_file, wait):
+def index(paths, index_dir, rebuild, actors_file, wait, fmt):
     """Index articles: .txt with manifest.json, .json/.jsonl(.gz), .html(.gz), .warc(.gz)/.wacz.
 
     Folders are read recursively. Unchanged files are skipped, changed articles replaced.
-    Exit status 1 if any file was skipped (each is listed with its reason).
+    On a terminal a progress bar shows files, articles, paragraphs, rate and time left; the
+    skipped files are summed up by reason, each listed in parley-index.log in the index
+    folder. Exit status 1 if any file was skipped.
 
     Example:
 
         parley index seeds/ samples/ --index-dir ./my-index
     """
     lexicon = indexer.Lexicon.load(actors_file) if actors_file else None
-    files = [p for p in paths]
-    # Counting files walks the folders once more: only worth it when a bar will be drawn.
-    bar = _progress(sum(1 for _ in indexer.iter_files(files)) if sys.stderr.isatty() else 0)
-    report = indexer.ingest(files, index_dir, rebuild=rebuild, lexicon=lexicon,
-                            lock_timeout=wait, progress=bar)
-    bar.finish()
-    for skipped in report.skipped:
-        click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
-    if report.ignored:
-        shown = ", ".join(report.ignored[:5]) + (" …" if len(report.ignored) > 5 else "")
-        click.echo(f"ignored {len(report.ignored)} files of other types in folders: {shown}", err=True)
-    click.echo(
-        f"indexed {report.articles} articles ({report.paragraphs} paragraphs, {report.quotes} quotations); "
-        f"{report.unchanged} unchanged, {report.replaced} replaced, {report.duplicates} duplicates, "
-        f"{len(report.skipped)} skipped -> {index_dir}", err=True)
+    report = run_index(list(paths), index_dir, rebuild=rebuild, lexicon=lexicon, wait=wait,
+                       fmt=fmt)
     if report.failed:
         sys.exit(1)
 
 
-class _progress:
-    """A progress bar on stderr for long runs; silent when stderr is not a terminal."""
+def run_index(paths: list[Path], index_dir: Path, *, rebuild: bool = False, lexicon=None,
+              wait: float = 10.0, fmt: str = "auto") -> indexer.IngestReport:
+    """One indexing run with progress, a log in the index folder and a summary."""
+    from web.progress import Progress, RunLog, SkipSummary, capture_warnings
 
-    def __init__(self, total: int):
-        self.bar = None
-        if total > 20 and sys.stderr.isatty():
-            self.bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
-            self.bar.__enter__()
+    if fmt == "auto":
+        fmt = "text" if sys.stderr.isatty() else "jsonl"
+    mode = "jsonl" if fmt == "jsonl" else ("bar" if sys.stderr.isatty() else "none")
+    files = [f for f in indexer.iter_files(paths) if isinstance(f, Path)]
+    progress = Progress(mode, len(files), sum(_size(f) for f in files))
+    log = RunLog(index_dir, paths)
+    try:
+        with capture_warnings(log):
+            report = indexer.ingest(paths, index_dir, rebuild=rebuild, lexicon=lexicon,
+                                    lock_timeout=wait, progress=progress.file_done,
+                                    on_article=progress.article_done)
+    finally:
+        progress.finish()
+    log.write(report)
+    summary = SkipSummary.of(report.skipped)
+    if fmt == "jsonl":
+        click.echo(json.dumps({"event": "done", "index_dir": str(index_dir), "log": str(log.path),
+                               **report.to_dict(), **summary.to_dict(),
+                               "skipped": len(report.skipped), "ignored": len(report.ignored),
+                               "warnings": dict(log.warnings)}, ensure_ascii=False))
+        return report
+    for line in summary.lines(log.path if report.skipped else None):
+        click.echo(line, err=True)
+    if log.warnings:
+        total = sum(log.warnings.values())
+        click.echo(f"{total} warnings and messages from the page parsers, in {log.path}",
+                   err=True)
+    if report.ignored:
+        shown = ", ".join(report.ignored[:5]) + (" …" if len(report.ignored) > 5 else "")
+        click.echo(f"ignored {len(report.ignored)} files of other types in folders: {shown}",
+                   err=True)
+    click.echo(
+        f"indexed {report.articles} articles ({report.paragraphs} paragraphs, "
+        f"{report.quotes} quotations); {report.unchanged} unchanged, {report.replaced} "
+        f"replaced, {report.duplicates} duplicates, {len(report.skipped)} skipped "
+        f"-> {index_dir}", err=True)
+    return report
 
-    def __call__(self, _path) -> None:
-        if self.bar:
-            self.bar.update(1)
 
-    def finish(self) -> None:
-        if self.bar:
-            self.bar.__exit__(None, None, None)
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 @cli.command(name="search")
