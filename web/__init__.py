@@ -41,9 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from web import api, errors, pages
+    from web import api, errors, feeds, pages, saved
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(saved.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.export_bp)
     errors.register(app)

@@ -172,6 +172,49 @@ def run_index(paths: list[Path], index_dir: Path, *, rebuild: bool = False, lexi
     return report
 
 
+@cli.command()
+@click.argument("folders", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@index_dir_option
+@click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds between looks at the folder.")
+@click.option("--for", "duration", type=click.FloatRange(min=0), default=None,
+              help="Stop after this many seconds (default: run until Ctrl+C).")
+@click.option("--wait", type=float, default=10.0, show_default=True,
+              help="Seconds to wait for another indexing run to finish before trying later.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl"]), default="auto",
+              show_default=True, help="As for `parley index`.")
+@fail_nicely
+def watch(folders, index_dir, interval, duration, wait, fmt):
+    """Index new and changed files in folders as they arrive, until stopped (Ctrl+C).
+
+    A file is indexed once it has stopped changing for one interval, so a file still
+    being copied in is not read half-written. Files already indexed are passed over.
+
+    Example:
+
+        parley watch ~/newsroom/exports --interval 10
+    """
+    import signal
+    import threading
+
+    from web.watch import watch as watch_folders
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"watching {', '.join(map(str, folders))} every {interval:g} s "
+               f"-> {index_dir} (Ctrl+C to stop)", err=True)
+    try:
+        runs = watch_folders(list(folders), index_dir, interval=interval, stop=stop,
+                             duration=duration,
+                             index_files=lambda files: run_index(files, index_dir, wait=wait,
+                                                                 fmt=fmt))
+    except KeyboardInterrupt:
+        runs = None
+    click.echo("stopped watching" + (f" after {runs} indexing runs" if runs is not None else ""),
+               err=True)
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size

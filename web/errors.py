@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from indexer.errors import IndexNotFound, ParleyError
 
-MACHINE_PREFIXES = ("/api/", "/export/")
+MACHINE_PREFIXES = ("/api/", "/export/", "/feeds/")
 TITLES = {400: "That search could not be run", 404: "Not found", 405: "Method not allowed",
           500: "Something went wrong", 503: "The index is busy"}
 

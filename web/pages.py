@@ -284,6 +284,7 @@ def search_page():
         start=(req.page - 1) * req.size,
         csv_href=href("export.search_csv", req.to_args(page=1)),
         json_href=href("api.search", req.to_args()),
+        feed_href=href("feeds.search_feed", req.to_args(page=1, sort="relevance")),
         url_with=lambda r: href("pages.search_page", r.to_args()),
         tag_href=lambda facet, value: href("pages.search_page", added(req, facet, value).to_args()),
     )

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -111,7 +111,7 @@ class RunLog:
         self.path = Path(index_dir) / LOG_NAME
         self.warnings: Counter = Counter()
         self._lines: list[str] = []
-        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        started = datetime.now(UTC).isoformat(timespec="seconds")
         self._head = f"# run {started}: parley index {' '.join(map(str, paths))}\n"
 
     def warning(self, message, category, filename, lineno, file=None, line=None) -> None:
