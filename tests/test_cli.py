@@ -181,3 +181,18 @@ def test_serve_on_a_busy_port_says_so_in_one_line(runner, seed_index):
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         f"Error: Cannot listen on 127.0.0.1:{port}: Address already in use."]
+
+
+def test_long_quotations_are_cut_at_a_word_with_an_ellipsis(runner, seed_index):
+    result = run(runner, "search", "Witkoff unacceptable", index=seed_index)
+    quoted = [line.strip() for line in result.stdout.splitlines() if line.startswith("    “")]
+    long = [q for q in quoted if "I received the Hamas response" in q]
+    assert long and long[0].split("” —")[0].endswith(" …")
+    words = long[0][1:].split("” —")[0][:-2].split()
+    full = ("I received the Hamas response to the United States' proposal. It is totally "
+            "unacceptable").split()
+    assert words[: len(full)] == full  # cut after a whole word, not inside one
+    from web.cli import clip
+
+    assert clip("short one", 200) == "short one"
+    assert clip("word " * 60, 200).endswith("word …") and len(clip("word " * 60, 200)) <= 202

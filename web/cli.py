@@ -457,6 +457,15 @@ def _terminal(snippet_html: str) -> str:
     return html.unescape(marked)
 
 
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word with "…" to say so."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + " …"
+
+
 def _print_results(results: core.SearchResults) -> None:
     req = results.request
     what = f' for "{req.text}"' if req.text else ""
@@ -468,7 +477,7 @@ def _print_results(results: core.SearchResults) -> None:
         click.echo("    " + _terminal(hit.snippet))
         for q in hit.quotes:
             via = f" (via {q.via})" if q.via else ""
-            click.echo(f"    “{q.text[:200]}” — {q.speaker or 'unknown'}, {q.verb or 'said'}{via}")
+            click.echo(f"    “{clip(q.text, 200)}” — {q.speaker or 'unknown'}, {q.verb or 'said'}{via}")
         tags = "; ".join(filter(None, [", ".join(hit.actors), ", ".join(hit.topics)]))
         click.echo(f"    {hit.paragraph_id}" + (f"  [{tags}]" if tags else ""))
     click.echo("", err=True)

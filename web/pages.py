@@ -329,7 +329,7 @@ def article_page(article_id: str):
 @bp.get("/quotes")
 def quotes_page():
     req = SearchRequest.from_args(request.args)
-    asked = req != cleared(req) or bool(req.text)
+    asked = req != cleared(req) or bool(req.text) or req.sort != "relevance"
     results = core.search_quotes(index_dir(), req) if asked else None
     terms = query_terms(req.text)
     rows = [(rec, core.highlight.mark_text(rec.text, terms),
@@ -344,19 +344,45 @@ def quotes_page():
         clear_href=href("pages.quotes_page", cleared(req).to_args()),
         has_filters=req != cleared(req),
         csv_href=href("export.quotes_csv", req.to_args(page=1)),
-        top_speakers=[] if asked else core.list_speakers(index_dir())[:24],
+        json_href=href("api.quotes", req.to_args()),
+        feed_href=href("feeds.quotes_feed", req.to_args(page=1, sort="relevance")),
+        top_speakers=[] if asked else speakers_of(index_dir())[:24],
     )
+
+
+_SPEAKERS: dict[str, tuple[tuple, list[dict]]] = {}
+
+
+def speakers_of(folder: str) -> list[dict]:
+    """core.list_speakers, kept until the index changes: it reads every quotation (3.4 s
+    for the quotations page on 266k paragraphs), and the list changes only with the index."""
+    from pathlib import Path
+
+    key = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in Path(folder).glob("*.toc")))
+    cached = _SPEAKERS.get(folder)
+    if cached is None or cached[0] != key or not key:
+        cached = (key, core.list_speakers(folder))
+        _SPEAKERS[folder] = cached
+    return cached[1]
 
 
 @bp.get("/speakers")
 def speakers_page():
-    rows = core.list_speakers(index_dir())
-    page = max(1, min(_int(request.args.get("page"), 1), -(-len(rows) // SPEAKERS_PER_PAGE) or 1))
-    start = (page - 1) * SPEAKERS_PER_PAGE
+    name = " ".join(request.args.get("name", "").split())[:200]
+    rows = speakers_of(index_dir())
+    total = len(rows)
+    if name:
+        wanted = name.casefold()
+        rows = [r for r in rows if wanted in r["speaker"].casefold()]
     pages = max(1, -(-len(rows) // SPEAKERS_PER_PAGE))
+    page = max(1, min(_int(request.args.get("page"), 1), pages))
+    start = (page - 1) * SPEAKERS_PER_PAGE
+    keep = [("name", name)] if name else []
     return render_template(
-        "speakers.html", rows=rows[start:start + SPEAKERS_PER_PAGE], total=len(rows),
-        pages=pagination(page, pages, lambda n: href("pages.speakers_page", [("page", str(n))])),
+        "speakers.html", rows=rows[start:start + SPEAKERS_PER_PAGE], total=total,
+        matching=len(rows), name=name,
+        pages=pagination(page, pages,
+                         lambda n: href("pages.speakers_page", [*keep, ("page", str(n))])),
         page=page)
 
 
