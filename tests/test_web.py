@@ -491,3 +491,11 @@ def test_speakers_page_filters_by_name(client):
     hostile = client.get("/speakers", query_string={"name": "<script>x"}).get_data(as_text=True)
     assert "<script>x" not in hostile and "&lt;script&gt;x" in hostile
     assert "<strong>0</strong>" in hostile
+
+
+def test_filters_come_before_the_results_inside_a_details_button(client):
+    html = client.get("/?q=hostages&actor=Hamas").get_data(as_text=True)
+    details = html.index('<details class="filters" open>')
+    assert details < html.index('class="facets"') < html.index('<section class="results"')
+    summary = re.search(r'<summary class="filters-button">(.*?)</summary>', html, re.S).group(1)
+    assert summary.startswith("Filters") and "(1 selected)" in summary
