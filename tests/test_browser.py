@@ -314,7 +314,8 @@ def test_filters_are_a_sidebar_on_a_wide_screen(page):
     assert not page.locator("summary.filters-button").is_visible()
     facets, results = page.locator(".facets"), page.locator(".results")
     assert facets.is_visible()
-    assert facets.bounding_box()["x"] + facets.bounding_box()["width"] <= results.bounding_box()["x"]
+    box = facets.bounding_box()
+    assert box["x"] + box["width"] <= results.bounding_box()["x"]
 
 
 def test_quotations_page_sort_dates_and_json(page, index_dir):

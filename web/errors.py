@@ -32,8 +32,9 @@ def handle_parley_error(exc: ParleyError):
 def handle_http_error(exc: HTTPException):
     if exc.code and exc.code >= 500:
         return handle_unexpected(exc)
-    message = {404: "There is no page at this address."}.get(exc.code, exc.description)
-    return error_response(exc.code or 400, message)
+    code = exc.code or 400
+    message = {404: "There is no page at this address."}.get(code, exc.description or "")
+    return error_response(code, message)
 
 
 def handle_unexpected(exc: Exception):
@@ -43,7 +44,8 @@ def handle_unexpected(exc: Exception):
     from flask import current_app
 
     current_app.logger.exception("Unhandled error on %s", request.path, exc_info=original)
-    return error_response(500, "An unexpected error occurred. It has been logged; please try again.")
+    return error_response(500, "An unexpected error occurred. It has been logged; please try "
+                               "again.")
 
 
 def error_response(status: int, message: str, *, missing_index: bool = False):

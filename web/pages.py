@@ -122,7 +122,7 @@ def timeline_bars(timeline, link, selected=()) -> list[Bar]:
 
 def month_range(first: str, last: str) -> list[str]:
     y, m = int(first[:4]), int(first[5:7])
-    out = []
+    out: list[str] = []
     while f"{y:04d}-{m:02d}" <= last and len(out) < 1200:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
@@ -224,7 +224,7 @@ def pagination(page: int, pages: int, link) -> list[tuple[int | None, str | None
     page = min(page, pages)
     shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
     out: list[tuple[int | None, str | None]] = []
-    for prev, n in zip([0, *shown], shown):
+    for prev, n in zip([0, *shown], shown, strict=False):
         if n - prev > 1:
             out.append((None, None))
         out.append((n, link(n)))
@@ -398,7 +398,8 @@ def speaker_page(name: str):
     timeline = core.search(index_dir(), replace(req, quotes_only=True, sort="relevance", page=1,
                                                 size=1)).timeline
     link = lambda m: href("pages.search_page", [("speaker", name), ("month", m), ("quotes", "1")])  # noqa: E731
-    rows = [(rec, quote_citation(rec, rec.outlet, rec.published, rec.url)) for rec in results.quotes]
+    rows = [(rec, quote_citation(rec, rec.outlet, rec.published, rec.url))
+            for rec in results.quotes]
     pages = max(1, -(-results.total // req.size))
     return render_template(
         "speaker.html", name=name, results=results, rows=rows, bars=timeline_bars(timeline, link),
