@@ -477,7 +477,8 @@ def _print_results(results: core.SearchResults) -> None:
         click.echo("    " + _terminal(hit.snippet))
         for q in hit.quotes:
             via = f" (via {q.via})" if q.via else ""
-            click.echo(f"    “{clip(q.text, 200)}” — {q.speaker or 'unknown'}, {q.verb or 'said'}{via}")
+            who = f"{q.speaker or 'unknown'}, {q.verb or 'said'}{via}"
+            click.echo(f"    “{clip(q.text, 200)}” — {who}")
         tags = "; ".join(filter(None, [", ".join(hit.actors), ", ".join(hit.topics)]))
         click.echo(f"    {hit.paragraph_id}" + (f"  [{tags}]" if tags else ""))
     click.echo("", err=True)
