@@ -25,8 +25,11 @@ SYNDICATION = re.compile(
     r"(?:auto-generated|published) from a syndicated feed",
     re.I,
 )
-# A dateline on a line of its own: "Cairo, Egypt:" (the place goes to the article's tags).
-DATELINE_ALONE = re.compile(r"^[A-Z][\w .,'’()\[\]-]{1,60}:\s*$")
+# A dateline on a line of its own: "Cairo, Egypt:", "Washington DC [US]:" (the place goes to
+# the article's tags). Every word capitalised: "On particular issues of discussion:" opens a
+# list and stays a paragraph.
+DATELINE_ALONE = re.compile(
+    r"^[A-Z][\w.'’()-]*(?:,?\s+(?:[A-Z]|\[|\()[\w.'’()\[\]-]*){0,5},?\s*:\s*$")
 # The credit line under an embedded post: "— Tottenham Hotspur (@SpursOfficial) November 20,
 # 2019". It names who posted, it heads nothing, and it is the only place some pages give a
 # speaker's full name.

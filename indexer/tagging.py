@@ -62,6 +62,8 @@ def resolve_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexi
     """Fill in what the text itself says: dateline, date, outlet, credits."""
     first = paragraphs[0].text if paragraphs else ""
     place, parts = parse_dateline(first)
+    if place and _is_speaker_label(place, paragraphs):
+        place, parts = None, None
     dateline = article.dateline or place or _standalone_dateline(article.text)
     published, precision = article.published, article.date_precision
     if parts:
@@ -70,16 +72,30 @@ def resolve_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexi
             published, precision = dated, "day"
     outlet = article.outlet or _syndicated_outlet(article.text) or _domain(article.url)
     credits = dict.fromkeys(article.credits)
-    for p in paragraphs:
+    # In a transcript the outlets named are the reporters' ("next to Ben from Haaretz"):
+    # no source of what is said, so not credits of every paragraph.
+    for p in paragraphs if article.kind != "transcript" else ():
         credits.update(dict.fromkeys(lexicon.find_media(p.text)))
     credits.pop(outlet, None)
     return replace(article, dateline=dateline, published=published, date_precision=precision,
                    outlet=outlet, credits=tuple(credits))
 
 
+_HONORIFIC = re.compile(r"^(?:MR|MRS|MS|DR)\.?\s|^Q$")
+
+
+def _is_speaker_label(place: str, paragraphs: list[Paragraph]) -> bool:
+    """ "MS. JEAN-PIERRE: Oh, it's cold" opens a transcript, not a story from a place: a
+    dateline is said once, a speaker's label again and again, and places have no "Ms."."""
+    if _HONORIFIC.match(place):
+        return True
+    label = place + ":"
+    return sum(p.text.startswith(label) for p in paragraphs[:200]) >= 2
+
+
 def _standalone_dateline(text: str) -> str | None:
     for block in split_blocks(text)[:6]:
-        if DATELINE_ALONE.match(block):
+        if DATELINE_ALONE.match(block) and not _HONORIFIC.match(block):
             return block.strip().rstrip(":").strip()
     return None
 
