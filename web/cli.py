@@ -416,8 +416,7 @@ def serve(index_dir, host, port, threads, no_samples):
         bundled = [PROJECT_ROOT / b for b in BUNDLED if (PROJECT_ROOT / b).is_dir()]
         if bundled:
             click.echo(f"No index at {index_dir} yet: indexing the bundled samples…", err=True)
-            report = indexer.ingest(bundled, index_dir)
-            click.echo(f"indexed {report.articles} articles, {report.paragraphs} paragraphs", err=True)
+            run_index(bundled, index_dir, fmt="text")  # a progress bar on a terminal
     app = create_app({"INDEX_DIR": str(index_dir)})
     _check_port(host, port)
     server = create_server(app, host=host, port=port, threads=threads, ident="parley",
