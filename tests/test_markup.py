@@ -140,3 +140,28 @@ def test_links_do_not_cut_through_marks():
                        [(15, 37, 'https://a.example/"x')])
     assert html.count("<a ") == 1 and "&#34;x" in html and "<mark>ceasefire" in html
     assert html.index("<a ") < html.index("<mark>") < html.index("</mark>") < html.index("</a>")
+
+
+def test_an_index_made_before_links_were_kept_still_takes_new_articles(tmp_path, monkeypatch):
+    """Its schema has no 'links' field: the text is clean, the links are not stored."""
+    import copy
+
+    import indexer.schema as schema
+
+    old = copy.deepcopy(schema.SCHEMA)
+    old.remove("links")
+    monkeypatch.setattr(schema, "SCHEMA", old)
+    index_dir = tmp_path / "ix"
+    from tests.conftest import SEEDS
+
+    indexer.ingest([SEEDS], index_dir)
+    monkeypatch.undo()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    records = sample_records(lambda t: "](http" in t, 1)
+    (folder / "wh.jsonl").write_text(json.dumps(records[0]), encoding="utf-8")
+    report = indexer.ingest([folder], index_dir)
+    assert report.articles == 1 and not report.skipped
+    hits = [h for h in core.iter_search_hits(index_dir, SearchRequest())
+            if h.outlet and "White House" in h.outlet]
+    assert hits and not any("](" in h.text for h in hits) and not any(h.links for h in hits)
