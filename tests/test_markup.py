@@ -146,7 +146,10 @@ def test_an_index_made_before_links_were_kept_still_takes_new_articles(tmp_path,
     """Its schema has no 'links' field: the text is clean, the links are not stored."""
     import copy
 
-    import indexer.schema as schema
+    try:  # where the embedded engine's schema lives once issue 16's move is merged
+        import search.engines.embedded.schema as schema
+    except ImportError:
+        import indexer.schema as schema  # type: ignore[no-redef]
 
     old = copy.deepcopy(schema.SCHEMA)
     old.remove("links")
