@@ -224,8 +224,11 @@ class Sources:
 
 
 def raw_paragraphs(article: Article, rec: dict) -> list[str]:
-    """The source text split as the gold's turn indices count it."""
-    return article.text.split("\n\n")
+    """The source text split as the gold's turn indices count it, each block made clean text
+    as ingest makes it (a struck "<s>Aleskey</s>" is not in the indexed paragraph)."""
+    from indexer.markup import clean_inline
+
+    return [clean_inline(block)[0] for block in article.text.split("\n\n")]
 
 
 # -- scoring one article ----------------------------------------------------------------

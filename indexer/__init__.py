@@ -75,6 +75,7 @@ class _Run:
     report: IngestReport = field(default_factory=IngestReport)
     seen: set[str] = field(default_factory=set)
     _pool: multiprocessing.pool.Pool | None = None
+    on_article: Callable[[IngestReport], None] | None = None  # progress, after each article
 
     def pool(self, lexicon: Lexicon) -> multiprocessing.pool.Pool | None:
         """Worker processes for splitting and tagging, started on first need (fork only)."""
@@ -175,8 +176,11 @@ def _lexicon_of(extra_json: str) -> Lexicon:
 def ingest(paths: Iterable[str | Path], index_dir: str | Path | Engine, *, rebuild: bool = False,
            lexicon: Lexicon | None = None, actors_files: Sequence[str | Path] = (),
            lock_timeout: float = 10.0,
-           progress: Callable[[Path], None] | None = None) -> IngestReport:
+           progress: Callable[[Path], None] | None = None,
+           on_article: Callable[[IngestReport], None] | None = None) -> IngestReport:
     """Index files and folders; unchanged files are skipped, changed articles replaced.
+
+    `progress` is called with each file read, `on_article` with the report after each article.
 
     `index_dir` is an index location (a folder) or an engine (search.engine_api.Engine).
     `actors_files` add the user's own actors, media or topics; they are saved with the index,
@@ -192,7 +196,8 @@ def ingest(paths: Iterable[str | Path], index_dir: str | Path | Engine, *, rebui
         if extra is not None:
             writer.save_lexicon(extra)
         lexicon = lexicon or lexicon_with(extra if extra is not None else known.lexicon)
-        run = _Run(known.file_hashes, known.article_hashes, known.file_articles, writer)
+        run = _Run(known.file_hashes, known.article_hashes, known.file_articles, writer,
+                   on_article=on_article)
         try:
             for item in iter_files(paths, run.report.ignored):
                 if isinstance(item, Skipped):
@@ -309,3 +314,5 @@ def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
     run.report.articles += 1
     run.report.paragraphs += len(tagged)
     run.report.quotes += quotes
+    if run.on_article is not None:
+        run.on_article(run.report)

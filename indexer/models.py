@@ -35,6 +35,7 @@ class Paragraph:
     position: int
     text: str
     heading: str | None = None
+    links: tuple[tuple[int, int, str], ...] = ()  # (start, end, url) spans of `text`
 
 
 @dataclass(frozen=True)

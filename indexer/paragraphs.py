@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from indexer.html_text import ends_sentence, is_cased, word_count
+from indexer.markup import Link, clean_inline, strip_line_markup
 from indexer.models import Article, Paragraph
 
 _BLANK = re.compile(r"\n[ \t\u00a0]*\n")
@@ -25,8 +26,11 @@ SYNDICATION = re.compile(
     r"(?:auto-generated|published) from a syndicated feed",
     re.I,
 )
-# A dateline on a line of its own: "Cairo, Egypt:" (the place goes to the article's tags).
-DATELINE_ALONE = re.compile(r"^[A-Z][\w .,'’()\[\]-]{1,60}:\s*$")
+# A dateline on a line of its own: "Cairo, Egypt:", "Washington DC [US]:" (the place goes to
+# the article's tags). Every word capitalised: "On particular issues of discussion:" opens a
+# list and stays a paragraph.
+DATELINE_ALONE = re.compile(
+    r"^[A-Z][\w.'’()-]*(?:,?\s+(?:[A-Z]|\[|\()[\w.'’()\[\]-]*){0,5},?\s*:\s*$")
 # The credit line under an embedded post: "— Tottenham Hotspur (@SpursOfficial) November 20,
 # 2019". It names who posted, it heads nothing, and it is the only place some pages give a
 # speaker's full name.
@@ -129,9 +133,23 @@ def _repeated_later(i: int, tokens: list[set[str]]) -> bool:
     return False
 
 
+def clean_blocks(text: str) -> tuple[list[str], dict[str, tuple[Link, ...]]]:
+    """Blocks as clean text (markup.py), and the links of each block by its text."""
+    blocks: list[str] = []
+    links: dict[str, tuple[Link, ...]] = {}
+    for raw in split_blocks(strip_line_markup(text)):
+        block, found = clean_inline(raw)
+        if block:
+            blocks.append(block)
+            if found:
+                links.setdefault(block, found)
+    return blocks, links
+
+
 def split_paragraphs(article: Article) -> list[Paragraph]:
     """The article's story paragraphs, numbered from 0, crossheads attached as headings."""
-    blocks = [b for b in split_blocks(article.text) if not is_boilerplate(b)]
+    blocks, links = clean_blocks(article.text)
+    blocks = [b for b in blocks if not is_boilerplate(b)]
     blocks = _drop_headline_and_standfirst(blocks, article.title)
     blocks = _drop_repeats([b for b in blocks if not DATELINE_ALONE.match(b)])
     paragraphs: list[Paragraph] = []
@@ -143,6 +161,7 @@ def split_paragraphs(article: Article) -> list[Paragraph]:
                 paragraphs.append(Paragraph(article.article_id, len(paragraphs), pending, None))
             heading, pending = block.strip().strip("'\"‘’“”").strip(), block
             continue
-        paragraphs.append(Paragraph(article.article_id, len(paragraphs), block, heading))
+        paragraphs.append(Paragraph(article.article_id, len(paragraphs), block, heading,
+                                    links.get(block, ())))
         heading = None
     return paragraphs

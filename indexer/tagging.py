@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from indexer.discovery import ArticleActors, discover
 from indexer.lexicon import Lexicon
+from indexer.markup import with_links_marked
 from indexer.models import Article, Paragraph, TaggedParagraph
 from indexer.paragraphs import DATELINE_ALONE, SYNDICATION, split_blocks
 from indexer.quotes import extract_quotes
@@ -62,6 +63,8 @@ def resolve_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexi
     """Fill in what the text itself says: dateline, date, outlet, credits."""
     first = paragraphs[0].text if paragraphs else ""
     place, parts = parse_dateline(first)
+    if place and _is_speaker_label(place, paragraphs):
+        place, parts = None, None
     dateline = article.dateline or place or _standalone_dateline(article.text)
     published, precision = article.published, article.date_precision
     if parts:
@@ -70,7 +73,9 @@ def resolve_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexi
             published, precision = dated, "day"
     outlet = article.outlet or _syndicated_outlet(article.text) or _domain(article.url)
     credits = dict.fromkeys(article.credits)
-    for p in paragraphs:
+    # In a transcript the outlets named are the reporters' ("next to Ben from Haaretz"):
+    # no source of what is said, so not credits of every paragraph.
+    for p in paragraphs if article.kind != "transcript" else ():
         credits.update(dict.fromkeys(lexicon.find_media(p.text)))
     if outlet:
         credits.pop(outlet, None)
@@ -78,9 +83,21 @@ def resolve_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexi
                    outlet=outlet, credits=tuple(credits))
 
 
+_HONORIFIC = re.compile(r"^(?:MR|MRS|MS|DR)\.?\s|^Q$")
+
+
+def _is_speaker_label(place: str, paragraphs: list[Paragraph]) -> bool:
+    """ "MS. JEAN-PIERRE: Oh, it's cold" opens a transcript, not a story from a place: a
+    dateline is said once, a speaker's label again and again, and places have no "Ms."."""
+    if _HONORIFIC.match(place):
+        return True
+    label = place + ":"
+    return sum(p.text.startswith(label) for p in paragraphs[:200]) >= 2
+
+
 def _standalone_dateline(text: str) -> str | None:
     for block in split_blocks(text)[:6]:
-        if DATELINE_ALONE.match(block):
+        if DATELINE_ALONE.match(block) and not _HONORIFIC.match(block):
             return block.strip().rstrip(":").strip()
     return None
 
@@ -102,8 +119,17 @@ def tag_article(article: Article, paragraphs: list[Paragraph],
     """Every paragraph with its tags; quotations are extracted over the whole article."""
     article = resolve_article(article, paragraphs, lexicon)
     issuer = article.outlet if article.kind == "statement" else None
-    quotes = extract_quotes([p.text for p in paragraphs], lexicon=lexicon,
+    marked = [with_links_marked(p.text, p.links) if p.links else (p.text, None)
+              for p in paragraphs]
+    quotes = extract_quotes([text for text, _ in marked], lexicon=lexicon,
                             date=article.published, issuer=issuer, title=article.title)
+    # Links were written back for the extractor (it reads a linked label's site): offsets and
+    # words go back to the clean text.
+    quotes = [found if back is None else tuple(
+        replace(q, start=back[q.start], end=back[q.end],
+                text=q.text if back[q.end] - back[q.start] == q.end - q.start
+                else p.text[back[q.start]:back[q.end]]) for q in found)
+        for p, (_, back), found in zip(paragraphs, marked, quotes, strict=True)]
     speakers = {q.speaker for found in quotes for q in found
                 if q.kind == "direct" and q.speaker and q.speaker_type in ("person", "unknown")}
     texts = [p.text for p in paragraphs]

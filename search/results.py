@@ -47,11 +47,13 @@ class Hit:
     quotes: tuple[QuoteHit, ...]
     score: float | None
     heading: str | None = None
+    links: tuple[tuple[int, int, str], ...] = ()  # (start, end, url) spans of `text`
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["actors"], d["topics"] = list(self.actors), list(self.topics)
         d["credits"] = list(self.credits)
+        d["links"] = [{"start": s, "end": e, "url": u} for s, e, u in self.links]
         d["quotes"] = [q.to_dict() for q in self.quotes]
         return d
 

@@ -136,12 +136,18 @@ def test_binary_html_is_reported_as_binary(tmp_path):
 def test_runs_of_bad_records_are_grouped_with_a_count(tmp_path):
     path = tmp_path / "junk.jsonl"
     path.write_bytes(b"not json\n" * 500 + json.dumps({"text": TEXTS[0]}).encode() + b"\nnope\n")
-    result = CliRunner().invoke(cli, ["index", str(path), "--index-dir", str(tmp_path / "ix")])
+    result = CliRunner().invoke(cli, ["index", str(path), "--index-dir", str(tmp_path / "ix"),
+                                      "--format", "text"])
     assert result.exit_code == 1
     skipped = [ln for ln in result.stderr.splitlines() if ln.startswith("skipped")]
     reason = "malformed JSON line (JSONDecodeError)"
-    assert skipped == [f"skipped {path}#1..#500 (500 records): {reason}",
-                       f"skipped {path}#502: {reason}"]
+    # On the terminal, one line per kind of reason, with a count; every place in the log,
+    # with runs of one file and reason folded into one line.
+    assert skipped == [f"skipped 501 × malformed JSON line (e.g. {path}#1)"]
+    assert grouped(indexer.ingest([path], tmp_path / "ix2").skipped) == [
+        f"{path}#1..#500 (500 records): {reason}", f"{path}#502: {reason}"]
+    log = (tmp_path / "ix" / "parley-index.log").read_text()
+    assert f"{path}#1\t{reason}" in log and f"{path}#502\t{reason}" in log
     assert "1 articles" in result.stderr.splitlines()[-1]
     assert grouped([]) == []
 

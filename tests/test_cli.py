@@ -86,14 +86,75 @@ def test_missing_index_explains_how_to_build_one(runner, tmp_path):
     assert result.exit_code == 1 and "parley index" in result.stderr
 
 
-def test_index_reports_skips_and_exit_status(runner, tmp_path):
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text("Qatar said the talks in Doha would continue next week.")
-    (tmp_path / "in" / "bad.txt").write_bytes(b"\x00\x00binary")
-    result = run(runner, "index", str(tmp_path / "in"), index=tmp_path / "ix")
-    assert result.exit_code == 1
-    assert "skipped" in result.stderr and "binary file" in result.stderr
-    assert "indexed 1 articles" in result.stderr and result.stdout == ""
+def write_mixed_folder(folder):
+    """One article, a binary file, gold data beside it, and pages that make parsers warn."""
+    folder.mkdir()
+    (folder / "a.txt").write_text("Qatar said the talks in Doha would continue next week.")
+    (folder / "bad.txt").write_bytes(b"\x00\x00binary")
+    (folder / "bad2.txt").write_bytes(b"\x00more binary")
+    gold = [{"title": f"T{i}", "byline": "x", "date": "2020-01-01"} for i in range(40)]
+    (folder / "expected-metadata.json").write_text(json.dumps(gold))
+    (folder / "labels.jsonl").write_text("\n".join(json.dumps({"id": i, "label": "x"})
+                                                  for i in range(30)))
+    (folder / "url-only.html").write_text("https://example.com/a/page")
+    (folder / "feed.html").write_text('<?xml version="1.0"?><rss><channel><item><title>x'
+                                      "</title></item></channel></rss>")
+    return folder
+
+
+def test_index_reports_skips_grouped_with_a_log_and_exit_status(runner, tmp_path):
+    folder = write_mixed_folder(tmp_path / "in")
+    result = run(runner, "index", str(folder), "--format", "text", index=tmp_path / "ix")
+    assert result.exit_code == 1 and result.stdout == ""
+    err = result.stderr
+    assert "indexed 1 articles" in err
+    assert "skipped 2 × binary file (e.g." in err
+    assert "skipped 2 × no article text found on the page" in err
+    # The gold files are named once each, not once per record.
+    assert err.count("expected-metadata.json") == 1 and err.count("labels.jsonl") == 1
+    assert "not articles: 2 gold or expected-output data files" in err
+    assert "Warning" not in err and "Beautiful Soup" not in err  # logged, not leaked
+    assert "warnings and messages from the page parsers" in err and "trafilatura" not in err
+    log = (tmp_path / "ix" / "parley-index.log").read_text()
+    assert f"every skipped file and its reason: {tmp_path / 'ix' / 'parley-index.log'}" in err
+    assert log.count("\nskipped\t") == 2 + 2 + 40 + 30
+    assert "MarkupResemblesLocatorWarning" in log and "XMLParsedAsHTMLWarning" in log
+
+
+def test_index_writes_json_lines_when_not_a_terminal(runner, tmp_path):
+    folder = write_mixed_folder(tmp_path / "in")
+    result = run(runner, "index", str(folder), index=tmp_path / "ix")  # auto: not a terminal
+    assert result.exit_code == 1 and result.stderr == ""
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    done = events[-1]
+    assert done["event"] == "done" and done["articles"] == 1 and done["skipped"] == 74
+    assert done["skipped_by_reason"] == {"binary file": 2, "no article text found on the page": 2}
+    assert sorted(done["data_files"]) == [str(folder / "expected-metadata.json"),
+                                          str(folder / "labels.jsonl")]
+    assert done["log"] == str(tmp_path / "ix" / "parley-index.log")
+    assert all(e["event"] == "progress" and {"articles", "paragraphs", "eta_seconds"} <= set(e)
+               for e in events[:-1])
+
+
+def test_progress_line_shows_articles_paragraphs_rate_and_eta(tmp_path):
+    import io
+
+    from indexer.models import IngestReport
+    from web.progress import Progress
+
+    files = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    for f in files:
+        f.write_text("x" * 1000)
+    out = io.StringIO()
+    bar = Progress("bar", total_files=2, total_bytes=2000, out=out)
+    bar.file_done(files[0])
+    bar.article_done(IngestReport(articles=3, paragraphs=1234))
+    line = bar.line()
+    assert "1/2 files" in line and "3 articles" in line and "1,234 paragraphs" in line
+    assert " 50%" in line and "¶/s" in line and "ETA 0:" in line
+    assert out.getvalue().startswith("\r")  # drawn in place, on the stream given
+    bar.finish()
+    assert out.getvalue().endswith("\r\x1b[K")
 
 
 def test_index_env_var_and_stats(runner, tmp_path, monkeypatch):
@@ -120,3 +181,18 @@ def test_serve_on_a_busy_port_says_so_in_one_line(runner, seed_index):
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         f"Error: Cannot listen on 127.0.0.1:{port}: Address already in use."]
+
+
+def test_long_quotations_are_cut_at_a_word_with_an_ellipsis(runner, seed_index):
+    result = run(runner, "search", "Witkoff unacceptable", index=seed_index)
+    quoted = [line.strip() for line in result.stdout.splitlines() if line.startswith("    “")]
+    long = [q for q in quoted if "I received the Hamas response" in q]
+    assert long and long[0].split("” —")[0].endswith(" …")
+    words = long[0][1:].split("” —")[0][:-2].split()
+    full = ("I received the Hamas response to the United States' proposal. It is totally "
+            "unacceptable").split()
+    assert words[: len(full)] == full  # cut after a whole word, not inside one
+    from web.cli import clip
+
+    assert clip("short one", 200) == "short one"
+    assert clip("word " * 60, 200).endswith("word …") and len(clip("word " * 60, 200)) <= 202

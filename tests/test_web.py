@@ -307,7 +307,8 @@ def test_speaker_pages(client):
     assert 'href="/speakers/Steve%20Witkoff"' in html
     page = client.get("/speakers/Steve%20Witkoff").get_data(as_text=True)
     assert "<h1>Steve Witkoff</h1>" in page and "<svg" in page
-    dates = re.findall(r'<p class="meta">.*?· (\d+ \w+ \d{4})', page)
+    dates = re.findall(r'<p class="meta">.*?·</span> (\d+ \w+ \d{4})', page)
+    assert len(dates) == 4  # the regex once matched nothing, and the order check passed empty
     assert dates == sorted(dates, key=lambda d: __import__("datetime").datetime.strptime(d, "%d %B %Y"),
                            reverse=True)
     assert client.get("/speakers/Nobody%20Atall").status_code == 404
@@ -429,3 +430,72 @@ def test_exports_beyond_the_slots_are_refused_with_503_and_slots_come_back(seed_
     again = client.get("/export/search.csv", query_string={"q": "Hamas"})
     assert again.status_code == 200 and again.get_data()
     again.close()
+
+
+# -- a big index: pages that list everything ----------------------------------------------
+
+
+def test_pagination_of_everything_stops_at_the_deepest_page_a_request_may_ask(web_index):
+    """On 266k paragraphs the default view has 13k pages; linking the last one made `/` a 400."""
+    from search.request import MAX_PAGE
+    from web.pages import pagination, paging_note
+
+    req = SearchRequest(sort="newest")
+    total = (MAX_PAGE + 3_300) * req.size
+    pages = -(-total // req.size)
+    links = pagination(1, pages,
+                       lambda n: "/?" + "&".join(f"{k}={v}" for k, v in req.to_args(page=n)))
+    numbers = [n for n, _ in links if n]
+    assert numbers[-1] == MAX_PAGE and links[-1][1].endswith(f"page={MAX_PAGE}")
+    assert pagination(MAX_PAGE + 50, pages, str)[-1] == (MAX_PAGE, str(MAX_PAGE))
+    assert "Sort oldest first" in paging_note(total, req.size)
+    assert paging_note(MAX_PAGE * req.size, req.size) is None
+
+
+def test_deep_pages_of_everything_answer(client, web_index):
+    total = core.search(web_index, SearchRequest()).total
+    for url in ("/", "/?q=&sort=newest", "/?limit=1&page=99999", f"/?limit=1&page={total}",
+                "/?sort=oldest&limit=1&page=10000", "/quotes?q=hostages&page=99999",
+                "/speakers/Steve%20Witkoff?page=99999", "/articles?page=99999"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    last = client.get(f"/?limit=1&page={total}").get_data(as_text=True)
+    assert last.count('class="hit"') == 1
+
+
+def test_quotes_page_has_date_range_sort_and_json_link(client, web_index):
+    url = "/quotes?since=2024-05-01&until=2025-12-31&sort=oldest"
+    html = client.get(url).get_data(as_text=True)
+    assert 'value="2024-05-01"' in html and 'value="2025-12-31"' in html
+    assert '<option value="oldest" selected>' in html and 'name="quotes"' not in html
+    dates = re.findall(r'<p class="meta">.*?·</span> (\d+ \w+ \d{4})', html)
+    parsed = [__import__("datetime").datetime.strptime(d, "%d %B %Y") for d in dates]
+    assert parsed == sorted(parsed) and len(parsed) >= 2
+    assert all("2024-05-01" <= d.strftime("%Y-%m-%d") <= "2025-12-31" for d in parsed)
+    json_href = re.search(r'<a href="([^"]+)" class="json-link">JSON</a>', html).group(1)
+    assert json_href.replace("&amp;", "&") == (
+        "/api/quotes?since=2024-05-01&until=2025-12-31&sort=oldest")
+    data = client.get(json_href.replace("&amp;", "&")).get_json()
+    expected = core.search_quotes(web_index, SearchRequest(
+        since="2024-05-01", until="2025-12-31", sort="oldest"))
+    assert data["total"] == expected.total == len(dates)
+    assert [q["published"] for q in data["quotes"]] == [q.published for q in expected.quotes]
+    newest = client.get(url.replace("oldest", "newest")).get_data(as_text=True)
+    assert re.findall(r'<p class="meta">.*?·</span> (\d+ \w+ \d{4})', newest)[0] == dates[-1]
+
+
+def test_speakers_page_filters_by_name(client):
+    html = client.get("/speakers?name=witk").get_data(as_text=True)
+    assert re.findall(r'<td><a href="/speakers/([^"]+)">', html) == ["Steve%20Witkoff"]
+    assert 'value="witk"' in html and "match" in html
+    hostile = client.get("/speakers", query_string={"name": "<script>x"}).get_data(as_text=True)
+    assert "<script>x" not in hostile and "&lt;script&gt;x" in hostile
+    assert "<strong>0</strong>" in hostile
+
+
+def test_filters_come_before_the_results_inside_a_details_button(client):
+    html = client.get("/?q=hostages&actor=Hamas").get_data(as_text=True)
+    details = html.index('<details class="filters" open>')
+    assert details < html.index('class="facets"') < html.index('<section class="results"')
+    summary = re.search(r'<summary class="filters-button">(.*?)</summary>', html, re.S).group(1)
+    assert summary.startswith("Filters") and "(1 selected)" in summary

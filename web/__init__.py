@@ -1,7 +1,8 @@
 """Parley's web face: create_app() builds the Flask app (pages, JSON API, CSV export).
 
-Views live in pages.py (HTML) and api.py (JSON and CSV); errors are turned into responses in
-errors.py. No search logic here: every view builds a SearchRequest and calls the core.
+Views live in pages.py (HTML), api.py (JSON and CSV), feeds.py (Atom) and saved.py
+(saved searches, the one thing the app writes); errors become responses in errors.py.
+No search logic here: every view builds a SearchRequest and calls the core.
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     # Only http(s) URLs become links: an index built elsewhere may hold javascript: URLs.
     app.jinja_env.tests["web_link"] = is_web_link
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from web import api, errors, pages
+    from web import api, errors, feeds, pages, saved
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(saved.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.export_bp)
     errors.register(app)

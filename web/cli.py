@@ -23,6 +23,7 @@ from search.export import HIT_COLUMNS, QUOTE_COLUMNS, csv_lines, hit_row, quote_
 from search.request import SearchRequest
 
 DEFAULT_INDEX_DIR = ".parley/index"
+MAX_NOTES = 20  # lines of data-quality notes printed after an index run; the rest are logged
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ("seeds", "samples")
 
@@ -104,56 +105,129 @@ def cli():
               help="Extra actors/topics/media JSON file (same shape as indexer/data/*.json).")
 @click.option("--wait", type=float, default=10.0, show_default=True,
               help="Seconds to wait for another indexing run to finish before giving up.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl"]), default="auto",
+              show_default=True,
+              help="text: a progress bar and a summary on stderr; jsonl: one JSON object an "
+                   "event on stdout. auto: text on a terminal, jsonl otherwise.")
 @fail_nicely
-def index(paths, index_dir, rebuild, actors_file, wait):
+def index(paths, index_dir, rebuild, actors_file, wait, fmt):
     """Index articles: .txt with manifest.json, .json/.jsonl(.gz), .html(.gz), .warc(.gz)/.wacz.
 
     Folders are read recursively. Unchanged files are skipped, changed articles replaced.
-    Exit status 1 if any file was skipped (each is listed with its reason).
+    On a terminal a progress bar shows files, articles, paragraphs, rate and time left; the
+    skipped files are summed up by reason, each listed in parley-index.log in the index
+    folder. Exit status 1 if any file was skipped.
 
     Example:
 
         parley index seeds/ samples/ --index-dir ./my-index
     """
-    files = [p for p in paths]
-    # Counting files walks the folders once more: only worth it when a bar will be drawn.
-    bar = _progress(sum(1 for _ in indexer.iter_files(files)) if sys.stderr.isatty() else 0)
-    report = indexer.ingest(files, index_dir, rebuild=rebuild, actors_files=actors_file,
-                            lock_timeout=wait, progress=bar)
-    bar.finish()
-    from indexer.sources import grouped
-
-    for line in grouped(report.notices):
-        click.echo(f"note: {line}", err=True)
-    for line in grouped(report.skipped):
-        click.echo(f"skipped {line}", err=True)
-    if report.ignored:
-        shown = ", ".join(report.ignored[:5]) + (" …" if len(report.ignored) > 5 else "")
-        click.echo(f"ignored {len(report.ignored)} files of other types in folders: {shown}", err=True)
-    click.echo(
-        f"indexed {report.articles} articles ({report.paragraphs} paragraphs, {report.quotes} quotations); "
-        f"{report.unchanged} unchanged, {report.replaced} replaced, {report.duplicates} duplicates, "
-        f"{len(report.skipped)} skipped -> {index_dir}", err=True)
+    report = run_index(list(paths), index_dir, rebuild=rebuild, actors_files=actors_file,
+                       wait=wait, fmt=fmt)
     if report.failed:
         sys.exit(1)
 
 
-class _progress:
-    """A progress bar on stderr for long runs; silent when stderr is not a terminal."""
+def run_index(paths: list[Path], index_dir: Path, *, rebuild: bool = False, actors_files=(),
+              wait: float = 10.0, fmt: str = "auto") -> indexer.IngestReport:
+    """One indexing run with progress, a log in the index folder and a summary."""
+    from web.progress import Progress, RunLog, SkipSummary, capture_warnings
 
-    def __init__(self, total: int):
-        self.bar = None
-        if total > 20 and sys.stderr.isatty():
-            self.bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
-            self.bar.__enter__()
+    if fmt == "auto":
+        fmt = "text" if sys.stderr.isatty() else "jsonl"
+    mode = "jsonl" if fmt == "jsonl" else ("bar" if sys.stderr.isatty() else "none")
+    files = [f for f in indexer.iter_files(paths) if isinstance(f, Path)]
+    progress = Progress(mode, len(files), sum(_size(f) for f in files))
+    log = RunLog(index_dir, paths)
+    try:
+        with capture_warnings(log):
+            report = indexer.ingest(paths, index_dir, rebuild=rebuild, actors_files=actors_files,
+                                    lock_timeout=wait, progress=progress.file_done,
+                                    on_article=progress.article_done)
+    finally:
+        progress.finish()
+    log.write(report)
+    summary = SkipSummary.of(report.skipped)
+    if fmt == "jsonl":
+        click.echo(json.dumps({"event": "done", "index_dir": str(index_dir), "log": str(log.path),
+                               **report.to_dict(), **summary.to_dict(),
+                               "skipped": len(report.skipped), "ignored": len(report.ignored),
+                               "warnings": dict(log.warnings)}, ensure_ascii=False))
+        return report
+    for line in summary.lines(log.path if report.skipped else None):
+        click.echo(line, err=True)
+    # Records indexed without a bad field (a date, a broken character), folded by file.
+    from indexer.sources import grouped
 
-    def __call__(self, _path) -> None:
-        if self.bar:
-            self.bar.update(1)
+    notes = grouped(report.notices)
+    for line in notes[:MAX_NOTES]:
+        click.echo(f"note: {line}", err=True)
+    if len(notes) > MAX_NOTES:
+        click.echo(f"note: {len(notes) - MAX_NOTES} more in {log.path}", err=True)
+    if log.warnings:
+        total = sum(log.warnings.values())
+        click.echo(f"{total} warnings and messages from the page parsers, in {log.path}",
+                   err=True)
+    if report.ignored:
+        shown = ", ".join(report.ignored[:5]) + (" …" if len(report.ignored) > 5 else "")
+        click.echo(f"ignored {len(report.ignored)} files of other types in folders: {shown}",
+                   err=True)
+    click.echo(
+        f"indexed {report.articles} articles ({report.paragraphs} paragraphs, "
+        f"{report.quotes} quotations); {report.unchanged} unchanged, {report.replaced} "
+        f"replaced, {report.duplicates} duplicates, {len(report.skipped)} skipped "
+        f"-> {index_dir}", err=True)
+    return report
 
-    def finish(self) -> None:
-        if self.bar:
-            self.bar.__exit__(None, None, None)
+
+@cli.command()
+@click.argument("folders", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@index_dir_option
+@click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds between looks at the folder.")
+@click.option("--for", "duration", type=click.FloatRange(min=0), default=None,
+              help="Stop after this many seconds (default: run until Ctrl+C).")
+@click.option("--wait", type=float, default=10.0, show_default=True,
+              help="Seconds to wait for another indexing run to finish before trying later.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl"]), default="auto",
+              show_default=True, help="As for `parley index`.")
+@fail_nicely
+def watch(folders, index_dir, interval, duration, wait, fmt):
+    """Index new and changed files in folders as they arrive, until stopped (Ctrl+C).
+
+    A file is indexed once it has stopped changing for one interval, so a file still
+    being copied in is not read half-written. Files already indexed are passed over.
+
+    Example:
+
+        parley watch ~/newsroom/exports --interval 10
+    """
+    import signal
+    import threading
+
+    from web.watch import watch as watch_folders
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"watching {', '.join(map(str, folders))} every {interval:g} s "
+               f"-> {index_dir} (Ctrl+C to stop)", err=True)
+    try:
+        runs = watch_folders(list(folders), index_dir, interval=interval, stop=stop,
+                             duration=duration,
+                             index_files=lambda files: run_index(files, index_dir, wait=wait,
+                                                                 fmt=fmt))
+    except KeyboardInterrupt:
+        runs = None
+    click.echo("stopped watching" + (f" after {runs} indexing runs" if runs is not None else ""),
+               err=True)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 @cli.command(name="search")
@@ -357,8 +431,7 @@ def serve(index_dir, host, port, threads, no_samples, channel_timeout, connectio
         bundled = [PROJECT_ROOT / b for b in BUNDLED if (PROJECT_ROOT / b).is_dir()]
         if bundled:
             click.echo(f"No index at {index_dir} yet: indexing the bundled samples…", err=True)
-            report = indexer.ingest(bundled, index_dir)
-            click.echo(f"indexed {report.articles} articles, {report.paragraphs} paragraphs", err=True)
+            run_index(bundled, index_dir, fmt="text")  # a progress bar on a terminal
     from search.budget import request_seconds as default_seconds
     from search.budget import wsgi_deadline
 
@@ -423,6 +496,15 @@ def _terminal(snippet_html: str) -> str:
     return html.unescape(marked)
 
 
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word with "…" to say so."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + " …"
+
+
 def _print_results(results: core.SearchResults) -> None:
     req = results.request
     what = f' for "{req.text}"' if req.text else ""
@@ -434,7 +516,8 @@ def _print_results(results: core.SearchResults) -> None:
         click.echo("    " + _terminal(hit.snippet))
         for q in hit.quotes:
             via = f" (via {q.via})" if q.via else ""
-            click.echo(f"    “{q.text[:200]}” — {q.speaker or 'unknown'}, {q.verb or 'said'}{via}")
+            who = f"{q.speaker or 'unknown'}, {q.verb or 'said'}{via}"
+            click.echo(f"    “{clip(q.text, 200)}” — {who}")
         tags = "; ".join(filter(None, [", ".join(hit.actors), ", ".join(hit.topics)]))
         click.echo(f"    {hit.paragraph_id}" + (f"  [{tags}]" if tags else ""))
     click.echo("", err=True)

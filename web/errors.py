@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from indexer.errors import IndexNotFound, ParleyError
 
-MACHINE_PREFIXES = ("/api/", "/export/")
+MACHINE_PREFIXES = ("/api/", "/export/", "/feeds/")
 TITLES = {400: "That search could not be run", 404: "Not found", 405: "Method not allowed",
           500: "Something went wrong", 503: "The index is busy"}
 
@@ -32,8 +32,9 @@ def handle_parley_error(exc: ParleyError):
 def handle_http_error(exc: HTTPException):
     if exc.code and exc.code >= 500:
         return handle_unexpected(exc)
-    message = {404: "There is no page at this address."}.get(exc.code, exc.description)
-    return error_response(exc.code or 400, message)
+    code = exc.code or 400
+    message = {404: "There is no page at this address."}.get(code, exc.description or "")
+    return error_response(code, message)
 
 
 def handle_unexpected(exc: Exception):
@@ -43,7 +44,8 @@ def handle_unexpected(exc: Exception):
     from flask import current_app
 
     current_app.logger.exception("Unhandled error on %s", request.path, exc_info=original)
-    return error_response(500, "An unexpected error occurred. It has been logged; please try again.")
+    return error_response(500, "An unexpected error occurred. It has been logged; please try "
+                               "again.")
 
 
 def error_response(status: int, message: str, *, missing_index: bool = False):

@@ -13,12 +13,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 import search as core
 from indexer.errors import ParleyError
-from search.request import SearchRequest
+from search.request import MAX_PAGE, SearchRequest
 from search.results import FACET_NAMES
+from web import is_web_link
 
 bp = Blueprint("pages", __name__)
 
@@ -26,6 +27,7 @@ ARTICLE_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 FACET_LABELS = {"outlet": "Outlet", "actor": "Actor", "topic": "Topic", "speaker": "Speaker",
                 "month": "Month"}
 SPEAKERS_PER_PAGE = 100
+ARTICLES_PER_PAGE = 200
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
 
 
@@ -120,7 +122,7 @@ def timeline_bars(timeline, link, selected=()) -> list[Bar]:
 
 def month_range(first: str, last: str) -> list[str]:
     y, m = int(first[:4]), int(first[5:7])
-    out = []
+    out: list[str] = []
     while f"{y:04d}-{m:02d}" <= last and len(out) < 1200:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
@@ -170,6 +172,37 @@ def hit_citations(hit) -> list[str]:
     return [paragraph_citation(hit)]
 
 
+def linked_text(text: str, terms, quotes, links) -> str:
+    """The paragraph as highlight.mark_text makes it, its links' words inside <a> elements.
+
+    Each stretch between links is marked on its own (quotation spans clipped to it), so
+    the <a> elements never cut through a <mark> or <q>. Only web and mail URLs are linked;
+    the URL is escaped as an attribute.
+    """
+    if not links:
+        return core.highlight.mark_text(text, terms, quotes=quotes)
+    out, pos = [], 0
+    cuts = [(s, e, u) for s, e, u in sorted(links) if 0 <= s < e <= len(text)]
+    for start, end, url in [*cuts, (len(text), len(text), None)]:
+        if start < pos:
+            continue
+        out.append(_marked_slice(text, pos, start, terms, quotes))
+        if url is not None:
+            inner = _marked_slice(text, start, end, terms, quotes)
+            if is_web_link(url) or url.lower().startswith("mailto:"):
+                inner = (f'<a class="text-link" href="{escape(url)}" '
+                         f'rel="nofollow noopener noreferrer">{inner}</a>')
+            out.append(inner)
+        pos = end
+    return "".join(out)
+
+
+def _marked_slice(text: str, start: int, end: int, terms, quotes) -> str:
+    clipped = [(max(s, start) - start, min(e, end) - start) for s, e in quotes
+               if s < end and e > start]
+    return core.highlight.mark_text(text[start:end], terms, quotes=clipped)
+
+
 def query_terms(text: str) -> set[str]:
     """Indexed word forms a query asks for (for marking an article); a bad query marks nothing."""
     if not text.strip():
@@ -181,10 +214,17 @@ def query_terms(text: str) -> set[str]:
 
 
 def pagination(page: int, pages: int, link) -> list[tuple[int | None, str | None]]:
-    """(page, href) for 1, a window around the current page, and the last; None is a gap."""
+    """(page, href) for 1, a window around the current page, and the last; None is a gap.
+
+    Links stop at MAX_PAGE, the deepest page a request may ask for: on a big index the
+    default view ("everything", 20 a page) has more pages than that, and linking to the
+    real last page made every page that listed it answer 400.
+    """
+    pages = min(pages, MAX_PAGE)
+    page = min(page, pages)
     shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
     out: list[tuple[int | None, str | None]] = []
-    for prev, n in zip([0, *shown], shown):
+    for prev, n in zip([0, *shown], shown, strict=False):
         if n - prev > 1:
             out.append((None, None))
         out.append((n, link(n)))
@@ -238,11 +278,13 @@ def search_page():
         pages=pagination(results.page, results.pages,
                          lambda n: href("pages.search_page", req.to_args(page=n))),
         suggestions=drop_suggestions(req, "pages.search_page") if not results.total else [],
+        paging_note=paging_note(results.total, req.size),
         clear_href=href("pages.search_page", cleared(req).to_args()),
         has_filters=req != cleared(req),
         start=(req.page - 1) * req.size,
         csv_href=href("export.search_csv", req.to_args(page=1)),
         json_href=href("api.search", req.to_args()),
+        feed_href=href("feeds.search_feed", req.to_args(page=1, sort="relevance")),
         url_with=lambda r: href("pages.search_page", r.to_args()),
         tag_href=lambda facet, value: href("pages.search_page", added(req, facet, value).to_args()),
     )
@@ -260,7 +302,14 @@ def help_page():
 
 @bp.get("/articles")
 def articles_page():
-    return render_template("articles.html", articles=core.list_articles(index_dir()))
+    rows = core.list_articles(index_dir())
+    pages = max(1, -(-len(rows) // ARTICLES_PER_PAGE))
+    page = max(1, min(_int(request.args.get("page"), 1), pages))
+    start = (page - 1) * ARTICLES_PER_PAGE
+    return render_template(
+        "articles.html", articles=rows[start:start + ARTICLES_PER_PAGE], total=len(rows),
+        page=page,
+        pages=pagination(page, pages, lambda n: href("pages.articles_page", [("page", str(n))])))
 
 
 @bp.get("/articles/<article_id>")
@@ -270,9 +319,9 @@ def article_page(article_id: str):
     view = core.get_article(index_dir(), article_id)
     q = request.args.get("q", "")[:500]
     terms = query_terms(q)
-    paragraphs = [(p, core.highlight.mark_text(
-        p.text, terms, quotes=[(qh.start, qh.end) for qh in p.quotes if qh.end > qh.start]))
-        for p in view.paragraphs]
+    paragraphs = [(p, linked_text(p.text, terms, [(qh.start, qh.end) for qh in p.quotes
+                                                  if qh.end > qh.start], p.links))
+                  for p in view.paragraphs]
     return render_template("article.html", article=view.summary, paragraphs=paragraphs, q=q,
                            back_href=href("pages.search_page", [("q", q)] if q else None))
 
@@ -280,7 +329,7 @@ def article_page(article_id: str):
 @bp.get("/quotes")
 def quotes_page():
     req = SearchRequest.from_args(request.args)
-    asked = req != cleared(req) or bool(req.text)
+    asked = req != cleared(req) or bool(req.text) or req.sort != "relevance"
     results = core.search_quotes(index_dir(), req) if asked else None
     terms = query_terms(req.text)
     rows = [(rec, core.highlight.mark_text(rec.text, terms),
@@ -291,22 +340,49 @@ def quotes_page():
         "quotes.html", req=req, results=results, rows=rows,
         facets=facet_groups(results.facets, req, "pages.quotes_page") if results else [],
         pages=pagination(req.page, pages, lambda n: href("pages.quotes_page", req.to_args(page=n))),
+        paging_note=paging_note(results.total, req.size) if results else None,
         clear_href=href("pages.quotes_page", cleared(req).to_args()),
         has_filters=req != cleared(req),
         csv_href=href("export.quotes_csv", req.to_args(page=1)),
-        top_speakers=[] if asked else core.list_speakers(index_dir())[:24],
+        json_href=href("api.quotes", req.to_args()),
+        feed_href=href("feeds.quotes_feed", req.to_args(page=1, sort="relevance")),
+        top_speakers=[] if asked else speakers_of(index_dir())[:24],
     )
+
+
+_SPEAKERS: dict[str, tuple[tuple, list[dict]]] = {}
+
+
+def speakers_of(folder: str) -> list[dict]:
+    """core.list_speakers, kept until the index changes: it reads every quotation (3.4 s
+    for the quotations page on 266k paragraphs), and the list changes only with the index."""
+    from pathlib import Path
+
+    key = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in Path(folder).glob("*.toc")))
+    cached = _SPEAKERS.get(folder)
+    if cached is None or cached[0] != key or not key:
+        cached = (key, core.list_speakers(folder))
+        _SPEAKERS[folder] = cached
+    return cached[1]
 
 
 @bp.get("/speakers")
 def speakers_page():
-    rows = core.list_speakers(index_dir())
-    page = max(1, min(_int(request.args.get("page"), 1), -(-len(rows) // SPEAKERS_PER_PAGE) or 1))
-    start = (page - 1) * SPEAKERS_PER_PAGE
+    name = " ".join(request.args.get("name", "").split())[:200]
+    rows = speakers_of(index_dir())
+    total = len(rows)
+    if name:
+        wanted = name.casefold()
+        rows = [r for r in rows if wanted in r["speaker"].casefold()]
     pages = max(1, -(-len(rows) // SPEAKERS_PER_PAGE))
+    page = max(1, min(_int(request.args.get("page"), 1), pages))
+    start = (page - 1) * SPEAKERS_PER_PAGE
+    keep = [("name", name)] if name else []
     return render_template(
-        "speakers.html", rows=rows[start:start + SPEAKERS_PER_PAGE], total=len(rows),
-        pages=pagination(page, pages, lambda n: href("pages.speakers_page", [("page", str(n))])),
+        "speakers.html", rows=rows[start:start + SPEAKERS_PER_PAGE], total=total,
+        matching=len(rows), name=name,
+        pages=pagination(page, pages,
+                         lambda n: href("pages.speakers_page", [*keep, ("page", str(n))])),
         page=page)
 
 
@@ -314,7 +390,7 @@ def speakers_page():
 def speaker_page(name: str):
     if len(name) > 200:
         abort(404)
-    page = max(1, _int(request.args.get("page"), 1))
+    page = min(max(1, _int(request.args.get("page"), 1)), MAX_PAGE)
     req = SearchRequest(filters={"speaker": (name,)}, sort="newest", page=page)
     results = core.search_quotes(index_dir(), req)
     if not results.total:
@@ -322,7 +398,8 @@ def speaker_page(name: str):
     timeline = core.search(index_dir(), replace(req, quotes_only=True, sort="relevance", page=1,
                                                 size=1)).timeline
     link = lambda m: href("pages.search_page", [("speaker", name), ("month", m), ("quotes", "1")])  # noqa: E731
-    rows = [(rec, quote_citation(rec, rec.outlet, rec.published, rec.url)) for rec in results.quotes]
+    rows = [(rec, quote_citation(rec, rec.outlet, rec.published, rec.url))
+            for rec in results.quotes]
     pages = max(1, -(-results.total // req.size))
     return render_template(
         "speaker.html", name=name, results=results, rows=rows, bars=timeline_bars(timeline, link),
@@ -367,6 +444,13 @@ def topic_why(text: str, topic: str) -> str:
 
     words = default_lexicon().explain_topics(text).get(topic)
     return f"{topic}: {', '.join(w.rstrip('*') for w in words)}" if words else topic
+def paging_note(total: int, size: int) -> str | None:
+    """What to do when the results run past the pages that can be opened (else None)."""
+    if not size or total <= MAX_PAGE * size:
+        return None
+    return (f"Only the first {MAX_PAGE:,} pages ({MAX_PAGE * size:,} results) can be opened. "
+            "Sort oldest first, or narrow the search with a date range or filters, to reach "
+            "the rest.")
 
 
 def _int(value, default: int) -> int:

@@ -43,7 +43,16 @@
     });
   }
 
+  // On a narrow screen the filters start closed behind their "Filters" button, so the results
+  // come first; without this script they start open (still above the results).
+  function closeFiltersOnNarrowScreens() {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 820px)").matches) { return; }
+    var panels = document.querySelectorAll("details.filters");
+    for (var i = 0; i < panels.length; i++) { panels[i].open = false; }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    closeFiltersOnNarrowScreens();
     var buttons = document.querySelectorAll("button.copy-cite");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].hidden = false;

@@ -913,8 +913,12 @@ def hit_from_fields(fields: dict, snippet: str, score: float | None) -> Hit:
         position=fields.get("position", 0), text=fields.get("text", ""), snippet=snippet,
         actors=_split(fields.get("actors")), topics=_split(fields.get("topics")),
         credits=_split(fields.get("credits")), quotes=quotes_of(fields), score=score,
-        heading=fields.get("heading"),
+        heading=fields.get("heading"), links=_links(fields.get("links")),
     )
+
+
+def _links(value: str | None) -> tuple[tuple[int, int, str], ...]:
+    return tuple((int(s), int(e), str(u)) for s, e, u in json.loads(value)) if value else ()
 
 
 def article_row(index_dir: Path, article_id: str) -> registry.ArticleRow:

@@ -265,6 +265,7 @@ SCHEMA = fields.Schema(
     title=TitleText(stored=True, analyzer=_TEXT),
     quote=fields.TEXT(analyzer=_TEXT, phrase=True),  # words inside quotation marks only
     heading=fields.STORED(),
+    links=fields.STORED(),  # JSON [[start, end, url], ...] of the text's links (markup.py)
     url=fields.STORED(),
     precision=fields.STORED(),
     quotes_json=fields.STORED(),

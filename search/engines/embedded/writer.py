@@ -100,6 +100,7 @@ def document_for(tp: TaggedParagraph) -> dict:
         c_outlet=(tp.outlet or "").encode("utf-8"), c_actors=_join(tp.actors),
         c_topics=_join(tp.topics), c_speakers=_join(dict.fromkeys(speakers)),
         c_date=date_number(tp.date),
+        **({"links": json.dumps(p.links, ensure_ascii=False)} if p.links else {}),
         c_quotes=_join(SUBSEP.join((q.speaker or "", q.speaker_type, *quote_keys(q.text)))
                        for q in tp.quotes),
     )
@@ -348,6 +349,8 @@ class _SegmentWriter(SegmentWriter):
         perdocwriter, schema, docnum, pool = self.perdocwriter, self.schema, self.docnum, self.pool
         quick = self._quick
         docboost = self._doc_boost(fields)
+        if "links" in fields and "links" not in schema:  # an index made before links were kept
+            del fields["links"]
         fieldnames = sorted([name for name in fields if not name.startswith("_")])
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
