@@ -27,8 +27,9 @@ from indexer.errors import (
 )
 from search import highlight, quotetable
 from search.engine import article_hits, article_row, engine_for, iter_hits
-from search.query import parse_query, positive_terms
+from search.query import did_you_mean, parse_query, reading
 from search.request import SearchRequest
+from search.whoosh_query import positive_terms, to_whoosh
 from search.results import (
     ArticleSummary,
     ArticleView,
@@ -49,10 +50,14 @@ __all__ = [
 ]
 
 
+FEW_RESULTS = 3  # fewer matches than this and the results suggest other spellings
+
+
 def search(index_dir: str | Path, req: SearchRequest) -> SearchResults:
     """Matching paragraphs (one page, or all when req.size == 0) with facet counts."""
     session = engine_for(index_dir).session()
-    q = session.parse(req.text)
+    parsed = session.understand(req.text)
+    q = session.translate(parsed)
     docs = session.matched(q, req)
     month_counts = session.count("month", docs)  # the timeline needs every month, facets the top
     facets = session.facet_counts(docs, req, counted={"month": month_counts})
@@ -63,7 +68,12 @@ def search(index_dir: str | Path, req: SearchRequest) -> SearchResults:
         results = session.ranked(q, docs, req, limit=stop)
         hits = tuple(iter_hits(results, start, stop))
     timeline = tuple(FacetValue(m, c) for m, c in sorted(month_counts.items()))
-    return SearchResults(request=req, total=len(docs), hits=hits, facets=facets, timeline=timeline)
+    # Few or no results: offer the query with misspelt words replaced by what the index holds.
+    suggestions = did_you_mean(parsed, session.spelled_like) if len(docs) < FEW_RESULTS else []
+    return SearchResults(request=req, total=len(docs), hits=hits, facets=facets, timeline=timeline,
+                         reading=reading(parsed), suggestions=tuple(suggestions),
+                         expansions=tuple({"typed": e.typed, "actor": e.actor, "names": list(e.names)}
+                                          for e in parsed.expansions))
 
 
 def iter_search_hits(index_dir: str | Path, req: SearchRequest) -> Iterator[Hit]:
@@ -115,7 +125,7 @@ def iter_quotes(index_dir: str | Path, req: SearchRequest) -> Iterator[QuoteReco
 
 def query_terms(text: str) -> set[str]:
     """The indexed forms of the words a query asks for, to mark them in any text."""
-    return positive_terms(parse_query(text), ("text", "quote", "title"))
+    return positive_terms(to_whoosh(parse_query(text).tree), ("text", "quote", "title"))
 
 
 def _summary(row: registry.ArticleRow) -> ArticleSummary:

@@ -29,11 +29,13 @@ from whoosh.searching import Results
 from whoosh.util.numeric import byte_to_length
 
 from indexer import registry, termdocs
-from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
+from indexer.errors import BadFilter, IndexCorrupt, NotFound, QueryTooExpensive, SearchError
 from indexer.lexicon import default_lexicon
 from indexer.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index, ranking_words
 from search import highlight, postings
-from search.query import KEYWORD_FIELDS, parse_query
+from search.query import KEYWORD_FIELDS, parse_query, unknown_value_message
+from search.querytree import ParsedQuery
+from search.whoosh_query import to_whoosh
 from search.request import SearchRequest
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
 
@@ -379,6 +381,9 @@ class Session:
         per_value = []
         for value in values:
             resolved = self.resolve(fieldname, value)
+            if not resolved and facet != "month":
+                # Never a silent zero: say the value is unknown, and what is near it.
+                raise BadFilter(unknown_value_message(fieldname, value, self.known_values(fieldname)))
             terms = [wq.Term(fieldname, v) for v in resolved]
             per_value.append(set(self.searcher.docs_for_query(wq.Or(terms))) if terms else set())
         if facet in ("outlet", "month"):
@@ -390,9 +395,54 @@ class Session:
     # -- query --------------------------------------------------------------------------
 
     def parse(self, text: str, default_field: str = "text") -> wq.Query:
-        q = parse_query(text, default_field=default_field, resolve=self.resolve)
+        return self.translate(self.understand(text, default_field))
+
+    def understand(self, text: str, default_field: str = "text") -> ParsedQuery:
+        """Parley's reading of the query; a tag value the index lacks is refused with the
+        nearest known ones."""
+        return parse_query(text, default_field=default_field, resolve=self.resolve,
+                           vocabulary=self.known_values)
+
+    def translate(self, parsed: ParsedQuery) -> wq.Query:
+        q = to_whoosh(parsed.tree, self.expand_prefix)
         self._check_prefixes(q)
         return q
+
+    def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        reader = self.searcher.reader()
+        if fieldname not in self.searcher.schema:
+            return []
+        return [t.decode("utf-8") for t in reader.expand_prefix(fieldname, prefix)]
+
+    def spelled_like(self, word: str) -> list[tuple[str, int]]:
+        """Words of the text field spelled close to `word`, with their paragraph counts (for
+        "did you mean"). Only words sharing its first two letters are compared: the whole
+        vocabulary would take seconds."""
+        import difflib
+
+        from search.analyzer import EXACT, fold
+
+        key = fold(word)
+        if len(key) < 3:
+            return []
+        reader = self.searcher.reader()
+        seen: dict[str, str] = {}
+        for start in (key[:2], EXACT + key[:2]):
+            for t in reader.expand_prefix("text", start):
+                term = t.decode("utf-8")
+                seen.setdefault(term.lstrip(EXACT), term)
+        close = difflib.get_close_matches(key, list(seen), n=8, cutoff=0.75)
+        if key in seen and key not in close:
+            close.append(key)
+        return [(w, reader.doc_frequency("text", seen[w])) for w in close]
+
+    def known_values(self, fieldname: str) -> list[str]:
+        """Every value of a tag field in this index (for suggestions)."""
+        if fieldname == "month":
+            return sorted({c[0] for c in self.table.month_cells()[1] if c[0]})
+        if fieldname == "credits":
+            return [t.decode("utf-8") for t in self.searcher.lexicon("credits")]
+        return self.table.vocabulary(_COLUMN_OF[fieldname])
 
     def _check_prefixes(self, q: wq.Query) -> None:
         for leaf in q.leaves():
@@ -774,8 +824,19 @@ def hit_from_fields(fields: dict, snippet: str, score: float | None) -> Hit:
     )
 
 
+def query_words(results) -> frozenset[str]:
+    """The text-field words a page of results marks: the matched terms if recorded, else the
+    query's (a phrase's words are marked wherever they occur; a word the paragraph lacks is
+    simply not found). Read once per page: expanding the query reads the term index."""
+    if results.has_matched_terms():
+        terms = (t for t in results.matched_terms() if t[0] == "text")
+    else:
+        terms = results.query_terms(expand=True, fieldname="text")
+    return frozenset(t[1].decode("utf-8") for t in terms)
+
+
 def iter_hits(results, start: int, stop: int | None) -> Iterator[Hit]:
-    words = highlight.query_words(results)
+    words = query_words(results)
     for hit in results[start:stop] if stop is not None else results:
         fields = hit.fields()
         snip = highlight.snippet(fields.get("text", ""), words)

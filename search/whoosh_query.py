@@ -80,11 +80,15 @@ def _prefix(node: Prefix, expand: Expander | None) -> wq.Query:
                                 "beginning longer.")
     terms = sorted(set(plain) | {analyzer.stem(w) for w in spelled})
     # A prefix nothing begins with still needs a leaf that matches nothing.
-    return _any([wq.Term(node.field, t) for t in terms]) if terms else wq.Term(node.field, node.text)
+    if not terms:
+        return wq.Term(node.field, node.text)
+    return _any([wq.Term(node.field, t) for t in terms])
 
 
-def positive_terms(q: wq.Query, fieldnames: tuple[str, ...] = ("text", "quote", "title")) -> set[str]:
-    """Indexed words the query asks for (not those under NOT), for highlighting and quote filtering."""
+def positive_terms(q: wq.Query,
+                   fieldnames: tuple[str, ...] = ("text", "quote", "title")) -> set[str]:
+    """Indexed words the query asks for (not those under NOT): for highlighting, and for
+    picking the quotations that match."""
     found: set[str] = set()
     _collect(q, fieldnames, found)
     return found

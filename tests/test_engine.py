@@ -8,7 +8,7 @@ import json
 import pytest
 
 import indexer
-from indexer.errors import IndexNotFound, NotFound, NotParleyIndex, QuerySyntaxError
+from indexer.errors import BadFilter, IndexNotFound, NotFound, NotParleyIndex, QuerySyntaxError
 from search import (
     FacetValue,
     SearchRequest,
@@ -59,9 +59,9 @@ def test_filters_narrow_and_selected_values_stay_visible(seed_index):
     narrowed = search(seed_index, SearchRequest(text="hostages", filters={"actor": ("Hamas", "Qatar")}))
     assert narrowed.total < base.total
     assert all({"Hamas", "Qatar"} <= set(h.actors) for h in narrowed.hits)
-    none = search(seed_index, SearchRequest(text="hostages", filters={"outlet": ("Nowhere",)}))
-    assert none.total == 0 and facet(none, "outlet") == [("Nowhere", 0)]
-    assert none.facets["outlet"][0].selected
+    # An outlet the index lacks is explained with the nearest known ones, not a silent 0.
+    with pytest.raises(BadFilter, match="No outlet 'NDTVV' in this index.*Nearest known: NDTV"):
+        search(seed_index, SearchRequest(text="hostages", filters={"outlet": ("NDTVV",)}))
 
 
 def test_outlets_widen_and_aliases_resolve(seed_index):

@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from markupsafe import Markup
 
 import search as core
-from indexer.errors import ParleyError
+from indexer.errors import BadFilter, ParleyError
 from search.request import SearchRequest
 from search.results import FACET_NAMES
 
@@ -316,7 +316,10 @@ def speaker_page(name: str):
         abort(404)
     page = max(1, _int(request.args.get("page"), 1))
     req = SearchRequest(filters={"speaker": (name,)}, sort="newest", page=page)
-    results = core.search_quotes(index_dir(), req)
+    try:
+        results = core.search_quotes(index_dir(), req)
+    except BadFilter:  # no such speaker in the index
+        abort(404)
     if not results.total:
         abort(404)
     timeline = core.search(index_dir(), replace(req, quotes_only=True, sort="relevance", page=1,
