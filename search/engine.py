@@ -426,6 +426,9 @@ class Session:
         if len(key) < 3:
             return []
         reader = self.searcher.reader()
+        for form in (key, EXACT + key):
+            if (known := reader.doc_frequency("text", form)):
+                return [(key, known)]  # in the index as typed: no need to read its neighbours
         seen: dict[str, str] = {}
         for start in (key[:2], EXACT + key[:2]):
             for t in reader.expand_prefix("text", start):

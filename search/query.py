@@ -41,6 +41,8 @@ from search.querytree import (
 )
 
 MAX_TERMS = 30
+NEAR = 0.75  # difflib ratio from which a known value is offered as what was meant
+MAX_LISTED = 30  # tag values listed in full when none is near what was typed
 MAX_DEPTH = 20  # brackets inside brackets; each level is a few frames of the parser's stack
 MIN_PREFIX = 4
 # What a user may write before a colon, and the index field it means.
@@ -339,20 +341,28 @@ def unknown_value_message(fieldname: str, typed: str, vocab: list[str]) -> str:
     label = {"actors": "actor", "topics": "topic", "speakers": "speaker", "credits": "credit"}.get(
         fieldname, fieldname)
     near = nearest(typed, vocab)
-    hint = f" Nearest known: {', '.join(near)}." if near else ""
+    if near:
+        hint = f" Nearest known: {', '.join(near)}."
+    elif 0 < len(vocab) <= MAX_LISTED:  # nothing close, but few enough to list them all
+        hint = f" Known: {', '.join(sorted(vocab))}."
+    else:
+        hint = ""
     return f"No {label} {typed!r} in this index, so nothing can match it.{hint}"
 
 
 def nearest(typed: str, vocab: list[str], n: int = 5) -> list[str]:
-    """The known values closest to what was typed: by spelling, or containing one of its words."""
-    import difflib
+    """The known values closest to what was typed, as a whole or by one of their words
+    ("Kirbi" -> "John Kirby"), best first."""
+    from difflib import SequenceMatcher
 
-    folded = {analyzer.fold(v): v for v in vocab}
     key = analyzer.fold(typed)
-    close = difflib.get_close_matches(key, list(folded), n=n, cutoff=0.6)
-    words = set(key.split())
-    sharing = [f for f in folded if words & set(f.split()) and f not in close]
-    return [folded[f] for f in (close + sorted(sharing))[:n]]
+
+    def closeness(value: str) -> float:
+        folded = analyzer.fold(value)
+        return max(SequenceMatcher(None, key, part).ratio() for part in (folded, *folded.split()))
+
+    scored = sorted(((closeness(v), v) for v in vocab), key=lambda sv: (-sv[0], sv[1]))
+    return [v for score, v in scored[:n] if score >= NEAR]
 
 
 def parse_query(text: str, *, default_field: str = "text", resolve: Resolver | None = None,
