@@ -2,7 +2,7 @@
 
     results = search(index_dir, SearchRequest(text="ceasefire", filters={"actor": ("Hamas",)}))
 
-Whoosh stays inside engine.py, query.py and highlight.py; what comes out are the plain
+Whoosh stays inside engine.py, postings.py and whoosh_query.py; what comes out are the plain
 dataclasses of results.py.
 """
 

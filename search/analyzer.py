@@ -121,12 +121,14 @@ def spans(text: str) -> Iterator[tuple[int, int, int, tuple[tuple[int, str], ...
     for m in UNIT.finditer(text):
         unit = m.group()
         width, toks = get(unit) or _learn(unit)
-        yield m.start(), m.end(), width, toks
+        if toks:  # a stray combining mark folds to nothing
+            yield m.start(), m.end(), width, toks
 
 
 def units(text: str) -> list[str]:
-    """The units of a text as written (what a query word is made of)."""
-    return UNIT.findall(text)
+    """The units of a text as written (what a query word is made of), those that fold to
+    something (not a stray combining mark)."""
+    return [u for u in UNIT.findall(text) if (_UNITS.get(u) or _learn(u))[1]]
 
 
 def is_capitalized(unit: str) -> bool:

@@ -54,6 +54,11 @@ def test_acronyms_numbers_and_figures():
     assert words("2.5 percent")[0] == "2.5"
 
 
+def test_a_stray_combining_mark_is_no_word():
+    assert analyzer.units("\u0300") == [] and list(spans("a \u0300 b")) != []
+    assert [toks for *_, toks in spans("\u0301")] == []
+
+
 def test_compounds_give_parts_and_the_joined_word_at_one_position():
     assert analyzer.analyse("a cease-fire deal") == [
         (0, "a"), (1, "ceas"), (1, "ceasefir"), (1, "=ceasefire"), (1, "=cease"), (2, "fire"),
