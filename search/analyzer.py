@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 
 import Stemmer
 
@@ -27,11 +26,14 @@ EXACT = "="  # marks an unstemmed form; "=" never occurs inside a token
 # Word characters, plus the combining marks that decomposed text (e + U+0301, Arabic
 # harakat) puts inside a word: they must not split it.
 _CH = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"
-_PART = (r"(?:\d{1,3}(?:,\d{3})+(?!\d)"  # 1,200,000
-         r"|(?:[^\W\d_]\.){2,}(?!\w)"  # U.S. with its last dot
-         rf"|{_CH}+(?:\.{_CH}+)*)")  # words; 2.5 and gaza.com stay one part, as in Whoosh
+# A unit: word characters, continued over a joiner or an inner dot by more of them (2.5,
+# gaza.com, U.S), over a comma by a group of three digits (1,200), and over the dot closing a
+# dotted acronym (U.S.-brokered, U.N.). One pass and no alternation at the start: a third
+# faster than trying number, acronym and word in turn (measured on 80 briefings, same units).
 _JOINERS = "-\u2010\u2011/'\u2019\u02bc"
-UNIT = re.compile(rf"{_PART}(?:[{_JOINERS}]{_PART})*")
+_ACRONYM_DOT = r"(?<=\.[^\W\d_])\."
+UNIT = re.compile(rf"{_CH}+(?:[{_JOINERS}.]{_CH}+|(?<=\d),\d{{3}}(?!\d)"
+                  rf"|{_ACRONYM_DOT}(?=[{_JOINERS}]{_CH}))*(?:{_ACRONYM_DOT})?")
 _SPLIT = re.compile(rf"([{_JOINERS}])")
 _APOSTROPHES = "'\u2019\u02bc"
 # Marks stripped after decomposition: Latin/Greek/Cyrillic accents, Hebrew points, Arabic
@@ -92,7 +94,8 @@ def forms(folded: str) -> tuple[str, ...]:
 
 
 def _learn(unit: str) -> tuple[int, tuple[tuple[int, str], ...]]:
-    words = parts(unit)
+    # Most units are one plain ASCII word: no joiners to split, nothing to normalize.
+    words = [unit.lower()] if unit.isascii() and unit.isalnum() else parts(unit)
     out = [(i, f) for i, w in enumerate(words) for f in forms(w)]
     if len(words) > 1:
         out[1:1] = [(0, f) for f in forms("".join(words))]
@@ -109,20 +112,26 @@ def analyse(text: str) -> list[tuple[int, str]]:
     append, get, pos = out.append, _UNITS.get, 0
     for unit in UNIT.findall(text):
         width, toks = get(unit) or _learn(unit)
-        for offset, form in toks:
-            append((pos + offset, form))
+        if len(toks) == 1:  # most words: one form, no exact form beside it
+            append((pos, toks[0][1]))
+        else:
+            for offset, form in toks:
+                append((pos + offset, form))
         pos += width
     return out
 
 
-def spans(text: str) -> Iterator[tuple[int, int, int, tuple[tuple[int, str], ...]]]:
+def spans(text: str) -> list[tuple[int, int, int, tuple[tuple[int, str], ...]]]:
     """(start, end, positions taken, ((offset, form), ...)) of each unit of a text."""
     get = _UNITS.get
+    out = []
     for m in UNIT.finditer(text):
         unit = m.group()
         width, toks = get(unit) or _learn(unit)
         if toks:  # a stray combining mark folds to nothing
-            yield m.start(), m.end(), width, toks
+            start, end = m.span()
+            out.append((start, end, width, toks))
+    return out
 
 
 def units(text: str) -> list[str]:

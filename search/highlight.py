@@ -105,8 +105,13 @@ def _words(text: str, words: Iterable[str] | None = None) -> list[tuple[int, int
     first of its forms found in `words`, else its stem."""
     if not words:
         return [(start, end, toks[0][1]) for start, end, _, toks in spans(text)]
-    return [(start, end, next((f for _, f in toks if f in words), toks[0][1]))
-            for start, end, _, toks in spans(text)]
+    out = []
+    for start, end, _, toks in spans(text):
+        form = toks[0][1]
+        if len(toks) > 1 and form not in words:  # its exact form or compound may be asked for
+            form = next((f for _, f in toks if f in words), form)
+        out.append((start, end, form))
+    return out
 
 
 def fragments(text: str, words: frozenset[str]) -> list[Fragment]:
@@ -175,8 +180,11 @@ def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     prefixes = tuple(t[:-1] for t in terms if t.endswith("*"))
     if not exact and not prefixes:
         return []
+    if not prefixes:
+        return [(start, end) for start, end, _, toks in spans(text)
+                if toks[0][1] in exact or (len(toks) > 1 and any(f in exact for _, f in toks))]
     return [(start, end) for start, end, _, toks in spans(text)
-            if any(f in exact or (prefixes and f.startswith(prefixes)) for _, f in toks)]
+            if any(f in exact or f.startswith(prefixes) for _, f in toks)]
 
 
 def mark_text(text: str, terms: Iterable[str] = (), quotes: Sequence[tuple[int, int]] = (),
