@@ -80,6 +80,11 @@ class BadFilter(SearchError):
     """A filter, date, sort or page value is not valid."""
 
 
+class UnknownFilterValue(BadFilter):
+    """A filter value the index has never seen (the message names the nearest known ones).
+    A search answers it with this explanation; an alert (feed, saved search) waits for it."""
+
+
 class QueryTooExpensive(SearchError):
     """The query would take too long (too many terms, too long, wildcards); narrow it."""
 

@@ -28,7 +28,7 @@ from indexer.errors import (
 from search import highlight
 from search.engine_api import Engine
 from search.engines import open_engine
-from search.query import parse_query, positive_terms
+from search.query import did_you_mean, parse_query, positive_forms, reading
 from search.request import SearchRequest
 from search.results import (
     REBUILD_HINT,
@@ -53,12 +53,22 @@ __all__ = [
 ]
 
 
+FEW_RESULTS = 3  # fewer matches than this and the results suggest other spellings
+
+
 def search(index_dir: str | Path, req: SearchRequest) -> SearchResults:
     """Matching paragraphs (one page, or all when req.size == 0) with facet counts."""
-    page = open_engine(index_dir).search(req)
+    engine = open_engine(index_dir)
+    page = engine.search(req)
     hits = tuple(_snippets(page.hits, page.words))
+    parsed = page.parsed
+    # Few or no results: offer the query with misspelt words replaced by what the index holds.
+    suggestions = did_you_mean(parsed, engine.spelled_like) if page.total < FEW_RESULTS else []
     return SearchResults(request=req, total=page.total, hits=hits, facets=page.facets,
-                         timeline=page.timeline)
+                         timeline=page.timeline, reading=reading(parsed),
+                         suggestions=tuple(suggestions),
+                         expansions=tuple({"typed": e.typed, "actor": e.actor,
+                                           "names": list(e.names)} for e in parsed.expansions))
 
 
 def iter_search_hits(index_dir: str | Path, req: SearchRequest) -> Iterator[Hit]:
@@ -87,7 +97,7 @@ def iter_quotes(index_dir: str | Path, req: SearchRequest) -> Iterator[QuoteReco
 
 def query_terms(text: str) -> set[str]:
     """The indexed forms of the words a query asks for, to mark them in any text."""
-    return positive_terms(parse_query(text), ("text", "quote", "title"))
+    return positive_forms(parse_query(text).tree, ("text", "quote", "title"))
 
 
 def list_articles(index_dir: str | Path) -> list[ArticleSummary]:

@@ -36,6 +36,7 @@ from typing import Protocol
 
 from indexer.models import TaggedParagraph
 from indexer.registry import ArticleRow
+from search.querytree import Every, ParsedQuery
 from search.request import SearchRequest
 from search.results import ArticleSummary, CheckReport, FacetValue, Hit, QuoteRecord
 
@@ -62,6 +63,8 @@ class HitPage:
     words: frozenset[str]  # indexed forms of the text words to mark in snippets
     facets: Facets = field(default_factory=dict)
     timeline: tuple[FacetValue, ...] = ()  # matches per month, in date order
+    # How the engine read the query (search/query.py): the results say it in words.
+    parsed: ParsedQuery = field(default_factory=lambda: ParsedQuery("", Every()))
 
 
 @dataclass
@@ -134,6 +137,10 @@ class Engine(Protocol):
 
     def article(self, article_id: str) -> tuple[ArticleSummary, list[Hit]]:
         """An article and its paragraphs in order; NotFound when there is none."""
+
+    def spelled_like(self, word: str) -> list[tuple[str, int]]:
+        """Indexed words spelled close to `word`, with their paragraph counts ("did you
+        mean"); just the word itself when the index has it."""
 
     def vocabulary(self, facet: str) -> list[str]:
         """Every value a facet (outlet, actor, topic, speaker, month) has in the index."""

@@ -12,35 +12,63 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from heapq import nsmallest
 from html import escape
 
-from whoosh import highlight
-from whoosh.analysis import Token
-
-from search.engines.embedded.schema import STEMS, WORD, indexed_form
+from search.analyzer import spans
 
 SNIPPET_CHARS = 320
 SURROUND = 90  # characters of context before the first and after the last matched word
 CHARLIMIT = 2**15  # words past this offset are not looked at (Whoosh's default limit)
 
 
-class MarkFormatter(highlight.Formatter):
+@dataclass(frozen=True)
+class Match:
+    """A matched word: its indexed form and where it is in the text."""
+
+    text: str
+    startchar: int
+    endchar: int
+
+
+@dataclass
+class Fragment:
+    """A passage of `text` from startchar to endchar with its matched words."""
+
+    text: str
+    matches: list[Match]
+    startchar: int
+    endchar: int
+    matched_terms: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.matched_terms = {m.text for m in self.matches}
+
+
+class MarkFormatter:
     """<mark>word</mark> around matches; all other text HTML-escaped."""
 
-    between = " "
     open, close = "<mark>", "</mark>"
 
     def _text(self, text: str) -> str:
         return escape(text, quote=False)
 
-    def format_token(self, text, token, replace=False):
-        return f"{self.open}{escape(highlight.get_text(text, token, replace), quote=False)}{self.close}"
+    def format_fragment(self, fragment: Fragment) -> str:
+        out, index, text = [], fragment.startchar, fragment.text
+        for m in fragment.matches:
+            if m.startchar < index:
+                continue
+            out.append(self._text(text[index:m.startchar]))
+            out.append(f"{self.open}{self._text(text[m.startchar:m.endchar])}{self.close}")
+            index = m.endchar
+        out.append(self._text(text[index:fragment.endchar]))
+        return "".join(out)
 
-    def format(self, fragments, replace=False):
+    def format(self, fragments: Sequence[Fragment]) -> str:
         # Say where the paragraph was cut, so a snippet is never mistaken for the whole;
         # one ellipsis between two fragments, none where only punctuation was cut.
-        parts = [self.format_fragment(f, replace=replace).strip() for f in fragments]
+        parts = [self.format_fragment(f).strip() for f in fragments]
         if not parts:
             return ""
         first, last = fragments[0], fragments[-1]
@@ -72,33 +100,32 @@ def snippet(text: str, words: frozenset[str], formatter: MarkFormatter = MARK) -
     return formatter.format(found) if found else lead(text, formatter)
 
 
-def query_words(results) -> frozenset[str]:
-    """The text-field words a page of results marks: the matched terms if recorded, else the
-    query's (a phrase's words are marked wherever they occur; a word the paragraph lacks is
-    simply not found). Read once per page: expanding the query reads the term index."""
-    if results.has_matched_terms():
-        terms = (t for t in results.matched_terms() if t[0] == "text")
-    else:
-        terms = results.query_terms(expand=True, fieldname="text")
-    return frozenset(t[1].decode("utf-8") for t in terms)
+def _words(text: str, words: Iterable[str] | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, form) of each unit of the text, as search/analyzer.py indexes it: the
+    first of its forms found in `words`, else its stem."""
+    if not words:
+        return [(start, end, toks[0][1]) for start, end, _, toks in spans(text)]
+    out = []
+    for start, end, _, toks in spans(text):
+        form = toks[0][1]
+        if len(toks) > 1 and form not in words:  # its exact form or compound may be asked for
+            form = next((f for _, f in toks if f in words), form)
+        out.append((start, end, form))
+    return out
 
 
-def _words(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, indexed form) of each word, as the text field's analyzer indexes it."""
-    stems = STEMS
-    return [(m.start(), m.end(), stems.get(word := m.group()) or indexed_form(word))
-            for m in WORD.finditer(text)]
-
-
-def fragments(text: str, words: frozenset[str]) -> list[highlight.Fragment]:
+def fragments(text: str, words: frozenset[str]) -> list[Fragment]:
     """Passages around the matched words, cut as Whoosh's ContextFragmenter cuts them.
 
     A passage opens up to SURROUND characters before a match, stays open for SURROUND
     characters after the last match, and closes before it would pass SNIPPET_CHARS.
     """
-    out: list[highlight.Fragment] = []
-    first, firsts, countdown, matches, length, end = None, deque(), -1, [], 0, 0
-    for start, end, word in _words(text):
+    out: list[Fragment] = []
+    first: int | None = None
+    firsts: deque[int] = deque()
+    matches: list[Match] = []
+    countdown, length, end = -1, 0, 0
+    for start, end, word in _words(text, words):
         if end > CHARLIMIT:
             break  # the passage left open still ends at this word, as in Whoosh
         size, matched = end - start, word in words
@@ -113,20 +140,20 @@ def fragments(text: str, words: frozenset[str]) -> list[highlight.Fragment]:
             if first is None:
                 first = firsts[0] if firsts else start
                 countdown += 0 if firsts else SURROUND  # no context before: more after
-            matches.append(Token(text=word, startchar=start, endchar=end, boost=1.0))
+            matches.append(Match(word, start, end))
         if countdown >= 0:
             length += size
             countdown -= size
             if countdown <= 0:
-                if matches:  # Whoosh also closed passages without a match, then dropped them
-                    out.append(highlight.Fragment(text, matches, first, end))
+                if matches and first is not None:  # Whoosh also closed passages without
+                    out.append(Fragment(text, matches, first, end))  # a match, then dropped them
                 first, firsts, matches, length = None, deque(), [], 0
-    if matches:
-        out.append(highlight.Fragment(text, matches, first, end))
+    if matches and first is not None:
+        out.append(Fragment(text, matches, first, end))
     return out
 
 
-def best_fragments(text: str, words: frozenset[str], top: int = 2) -> list[highlight.Fragment]:
+def best_fragments(text: str, words: frozenset[str], top: int = 2) -> list[Fragment]:
     """The `top` passages with the most distinct matched words, then the most matches, in text
     order. Whoosh's BasicFragmentScorer ranks so; where two passages tie Whoosh picked one by
     object address, here the earlier wins, so a snippet is the same on every run."""
@@ -139,7 +166,7 @@ def best_fragments(text: str, words: frozenset[str], top: int = 2) -> list[highl
     return [found[i] for i in sorted(nsmallest(top, range(len(found)), key=rank))]
 
 
-def lead(text: str, formatter: highlight.Formatter = MARK) -> str:
+def lead(text: str, formatter: MarkFormatter = MARK) -> str:
     if len(text) <= SNIPPET_CHARS:
         return formatter._text(text)
     cut = text.rfind(" ", 0, SNIPPET_CHARS)
@@ -147,14 +174,17 @@ def lead(text: str, formatter: highlight.Formatter = MARK) -> str:
 
 
 def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Character spans of the words in `text` whose indexed (stemmed) form is one of `terms`,
-    or starts with the stem of a `terms` entry ending in "*"."""
+    """Character spans of the units of `text` with one of `terms` among their indexed forms
+    (stem, exact form, joined compound), or a form starting with a `terms` entry ending in "*"."""
     exact = {t for t in terms if not t.endswith("*")}
     prefixes = tuple(t[:-1] for t in terms if t.endswith("*"))
     if not exact and not prefixes:
         return []
-    return [(start, end) for start, end, word in _words(text)
-            if word in exact or (prefixes and word.startswith(prefixes))]
+    if not prefixes:
+        return [(start, end) for start, end, _, toks in spans(text)
+                if toks[0][1] in exact or (len(toks) > 1 and any(f in exact for _, f in toks))]
+    return [(start, end) for start, end, _, toks in spans(text)
+            if any(f in exact or f.startswith(prefixes) for _, f in toks)]
 
 
 def mark_text(text: str, terms: Iterable[str] = (), quotes: Sequence[tuple[int, int]] = (),

@@ -75,6 +75,10 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     timeline: tuple[FacetValue, ...] = ()  # matches per month, in date order (for the chart)
+    reading: str = ""  # how the query was read, in words
+    suggestions: tuple[str, ...] = ()  # "did you mean" queries, when it found little
+    # {"typed", "actor", "names"}: a name the actor data widened to the actor's other names
+    expansions: tuple[dict, ...] = ()
 
     @property
     def page(self) -> int:
@@ -95,6 +99,9 @@ class SearchResults:
             "hits": [h.to_dict() for h in self.hits],
             "facets": {name: [v.to_dict() for v in vals] for name, vals in self.facets.items()},
             "timeline": [{"month": v.value, "count": v.count} for v in self.timeline],
+            "reading": self.reading,
+            "suggestions": list(self.suggestions),
+            "expansions": [dict(e) for e in self.expansions],
         }
 
 

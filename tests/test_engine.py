@@ -8,7 +8,15 @@ import json
 import pytest
 
 import indexer
-from indexer.errors import IndexCorrupt, IndexNotFound, NotFound, NotParleyIndex, QuerySyntaxError
+from indexer.errors import (
+    BadFilter,
+    IndexCorrupt,
+    IndexNotFound,
+    NotFound,
+    NotParleyIndex,
+    QuerySyntaxError,
+    UnknownFilterValue,
+)
 from search import (
     FacetValue,
     SearchRequest,
@@ -59,9 +67,9 @@ def test_filters_narrow_and_selected_values_stay_visible(seed_index):
     narrowed = search(seed_index, SearchRequest(text="hostages", filters={"actor": ("Hamas", "Qatar")}))
     assert narrowed.total < base.total
     assert all({"Hamas", "Qatar"} <= set(h.actors) for h in narrowed.hits)
-    none = search(seed_index, SearchRequest(text="hostages", filters={"outlet": ("Nowhere",)}))
-    assert none.total == 0 and facet(none, "outlet") == [("Nowhere", 0)]
-    assert none.facets["outlet"][0].selected
+    # An outlet the index lacks is explained with the nearest known ones, not a silent 0.
+    with pytest.raises(BadFilter, match="No outlet 'NDTVV' in this index.*Nearest known: NDTV"):
+        search(seed_index, SearchRequest(text="hostages", filters={"outlet": ("NDTVV",)}))
 
 
 def test_outlets_widen_and_aliases_resolve(seed_index):
@@ -314,4 +322,5 @@ def test_an_actors_file_travels_with_the_index_and_resolves_aliases_at_search_ti
     assert search(ix, SearchRequest(filters={"actor": ("Sato",)})).total == 3
     # --rebuild without the file starts afresh, its entries forgotten.
     indexer.ingest([src], ix, rebuild=True)
-    assert search(ix, SearchRequest(filters={"actor": ("Envoy Sato",)})).total == 0
+    with pytest.raises(UnknownFilterValue, match="Envoy Sato"):  # explained, not a silent 0
+        search(ix, SearchRequest(filters={"actor": ("Envoy Sato",)}))

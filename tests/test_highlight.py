@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import highlight as wh
+from whoosh.analysis import Token
 
 from search.engines.embedded.schema import SCHEMA
 from search.highlight import (
@@ -33,10 +34,20 @@ def _paragraphs(limit: int = 600) -> list[str]:
     return paras[:limit]
 
 
+def _unit_tokens(text: str, words: frozenset[str]):
+    """The text field's tokens (Whoosh's face of search/analyzer.py), one per written word:
+    a word's stem, exact form and joined compound share its characters."""
+    by_span: dict[tuple[int, int], Token] = {}
+    for t in SCHEMA["text"].analyzer(text, positions=True, chars=True, mode="index"):
+        key = (t.startchar, t.endchar)
+        if key not in by_span or (t.text in words and by_span[key].text not in words):
+            by_span[key] = t.copy()
+    return list(by_span.values())
+
+
 def _whoosh_snippet(text: str, words: frozenset[str]) -> str:
     """What Whoosh's own highlighter made of `text`, configured as Parley configured it."""
-    tokens = SCHEMA["text"].analyzer(text, positions=True, chars=True, mode="index",
-                                     removestops=False)
+    tokens = _unit_tokens(text, words)
     tokens = wh.Highlighter._merge_matched_tokens(wh.set_matched_filter(tokens, words))
     fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SURROUND)
     found = wh.top_fragments(fragmenter.fragment_tokens(text, tokens), 2,
@@ -78,15 +89,21 @@ def test_tied_passages_give_the_earlier_one_every_time():
 
 
 def test_term_spans_are_the_analyzers_words_on_real_paragraphs():
-    analyzer = SCHEMA["text"].analyzer
     for text in _paragraphs(200):
-        for words in WORD_SETS:
-            expected = [(t.startchar, t.endchar) for t in analyzer(text, chars=True)
-                        if t.text in words]
+        for words in map(frozenset, WORD_SETS):
+            expected = [(t.startchar, t.endchar) for t in _unit_tokens(text, words) if t.text in words]
             assert term_spans(text, words) == expected
 
 
 def test_term_spans_find_stemmed_words_and_prefixes():
     text = "Negotiators negotiated; the negotiation's talks, talking."
-    assert [text[a:b] for a, b in term_spans(text, {"negoti"})] == ["Negotiators", "negotiation"]
+    assert [text[a:b] for a, b in term_spans(text, {"negoti"})] == [
+        "Negotiators", "negotiated", "negotiation's"]
     assert [text[a:b] for a, b in term_spans(text, {"talk*"})] == ["talks", "talking"]
+
+
+def test_names_compounds_and_folded_words_are_marked_as_typed():
+    text = "Terry Waite said wait; Itamar Ben-Gvir and Ben Gvir; Pedro Sánchez; the U.S. envoy."
+    assert [text[a:b] for a, b in term_spans(text, {"=waite"})] == ["Waite"]
+    assert [text[a:b] for a, b in term_spans(text, {"ben", "gvir"})] == ["Ben-Gvir", "Ben", "Gvir"]
+    assert [text[a:b] for a, b in term_spans(text, {"sanchez", "us"})] == ["Sánchez", "U.S."]

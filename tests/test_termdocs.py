@@ -285,8 +285,8 @@ def test_an_index_of_an_unknown_version_is_refused_with_what_to_do(tmp_path, mon
     src.write_text("".join(_lines(1)), encoding="utf-8")
     indexer.ingest([src], tmp_path / "ix")
     marker = tmp_path / "ix" / "parley-index.json"
-    marker.write_text(marker.read_text().replace('"version": 5', '"version": 3'))
-    with pytest.raises(IndexCorrupt, match="format version 3; this Parley reads versions 4 and 5"
+    marker.write_text(marker.read_text().replace('"version": 6', '"version": 3'))
+    with pytest.raises(IndexCorrupt, match="format version 3; this Parley reads versions 6"
                                            ".*--rebuild"):
         search(tmp_path / "ix", SearchRequest(text="president"))
 

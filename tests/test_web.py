@@ -111,9 +111,14 @@ def test_facet_links_toggle_values_and_counts_follow(client, web_index):
     assert "Clear filters" in narrowed
 
 
-def test_several_values_selected_and_kept_visible_at_zero(client):
-    html = client.get("/?q=hostages&actor=Hamas&actor=Nobody+Atall").get_data(as_text=True)
-    assert re.search(r'aria-current="true"\s+aria-label="Remove filter actor Nobody Atall \(0\)"', html)
+def test_an_unknown_filter_value_is_explained_not_a_silent_zero(client):
+    # issue 17: an actor the index lacks gets a message with the nearest known ones.
+    page = client.get("/?q=hostages&actor=Hamas&actor=Hammas")
+    assert page.status_code == 400
+    assert "No actor &#39;Hammas&#39; in this index" in page.get_data(as_text=True)
+    api = client.get("/api/search?q=hostages&actor=Hammas")
+    assert api.status_code == 400 and "Nearest known: Hamas" in api.get_json()["error"]
+    html = client.get("/?q=hostages&actor=Hamas").get_data(as_text=True)
     assert re.search(r'aria-label="Remove filter actor Hamas \(\d+\)"', html)
 
 

@@ -509,6 +509,10 @@ def _print_results(results: core.SearchResults) -> None:
     req = results.request
     what = f' for "{req.text}"' if req.text else ""
     click.echo(f"{results.total} paragraphs{what} (page {results.page} of {results.pages})", err=True)
+    if req.text:
+        click.echo(f"read as: {results.reading}", err=True)
+    for suggestion in results.suggestions:
+        click.echo(f'did you mean: "{suggestion}"?', err=True)
     offset = (req.page - 1) * req.size
     for i, hit in enumerate(results.hits, offset + 1):
         title = hit.title or "(untitled)"

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, render_template, request, url_for
 
 import search as core
+from indexer.errors import UnknownFilterValue
 from search.request import SearchRequest
+from search.results import QuoteResults, SearchResults
 from web.pages import FACET_LABELS, href, index_dir
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -58,7 +60,10 @@ def _now() -> str:
 @bp.get("/search.atom")
 def search_feed():
     req = feed_request()
-    results = core.search(index_dir(), req)
+    try:
+        results = core.search(index_dir(), req)
+    except UnknownFilterValue:  # a feed may wait for an outlet or actor not indexed yet
+        results = SearchResults(request=req, total=0, hits=())
     now = _now()
     entries = [{
         "id": paragraph_link(h.article_id, h.paragraph_id),
@@ -74,7 +79,10 @@ def search_feed():
 @bp.get("/quotes.atom")
 def quotes_feed():
     req = feed_request()
-    results = core.search_quotes(index_dir(), req)
+    try:
+        results = core.search_quotes(index_dir(), req)
+    except UnknownFilterValue:
+        results = QuoteResults(request=req, total=0, quotes=())
     now = _now()
     entries = [{
         "id": paragraph_link(q.article_id, q.paragraph_id) + ":" + str(i),

@@ -16,9 +16,9 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from markupsafe import Markup, escape
 
 import search as core
-from indexer.errors import ParleyError
+from indexer.errors import BadFilter, ParleyError, UnknownFilterValue
 from search.request import MAX_PAGE, SearchRequest
-from search.results import FACET_NAMES
+from search.results import FACET_NAMES, SearchResults
 from web import is_web_link
 
 bp = Blueprint("pages", __name__)
@@ -267,9 +267,15 @@ def highlighted(html_from_highlight: str) -> Markup:
 @bp.get("/")
 def search_page():
     req = SearchRequest.from_args(request.args)
-    results = core.search(index_dir(), req)
-    return render_template(
-        "search.html", req=req, results=results,
+    unknown = None
+    try:
+        results = core.search(index_dir(), req)
+    except UnknownFilterValue as exc:
+        # Explained on the page (status 400), which keeps its form, filters and "Save this
+        # search": an alert may wait for an outlet or actor that is not indexed yet.
+        unknown, results = str(exc), SearchResults(request=req, total=0, hits=())
+    page = render_template(
+        "search.html", req=req, results=results, unknown=unknown,
         facets=facet_groups(results.facets, req, "pages.search_page"),
         bars=timeline_bars(results.timeline,
                            lambda m: href("pages.search_page", req.toggled("month", m).to_args()),
@@ -288,6 +294,7 @@ def search_page():
         url_with=lambda r: href("pages.search_page", r.to_args()),
         tag_href=lambda facet, value: href("pages.search_page", added(req, facet, value).to_args()),
     )
+    return (page, 400) if unknown else page
 
 
 def added(req: SearchRequest, facet: str, value: str) -> SearchRequest:
@@ -392,7 +399,10 @@ def speaker_page(name: str):
         abort(404)
     page = min(max(1, _int(request.args.get("page"), 1)), MAX_PAGE)
     req = SearchRequest(filters={"speaker": (name,)}, sort="newest", page=page)
-    results = core.search_quotes(index_dir(), req)
+    try:
+        results = core.search_quotes(index_dir(), req)
+    except BadFilter:  # no such speaker in the index
+        abort(404)
     if not results.total:
         abort(404)
     timeline = core.search(index_dir(), replace(req, quotes_only=True, sort="relevance", page=1,
@@ -422,12 +432,18 @@ def actor_page(name: str):
         abort(404)
     page = max(1, _int(request.args.get("page"), 1))
     req = SearchRequest(filters={"actor": (name,)}, sort="newest", page=page)
-    results = core.search(index_dir(), req)
+    try:
+        results = core.search(index_dir(), req)
+    except BadFilter:  # no such actor in the index
+        abort(404)
     if not results.total:
         abort(404)
     link = lambda m: href("pages.search_page", [("actor", name), ("month", m)])  # noqa: E731
-    quotes = core.search_quotes(index_dir(), SearchRequest(filters={"speaker": (name,)},
-                                                           sort="newest", size=5))
+    try:
+        quotes = core.search_quotes(index_dir(), SearchRequest(filters={"speaker": (name,)},
+                                                               sort="newest", size=5))
+    except BadFilter:  # an actor who is never quoted
+        quotes = None
     return render_template(
         "actor.html", name=name, results=results, quotes=quotes,
         bars=timeline_bars(results.timeline, link),

@@ -20,7 +20,7 @@ from flask import Blueprint, abort, redirect, render_template, request
 from werkzeug.datastructures import MultiDict
 
 import search as core
-from indexer.errors import BadFilter, ParleyError
+from indexer.errors import BadFilter, ParleyError, UnknownFilterValue
 from search.request import SearchRequest
 from web.feeds import describe
 from web.pages import href, index_dir
@@ -116,7 +116,10 @@ def remove(folder: str | Path, search_id: str) -> bool:
 
 
 def total_of(req: SearchRequest) -> int:
-    return core.search(index_dir(), replace(req, page=1, size=1)).total
+    try:
+        return core.search(index_dir(), replace(req, page=1, size=1)).total
+    except UnknownFilterValue:  # an alert may wait for an outlet or actor not indexed yet
+        return 0
 
 
 # -- views ----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from search.engine_api import HitPage, Known, QuotePage
 from search.engines.embedded import quotetable
 from search.engines.embedded.engine import Engine as _Reader
 from search.engines.embedded.engine import article_row, hit_from_fields
-from search.query import positive_terms
+from search.engines.embedded.whoosh_query import positive_terms
 from search.request import SearchRequest
 from search.results import ArticleSummary, CheckReport, FacetValue, Hit
 
@@ -108,9 +108,10 @@ class EmbeddedEngine:
 
     def search(self, req: SearchRequest, *, facets: bool = True) -> HitPage:
         session = self._reader.session()
-        q = session.parse(req.text)
+        parsed = session.understand(req.text)
+        q = session.translate(parsed)
         docs = session.matched(q, req)
-        page = HitPage(total=len(docs), hits=iter(()), words=frozenset())
+        page = HitPage(total=len(docs), hits=iter(()), words=frozenset(), parsed=parsed)
         if facets:
             # The timeline needs every month, the facets only the top ones.
             month_counts = session.count("month", docs)
@@ -157,6 +158,9 @@ class EmbeddedEngine:
         docs = session.searcher.documents(article_id=article_id)
         hits = sorted((hit_from_fields(d, "", None) for d in docs), key=lambda h: h.position)
         return _summary(row), hits
+
+    def spelled_like(self, word: str) -> list[tuple[str, int]]:
+        return self._reader.session().spelled_like(word)
 
     def vocabulary(self, facet: str) -> list[str]:
         from search.engines.embedded.schema import FACET_FIELDS

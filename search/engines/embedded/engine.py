@@ -32,7 +32,13 @@ from whoosh.searching import Results, Searcher
 from whoosh.util.numeric import byte_to_length
 
 from indexer import registry
-from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
+from indexer.errors import (
+    IndexCorrupt,
+    NotFound,
+    QueryTooExpensive,
+    SearchError,
+    UnknownFilterValue,
+)
 from indexer.lexicon import Lexicon, default_lexicon
 from search import budget
 from search import cache as filter_cache
@@ -45,7 +51,9 @@ from search.engines.embedded.schema import (
     open_index,
     ranking_words,
 )
-from search.query import KEYWORD_FIELDS, parse_query
+from search.engines.embedded.whoosh_query import to_whoosh
+from search.query import KEYWORD_FIELDS, parse_query, unknown_value_message
+from search.querytree import ParsedQuery
 from search.request import SearchRequest
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
 
@@ -426,6 +434,10 @@ class Session:
         per_value = []
         for value in values:
             resolved = self.resolve(fieldname, value)
+            if not resolved and facet != "month":
+                # Never a silent zero: say the value is unknown, and what is near it.
+                raise UnknownFilterValue(unknown_value_message(fieldname, value,
+                                                               self.known_values(fieldname)))
             terms = [wq.Term(fieldname, v) for v in resolved]
             per_value.append(set(self.searcher.docs_for_query(wq.Or(terms))) if terms else set())
         if facet in ("outlet", "month"):
@@ -437,9 +449,57 @@ class Session:
     # -- query --------------------------------------------------------------------------
 
     def parse(self, text: str, default_field: str = "text") -> wq.Query:
-        q = parse_query(text, default_field=default_field, resolve=self.resolve)
+        return self.translate(self.understand(text, default_field))
+
+    def understand(self, text: str, default_field: str = "text") -> ParsedQuery:
+        """Parley's reading of the query; a tag value the index lacks is refused with the
+        nearest known ones."""
+        return parse_query(text, default_field=default_field, resolve=self.resolve,
+                           vocabulary=self.known_values)
+
+    def translate(self, parsed: ParsedQuery) -> wq.Query:
+        q = to_whoosh(parsed.tree, self.expand_prefix)
         self._check_cost(q)
         return q
+
+    def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        reader = self.searcher.reader()
+        if fieldname not in self.searcher.schema:
+            return []
+        return [t.decode("utf-8") for t in reader.expand_prefix(fieldname, prefix)]
+
+    def spelled_like(self, word: str) -> list[tuple[str, int]]:
+        """Words of the text field spelled close to `word`, with their paragraph counts (for
+        "did you mean"). Only words sharing its first two letters are compared: the whole
+        vocabulary would take seconds."""
+        import difflib
+
+        from search.analyzer import EXACT, fold
+
+        key = fold(word)
+        if len(key) < 3:
+            return []
+        reader = self.searcher.reader()
+        for form in (key, EXACT + key):
+            if (known := reader.doc_frequency("text", form)):
+                return [(key, known)]  # in the index as typed: no need to read its neighbours
+        seen: dict[str, str] = {}
+        for start in (key[:2], EXACT + key[:2]):
+            for t in reader.expand_prefix("text", start):
+                term = t.decode("utf-8")
+                seen.setdefault(term.lstrip(EXACT), term)
+        close = difflib.get_close_matches(key, list(seen), n=8, cutoff=0.75)
+        if key in seen and key not in close:
+            close.append(key)
+        return [(w, reader.doc_frequency("text", seen[w])) for w in close]
+
+    def known_values(self, fieldname: str) -> list[str]:
+        """Every value of a tag field in this index (for suggestions)."""
+        if fieldname == "month":
+            return sorted({c[0] for c in self.table.month_cells()[1] if c[0]})
+        if fieldname == "credits":
+            return [t.decode("utf-8") for t in self.searcher.lexicon("credits")]
+        return self.table.vocabulary(_COLUMN_OF[fieldname])
 
     def _check_cost(self, q: wq.Query) -> None:
         """Refuse what would cost too much before reading a posting: wide word beginnings,

@@ -19,14 +19,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from whoosh import fields, formats, index
-from whoosh.analysis import (
-    CommaSeparatedTokenizer,
-    IDTokenizer,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StemmingAnalyzer,
-)
+from whoosh.analysis import Analyzer, CommaSeparatedTokenizer, IDTokenizer, Token
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
@@ -37,11 +30,11 @@ from indexer.errors import IndexCorrupt, IndexNotFound, NotParleyIndex
 
 FORMAT = "parley-index"
 # 2: c_quotes column; 3: position, date, c_date no longer indexed; 4: text_pairs;
-# 5: packed text positions (PackedPositions), which an older Parley cannot unpickle.
-FORMAT_VERSION = 5
-# A version 4 index is still read and written as it is: it keeps the schema it was created
-# with, pickled in its TOC, and so its pickled positions.
-READS_VERSIONS = (4, 5)
+# 5: packed text positions (PackedPositions), which an older Parley cannot unpickle;
+# 6: search/analyzer.py's tokens (folded, exact forms beside stems, joined compounds): a
+# query now asks for words an older index does not hold, so it must be rebuilt.
+FORMAT_VERSION = 6
+READS_VERSIONS = (6,)
 MARKER = "parley-index.json"
 SEP = "\x1f"  # joins multi-valued facet values inside one column cell
 SUBSEP = "\x1e"  # joins the parts of one entry (speaker, type, key) inside a cell
@@ -49,8 +42,6 @@ SUBSEP = "\x1e"  # joins the parts of one entry (speaker, type, key) inside a ce
 _SWAP = sys.byteorder != "little"  # packed positions are little-endian on disk
 _UINT32_LE = struct.Struct("<I")
 _ONE_POSITION = pack_uint(1)
-# Stop words are kept: journalists search exact quotations ("no progress yet").
-_TEXT = StemmingAnalyzer(stoplist=None, minsize=1)
 _TITLE_CACHE: dict[str, list] = {}
 
 
@@ -65,9 +56,18 @@ PAIR_SEP = " "
 
 
 def common_pairs(words: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """(position, "w1 w2") for each common word and the word right after it."""
-    return [(p, a + PAIR_SEP + b) for (p, a), (q, b) in zip(words, words[1:], strict=False)
-            if a in COMMON_WORDS and q == p + 1]
+    """(position, "w1 w2") for each common word and each form at the next position (a word's
+    stem, its exact form and a joined compound share a position)."""
+    out, n = [], len(words)
+    for i, (p, a) in enumerate(words):
+        if a in COMMON_WORDS:
+            j = i + 1
+            while j < n and words[j][0] == p:
+                j += 1
+            while j < n and words[j][0] == p + 1:
+                out.append((p, a + PAIR_SEP + words[j][1]))
+                j += 1
+    return out
 
 
 def ranking_words(words) -> list[str]:
@@ -79,39 +79,49 @@ def ranking_words(words) -> list[str]:
     return [w for w in words if w not in COMMON_WORDS] or list(words)
 
 
-# The text analyzer's stages, checked to be its whole pipeline: words by a regex, lowercased,
-# stemmed. analyse() and the snippet highlighter (search/highlight.py) run the same stages
-# without Whoosh's per-word Token objects and generator chain: in a sampled profile of writing
-# the 10k benchmark corpus (py-spy), analysing the text field went from 12% of the writer's
-# time to ~4%. If the analyzer ever gains a stage, this fails at import rather than indexing
-# or highlighting differently.
-_tokenizer, _lowercase, _stemmer = _TEXT.items
-assert type(_tokenizer) is RegexTokenizer and not _tokenizer.gaps
-assert type(_lowercase) is LowercaseFilter and type(_stemmer) is StemFilter and not _stemmer.ignore
-WORD = _tokenizer.expression
-# findall over the same pattern with its group made non-capturing: the same matches, and
-# findall then returns the words themselves.
-_WORDS = re.compile(WORD.pattern.replace("(\\.?", "(?:\\.?"), WORD.flags)
-assert _WORDS.pattern != WORD.pattern and _WORDS.groups == 0
-_stemfn = _stemmer.stemfn
-# word as written -> its indexed form. A plain dict, not lru_cache: the lookup is most of the
-# cost of a word, and lru_cache's bookkeeping (and the lower() before it) doubled it.
-STEMS: dict[str, str] = {}
-_STEMS_LIMIT = 200_000  # distinct spellings; past it the dict starts again (~20 MB at most)
-
-
-def indexed_form(word: str) -> str:
-    """The text field's indexed form of a word its tokenizer found (a miss in STEMS)."""
-    if len(STEMS) >= _STEMS_LIMIT:
-        STEMS.clear()
-    form = STEMS[word] = _stemfn(word.lower())
-    return form
+# The text field's analysis is search/analyzer.py's (one analyzer for indexing, querying and
+# highlighting); ParleyAnalyzer is its face for Whoosh, pickled into the schema by name.
+# search.analyzer is imported on first use, not here: importing it runs search/__init__,
+# which imports this module back (engine.py) before it has finished.
+_ANALYSE: list = []
 
 
 def analyse(value: str) -> list[tuple[int, str]]:
-    """(position, indexed word) of each word of a text, as the text field's analyzer gives."""
-    stems = STEMS
-    return list(enumerate([stems.get(w) or indexed_form(w) for w in _WORDS.findall(value)]))
+    """(position, indexed word) of each token of a text, as the text field's analyzer gives;
+    an exact form or a joined compound shares its position with the stem."""
+    if not _ANALYSE:
+        from search.analyzer import analyse as parley_analyse
+        _ANALYSE.append(parley_analyse)
+    return _ANALYSE[0](value)
+
+
+class ParleyAnalyzer(Analyzer):
+    """search.analyzer's tokens as Whoosh Tokens (titles, and anything Whoosh analyses itself)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        from search.analyzer import spans
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost, token.stopped = 1.0, False
+        if not tokenize:
+            token.original = token.text = value
+            token.pos, token.startchar = start_pos, start_char
+            token.endchar = start_char + len(value)
+            yield token
+            return
+        pos = start_pos
+        for start, end, width, forms in spans(value):
+            for offset, form in forms:
+                token.text = form
+                if positions:
+                    token.pos = pos + offset
+                if chars:
+                    token.startchar, token.endchar = start_char + start, start_char + end
+                yield token
+            pos += width
+
+
+_TEXT = ParleyAnalyzer()
 
 
 _LAST_TEXT: list = [None, None]  # the last text value analysed, and its (position, word)s
