@@ -816,7 +816,7 @@ def test_the_introduced_name_precheck_answers_as_the_name_s_regex_would():
     # parentheses, suffixes and unusual spaces around the names.
     from random import Random
 
-    from indexer.quotes import _introduced_re, _may_be_introduced
+    from indexer.quotes.speakers import _introduced_re, _may_be_introduced
 
     words = ["Mr.", "Dr.", "Gov.", "al", "al-", "bin", "de", "said", "(Applause", "U.S.",
              "Kristi", "O'Neil", "J.", "Q", "the", "Israeli", "Minister", "van", "said,",
