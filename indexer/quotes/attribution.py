@@ -21,6 +21,7 @@ from indexer.quotes.vocab import (
     POSSESSIVE_DETERMINERS,
     QUESTION_WORDS,
     SUBJECT_PRONOUNS,
+    TITLES,
     TRAILING_SKIP,
     VERBS,
 )
@@ -36,8 +37,9 @@ _APPOSITIVE_RE = re.compile(
 )
 
 
+# A role in apposition: ", a professor at ...," / ", Nigeria's oil minister,".
 _ROLE_APPOSITIVE_RE = re.compile(
-    r"(?<=[\w.]),\s+(?:a |an |the |[a-z])[^,]{0,80},\s*$"
+    r"(?<=[\w.]),\s+(?:a |an |the |[a-z]|[A-Z][\w-]*[’']s [a-z])[^,]{0,80},\s*$"
 )
 
 
@@ -114,7 +116,7 @@ _WHO_RE = re.compile(r"(?P<np>(?:[\w’'.-]+\s+){0,6}[\w’'.-]+),\s+who\s+$")
 def _relative_event(masked, sent_start, m, state) -> _Event | None:
     """ "Jordan’s King Abdullah II, who announced": the name the relative clause hangs on."""
     found = _WHO_RE.search(masked, sent_start, m.start())
-    if found is None or m.group(0) == "asked":
+    if found is None or VERBS.get(m.group(0)) == "asked":
         return None
     run = _trailing_name_run(found.group("np").split())
     while run and run[0].endswith(("’s", "'s")):
@@ -154,18 +156,18 @@ def _event_at(masked: str, sent_start: int, m: re.Match[str], state: _State) -> 
     before = masked[sent_start : m.start()]
     after = masked[m.end() :]
     state.verb = VERBS.get(verb, verb)
-    if verb == "asked":
+    if state.verb == "asked":
         _note_addressee(after, state)
-    if verb == "quoted":
+    if state.verb == "quoted":
         found = _QUOTED_AS_RE.match(after)
         ref = (found.group("np"), m.end() + found.end()) if found else None
         return _make_event(ref, m.start(), "said", masked, sent_start, m, state)
     if verb == "according to":
         ref = _np_after(after, m.end())
         return _make_event(ref, m.start(), verb, masked, sent_start, m, state)
-    refs = [_np_before(before, sent_start)]
+    refs = [_lead_name(before, sent_start), _np_before(before, sent_start)]
     inverted = None
-    if before.rstrip().endswith((",", '"', "”", "’", "'")) and verb != "told":
+    if before.rstrip().endswith((",", '"', "”", "’", "'")) and state.verb != "told":
         inverted = _np_after(after, m.end())  # '..., said the official' (speaker after verb)
         refs.append(inverted)
     if verb != "say":  # "you'll ... say, 'What would she want?'" is speech nobody made yet
@@ -245,8 +247,31 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
         return None
     phrase = " ".join(words)
     if " and " in phrase:
+        first, _, last = phrase.rpartition(" and ")
+        if _described_name(last) and not _described_name(first):
+            # "lead researcher and NASA planetary scientist Lucas Paganini": one person.
+            return last, offset + text.rindex(last, cut)
         phrase = phrase.split(" and ")[0]  # "Two Egyptian security sources and Al-Qahera News"
     return phrase, offset + text.index(words[0], cut)
+
+
+def _described_name(phrase: str) -> bool:
+    """A descriptor in lower case, then a full name: "study co-author Michael Malaska"."""
+    words = phrase.split()
+    run = _trailing_name_run(words)
+    return len(run) >= 2 and len(run) < len(words) and words[-len(run) - 1][:1].islower()
+
+
+# "Steve Menet, Senior Vice President of Sales for Dräger, Inc., says": a name, then roles.
+_LEAD_NAME_RE = re.compile(
+    rf"\s*(?P<np>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}),\s+[^,;:]{{1,80}}(?:,\s+[^,;:]{{1,40}}){{0,2}},\s*$")
+
+
+def _lead_name(before: str, offset: int) -> tuple[str, int] | None:
+    m = _LEAD_NAME_RE.fullmatch(before)
+    if m is None or m.group("np").split()[0] in LEAD_STOP:
+        return None
+    return m.group("np"), offset + m.start("np")
 
 
 # "the United Arab Emirates (UAE), warned": the short form in brackets is no part of the name.
@@ -270,8 +295,13 @@ def _blank_appositive(a: re.Match[str]) -> str:
     # A closing comma stays: it still ends whatever came before ("..., which I’m not going to
     # attempt to do ..., I’ll say it").
     if not a.group(0).endswith(","):
-        return a.group(0) if " that " in a.group(0) else _blank(a)
+        keep = " that " in a.group(0) or _ADJECTIVE_ING_RE.fullmatch(a.group(0))
+        return a.group(0) if keep else _blank(a)
     return " " * (len(a.group(0)) - 1) + ","
+
+
+# ", ruling Radical Party Deputy Raul Baglini": an -ing adjective before a name, no clause.
+_ADJECTIVE_ING_RE = re.compile(rf",\s*\w+ing\s+{_NAME_WORD}(?:\s+{_NAME_WORD})+\s*")
 
 
 _GOES_ON_RE = re.compile(r"\s+(?:went|goes|go|going|continued|continues)\s+on\s+to\s*$")
@@ -287,10 +317,14 @@ def _is_abbreviation(word: str) -> bool:
 
 def _np_after(after: str, offset: int) -> tuple[str, int] | None:
     """The phrase right after a verb, up to punctuation or a preposition ("said the official,")."""
-    words = []
-    for word in re.split(r"\s+", after[:120].lstrip()):
+    words: list[str] = []
+    tokens = re.split(r"\s+", after[:160].lstrip())
+    for k, word in enumerate(tokens):
         bare = word.rstrip(",.;:!?\"”’")
-        if not bare or bare.lower() in NP_STOP:
+        if bare == "and" and _description_goes_on(words, tokens[k + 1 :]):
+            words.append(bare)  # "said oil and gas worker Jane Roe"
+            continue
+        if not bare or bare.lower() in NP_STOP or _name_ends(words, bare):
             break
         if word.endswith(".") and _is_abbreviation(word):
             words.append(word)  # "said U.S. Attorney Erin Nealy Cox"
@@ -301,6 +335,26 @@ def _np_after(after: str, offset: int) -> tuple[str, int] | None:
     if not words:
         return None
     return " ".join(words), offset + after.index(words[0])
+
+
+def _description_goes_on(words: list[str], rest: list[str]) -> bool:
+    """Whether "and" joins two nouns of a descriptor that a name still ends: nothing capitalised
+    yet, then lower-case words and a name before any punctuation."""
+    if any(w[:1].isupper() for w in words):
+        return False
+    for k, word in enumerate(rest[:6]):
+        if word[:1].isupper():
+            return k > 0 and rest[k - 1][:1].islower() and word.rstrip(",.;:") == word
+        if word.rstrip(",.;:") != word or word in NP_STOP:
+            return False
+    return False
+
+
+def _name_ends(words: list[str], word: str) -> bool:
+    """ "said geologist Rosaly Lopes of NASA's ...": a full name ends the phrase at "of" (a
+    title does not: "Secretary of State Antony Blinken")."""
+    return (word in ("of", "at", "with", "from") and len(words) >= 2
+            and all(w[:1].isupper() and w.lower() not in TITLES for w in words[-2:]))
 
 
 def _find_via(masked: str, sent_start: int, verb_end: int, state: _State) -> str | None:

@@ -441,6 +441,8 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
         return _Speaker(name, "organisation")
     if not name_words or name_words[0].lower() in {"the", *PRONOUNS}:  # "because I said"
         return None
+    if all(w in NOT_NAMES for w in name_words):
+        return None  # '"...," announced in October': a month is nobody
     name = _full_name(" ".join(name_words), state)
     known = _exact_actor(name.split(), state) or state.lexicon.resolve(name, state.date)
     if known and (state.lexicon.actor_type(known) == "person" or _exact_actor(name.split(), state)):
