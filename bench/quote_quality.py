@@ -276,6 +276,11 @@ class Sources:
 
     def article(self, rec: dict) -> Article:
         dataset = rec["dataset"]
+        if rec.get("text"):
+            # The record carries the very text it was annotated on (an excerpt of a page,
+            # see its `text_source`): score the extractor on that, not on the page extraction.
+            meta = {k: rec.get(k) for k in ("url", "title", "published")}
+            return build_article(rec["text"], f"gold:{dataset}/{rec['doc_id']}", meta)
         if dataset == "seeds":
             return next(iter(read_path(ROOT / rec["file"])))
         if dataset in _JSONL_SETS:

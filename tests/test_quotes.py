@@ -310,9 +310,10 @@ def test_generic_subjects_are_never_speakers():
 
 
 def test_attributions_that_name_no_one_still_keep_the_quote():
-    # '"...," said the radio' is speech even when the text never names the station.
-    assert one('"Terry Waite was taken hostage by a group," said the radio, monitored by the BBC.')[
-        0].speaker is None
+    # '"...," said the radio' is speech even when the text never names the station: the
+    # speaker is typed by the description.
+    quote = one('"Terry Waite was taken hostage by a group," said the radio, monitored by the BBC.')[0]
+    assert (quote.speaker, quote.speaker_type) == ("Radio (unnamed)", "organisation")
     paragraphs = ['"He might die in 10 days," said a hand-written statement by Islamic Jihad.',
                   '"We will free him for 100 detainees," said the statement.']
     assert _speakers(paragraphs) == [

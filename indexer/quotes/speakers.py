@@ -13,7 +13,9 @@ from indexer.quotes.state import _NAME_WORD, _Speaker, _State
 from indexer.quotes.vocab import (
     ABBREVIATIONS,
     CLAUSE_WORDS,
+    COMPANY_HEADS,
     CONNECTORS,
+    CORPORATE_SUFFIXES,
     DETERMINERS,
     GENDERED,
     GENERIC,
@@ -25,6 +27,7 @@ from indexer.quotes.vocab import (
     OPENERS,
     ORG_WORDS,
     PARTICLES,
+    PERSON_ROLES,
     PLURAL_HEADS,
     POLICE_HEADS,
     PRONOUNS,
@@ -52,14 +55,66 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
     known = _known_actor(phrase, state)
     if known:
         return known
-    if len(words) == 2 and lowered[0] == "the" and lowered[1] in ORG_WORDS:
-        return _by_role(lowered[1], state) or _by_name_word(lowered[1], state)
+    if len(words) == 2 and lowered[0] == "the" and lowered[1] in ORG_WORDS | COMPANY_HEADS:
+        head = lowered[1]
+        return (_by_role(head, state) or _by_name_word(head, state) or _named_body(head, state)
+                or _Speaker(f"{head.capitalize()} (unnamed)", "organisation", frozenset({head})))
+    if len(words) == 2 and lowered[0] == "the" and lowered[1] in PERSON_ROLES:
+        head = lowered[1]  # "the mayor said": the mayor the article named, if it did
+        return (_by_role(head, state) or _role_holder(head, state)
+                or _Speaker(f"{head.capitalize()} (unnamed)", "anonymous", frozenset({head})))
     described = _description(words, lowered, state)
     clause = [i for i, w in enumerate(lowered) if w in CLAUSE_WORDS
               and not (w == "to" and i and lowered[i - 1] in TITLES)]  # "Ambassador to Israel"
     if described is not None or clause:
         return described
     return _named(words, state)
+
+
+def _article_so_far(state: _State) -> list[str]:
+    """The masked paragraphs read so far, the current one up to the clause being read."""
+    return [*state.masked, state.now[: state.cursor]]
+
+
+def _named_body(head: str, state: _State) -> _Speaker | None:
+    """The body a description stands for, named earlier in the article: "the agency" after
+    "the European Space Agency", "the company" after "Acme Corp."."""
+    pattern = _COMPANY_RE if head in COMPANY_HEADS | {"company", "firm"} else _body_re(head)
+    for text in reversed(_article_so_far(state)):
+        found = [m for m in pattern.finditer(text)
+                 if m.group("name").split()[0] not in LEAD_STOP - {"The"}]
+        if found:
+            name = found[-1].group("name").removeprefix("The ").strip()
+            known = _exact_actor(name.split(), state)
+            return _Speaker(known or name, "organisation", frozenset({head}))
+    return None
+
+
+_COMPANY_RE = re.compile(
+    rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|&))*,?\s+(?:"
+    + "|".join(CORPORATE_SUFFIXES) + r")\b\.?)")
+
+
+@lru_cache(maxsize=256)
+def _body_re(head: str) -> re.Pattern[str]:
+    words = rf"(?:{_NAME_WORD}\s+(?:(?:of|for|and)\s+)?){{1,5}}"
+    return re.compile(rf"(?P<name>{words}{head.capitalize()})\b")
+
+
+def _role_holder(role: str, state: _State) -> _Speaker | None:
+    """Who "the mayor" is: the nearest "Mayor Jane Doe" (or "mayor Jane Doe") named so far."""
+    pattern = _role_re(role)
+    for text in reversed(_article_so_far(state)):
+        found = list(pattern.finditer(text))
+        if found:
+            name = _full_name(found[-1].group("name"), state)
+            return _Speaker(name, "person", frozenset({role}))
+    return None
+
+
+@lru_cache(maxsize=256)
+def _role_re(role: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?i:{role})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}})\b")
 
 
 def _epithet_referent(state: _State) -> _Speaker | None:
