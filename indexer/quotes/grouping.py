@@ -128,13 +128,15 @@ def _quote(text, span, event, earlier, state) -> Quote | None:
 def _event_for(text: str, span: _Span, bounds: list[int], events: list[_Event]) -> _Event | None:
     """The attribution right after the closing mark, else the last one before the opening."""
     close = span.end + 1
+    sent_start = bounds[bisect_right(bounds, span.start - 1) - 1]
+    before = [e for e in events if sent_start <= e.left and e.right < span.start]
     if span.closed and text[span.end - 1 : span.end] != ".":
         for event in events:
             gap = text[close : event.left]
             if event.left >= close and not gap.strip(" ,\"”’'"):
+                if event.verb == "reported" and before:
+                    break  # 'X said ..., "...," the radio reported': the radio relays X
                 return event
-    sent_start = bounds[bisect_right(bounds, span.start - 1) - 1]
-    before = [e for e in events if sent_start <= e.left and e.right < span.start]
     if before:
         return before[-1]
     # 'Gaza's crisis is "growing at an alarming rate" and ..., Noem said': later in the sentence.

@@ -555,13 +555,48 @@ def _plain_name(name: str) -> str:
 
 def _longest_name(name: str, state: _State) -> str:
     # "Gallant" after "Yoav Gallant": the surname points back to the full name.
-    if " " in name and name.split()[0].lower() not in PARTICLES:
+    words = name.split()
+    if len(words) > 1 and words[0].lower() not in PARTICLES and (
+            len(words) > 2 or not _short_form_used(name, state)):
         return name  # a full name already; "Van Den Hoek" may still have a first name before it
     for speaker in reversed(state.speakers):
         if speaker.name and speaker.name.endswith(f" {name}") and speaker.type == "person":
             return speaker.name
     introduced = _introduced_name(name, state)
-    return introduced if introduced != name else _account_name(name, state)
+    if introduced != name:
+        return introduced
+    first = _name_first(name, state) if len(words) == 1 else name
+    return first if first != name else _account_name(name, state)
+
+
+def _short_form_used(name: str, state: _State) -> bool:
+    # "Eriksson Ek said" after "Joel Eriksson Ek": a two-word name is a short form only when
+    # the article has named it with a first name (a compound surname, "de la Cruz").
+    return any(f" {name}" in text for text in state.read[:-1]) and any(
+        re.search(rf"{_NAME_WORD}\s+{re.escape(name)}\b", text) for text in state.read[:-1])
+
+
+def _name_first(name: str, state: _State) -> str:
+    """The full name a single word begins: "Lee" after "party leader Lee Jae-myung" (family
+    name first), "Fiona" after "her mother, Fiona Parry"; else the name as it was. Only a
+    name introduced by a title or role counts ("Apple Arcade" is no Apple's full name)."""
+    scanned, found = state.introduced.get(f"^{name}", (0, None))
+    if found:
+        return found
+    pattern = re.compile(rf"(?<![\w’'.-]){re.escape(name)}((?:\s+[A-Z][\w’'-]+){{1,2}})\b(?![’']s)"
+                         r"(?!\s+[A-Z])")
+    for text in (*state.read[scanned:-1], state.title or ""):
+        for m in pattern.finditer(text) if name in text else ():
+            rest = m.group(1).split()
+            before = text[max(0, m.start() - 30) : m.start()].rstrip(" ,").split()[-1:]
+            titled = bool(before) and before[0].rstrip(".").lower() in TITLES | HEADS | PERSON_ROLES
+            if titled and all(w not in LEAD_STOP and w not in NOT_NAMES
+                              and w.lower() not in ORG_WORDS | TITLES | HEADS for w in rest):
+                full = f"{name} {' '.join(rest)}"
+                state.introduced[f"^{name}"] = (len(state.read), full)
+                return full
+    state.introduced[f"^{name}"] = (max(0, len(state.read) - 1), None)
+    return name
 
 
 def _account_name(name: str, state: _State) -> str:
@@ -597,6 +632,8 @@ def _introduced_in(name: str, text: str) -> str | None:
         words = m.group(1).split()
         if any(len(w) == 1 for w in words):
             continue  # "Q Karine": a transcript label, not a first name
+        if len(words) > 1 and text[max(0, m.start() - 5) : m.start()].split()[-1:] in _PLACE_OF:
+            words = words[1:]  # "Attorney for Massachusetts Joshua Levy": the place is no name
         titled = [i for i, w in enumerate(words) if w.lower() in TITLES or _is_role_code(w)]
         words = words[titled[-1] + 1 :] if titled else words
         words = [w for w in words[-3:] if w not in LEAD_STOP and not w.endswith(("’s", "'s"))]
@@ -606,6 +643,9 @@ def _introduced_in(name: str, text: str) -> str | None:
             tail = m.group(0)[m.group(0).rindex(name) + len(name) :].replace(",", "")
             return " ".join([*words, name]) + tail
     return None
+
+
+_PLACE_OF = (["for"], ["of"], ["in"], ["from"])
 
 
 # _introduced_re(name) is _INTRO_BEFORE, the name, then _INTRO_AFTER. The name must end the run
