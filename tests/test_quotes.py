@@ -742,8 +742,9 @@ def test_a_stray_caption_line_does_not_end_a_quote_left_open():
     found = [(q.text[:12], q.speaker) for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]
     assert found == [("Jose is one ", "Tottenham"), ("He is renown", "Tottenham"),
                      ("He has won a", "Tottenham")]
-    # A line that ends a sentence does end it: the next quote has no attribution.
-    paragraphs[2] = "The club confirmed it."
+    # A line that ends a sentence does end it: the next quote has no attribution (a line
+    # that attributes speech, "The club confirmed it.", would give the next quote its speaker).
+    paragraphs[2] = "The club was founded in 1882."
     assert len([q for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]) == 2
 
 
@@ -833,3 +834,104 @@ def test_the_introduced_name_precheck_answers_as_the_name_s_regex_would():
         answers.append(_may_be_introduced(name, text))
         assert answers[-1] == bool(_introduced_re(name).search(text)), (name, text)
     assert 300 < sum(answers) < 2700
+
+
+# -- issue 19: quotations on any news -----------------------------------------------------
+
+
+def _found(paragraphs: list[str], lexicon: Lexicon = LX) -> list[tuple[str, str | None]]:
+    return [(q.text.split()[0], q.speaker) for qs in extract_quotes(paragraphs, lexicon=lexicon)
+            for q in qs]
+
+
+def test_a_described_body_speaks_as_the_body_the_article_named():
+    assert _found(["Acme Corp. reported a loss on Tuesday.",
+                   "“We will appeal this ruling,” the company said."]) == [("We", "Acme Corp.")]
+    assert _found(["The European Space Agency launched a probe.",
+                   "“The mission is on schedule,” the agency said in a statement."]) == [
+        ("The", "European Space Agency")]
+
+
+def test_a_description_nobody_named_keeps_the_quote_typed():
+    assert _found(["“We need more buses on this route,” the mayor said."]) == [
+        ("We", "Mayor (unnamed)")]
+    assert _found(["“Emissions rose for the third year running,” a report said."]) == [
+        ("Emissions", "Report (unnamed)")]
+    assert _found(["Mayor Jane Doe opened the bridge.",
+                   "“We need more buses on this route,” the mayor said."]) == [("We", "Jane Doe")]
+
+
+def test_present_and_less_common_speech_verbs_attribute():
+    for verb in ("explains", "notes", "concludes", "quipped", "joked", "retorted", "confirmed",
+                 "shouted", "scolded", "commented"):
+        assert _found([f"“It is far too early to tell,” Smith {verb}."]) == [("It", "Smith")], verb
+
+
+def test_a_colon_after_a_clause_introduces_its_subjects_words():
+    assert _found(["Jane Doe, the finance minister, spoke on Monday.",
+                   "Doe was blunt: “We are not going to raise taxes this year.”"]) == [
+        ("We", "Jane Doe")]
+
+
+def test_a_quote_after_a_paragraph_of_reported_speech_is_that_speakers():
+    assert _found(["Governor Jane Doe said the state would sue.",
+                   "“We will see them in court next month.”"]) == [("We", "Jane Doe")]
+
+
+def test_post_posed_speakers_with_long_descriptors():
+    assert _found(["“It is the best deal we could get,” said oil and gas worker Jane Roe."]) == [
+        ("It", "Jane Roe")]
+    assert _found(['"Organics are very important for life," said planetary geologist Rosaly '
+                   "Lopes of NASA's Jet Propulsion Laboratory in California."]) == [
+        ("Organics", "Rosaly Lopes")]
+    assert _found(['"We found the next best thing," lead researcher and NASA planetary scientist '
+                   "Lucas Paganini said."]) == [("We", "Lucas Paganini")]
+
+
+def test_a_surname_alias_does_not_capture_a_namesake_the_article_names():
+    lexicon = Lexicon(actors=[{"name": "Yoav Gallant", "type": "person", "aliases": ["Gallant"]}],
+                      media=[], topics=[])
+    paragraphs = ["Premier Blaine Higgs and Premier Brian Gallant met in Fredericton.",
+                  "“We will not sign this agreement today,” Gallant said."]
+    assert _found(paragraphs, lexicon) == [("We", "Brian Gallant")]
+    assert _found(["“We will not sign this agreement today,” Gallant said."], lexicon) == [
+        ("We", "Yoav Gallant")]
+
+
+def test_a_short_name_is_the_full_name_the_article_introduced():
+    paragraphs = ["Democratic Party leader Lee Jae-myung called for a vote.",
+                  "“There is no other way but to leave office early,” Lee said."]
+    assert _found(paragraphs) == [("There", "Lee Jae-myung")]
+    paragraphs = ["Acting U.S. Attorney for Massachusetts Joshua Levy spoke to reporters.",
+                  "“Pick a profession, they’re probably represented,” said Levy."]
+    assert _found(paragraphs) == [("Pick", "Joshua Levy")]
+
+
+def test_section_labels_of_a_market_wrap_are_no_transcript_turns():
+    paragraphs = ["KEEPING SCORE: The S&P 500 fell 1.2% to 2,900.",
+                  "ENERGY: Benchmark crude oil lost 50 cents to $58.",
+                  "THE DAY IN ASIA: Stocks fell in Tokyo and Seoul."]
+    assert _found(paragraphs) == []
+    assert _found(["Associated Press writer Jane Roe in Tokyo contributed to this story."]) == []
+
+
+def test_odd_marks_single_quotes_as_double_and_a_reversed_opener():
+    assert _found(["‘We are ready to sign the deal today,’ Smith said."]) == [("We", "Smith")]
+    assert _found(["”We are ready to sign the deal today,” Smith said."]) == [("We", "Smith")]
+
+
+def test_a_quoted_name_after_called_is_no_quotation():
+    assert _found(["A Facebook group called 'We support Anders Tegnell & co' has 85,000 "
+                   "members, its founder said."]) == []
+
+
+def test_time_words_between_subject_and_verb():
+    assert _found(["Mr. Ruano last week said signal preemption remains his issue. “For me, "
+                   "there are still two things that I have a real issue with.”"]) == [
+        ("For", "Ruano")]
+
+
+def test_a_relaying_outlet_does_not_take_the_quote_from_its_speaker():
+    assert _found(['Khamenei said Washington had to act, "but any violent act in the Gulf will '
+                   'harm U.S. interests," the radio, monitored in Nicosia, reported.']) == [
+        ("but", "Khamenei")]

@@ -95,6 +95,7 @@ def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
     state.masked.append(masked)
     if text.strip() and not (state.run_on and not spans and _is_stray_line(text)):
         state.last = direct[-1] if direct else None
+        state.said = next((e for e in reversed(events) if e.speaker.name), None)
         state.run_on = bool(direct) and direct[-1].end == spans[-1].end and not spans[-1].closed
     return (turn, *direct) if turn else tuple(direct)
 

@@ -229,6 +229,7 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     # "Abu Ubaida, spokesperson for the armed wing of Hamas, said": the name, not the role.
     text = _ROLE_APPOSITIVE_RE.sub(_blank_role, text).rstrip(" ,")
     text = _GOES_ON_RE.sub(lambda a: " " * len(a.group(0)), text)  # "it went on to say"
+    text = _TIME_TAIL_RE.sub(_blank, text)  # "Mr. Ruano last week said"
     plain = _POSSESSIVE_RE.sub("s", text)  # "Iran’s foreign minister" is one phrase
     cut = max(plain.rfind(c) for c in ',"“”’:;—') + 1
     that = text.rfind(" that ")
@@ -304,6 +305,10 @@ def _blank_appositive(a: re.Match[str]) -> str:
 _ADJECTIVE_ING_RE = re.compile(rf",\s*\w+ing\s+{_NAME_WORD}(?:\s+{_NAME_WORD})+\s*")
 
 
+_TIME_TAIL_RE = re.compile(
+    r"\s+(?:(?:last|this|on|late|early|earlier|later)\s+)?(?:week|month|year|night|morning|"
+    r"afternoon|evening|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"yesterday|today|recently)\s*$")
 _GOES_ON_RE = re.compile(r"\s+(?:went|goes|go|going|continued|continues)\s+on\s+to\s*$")
 
 

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from indexer.models import Quote
 from indexer.quotes.marks import _LINK_RE, _MARK_CHARS, _word_count
 from indexer.quotes.speakers import _mentions, _parse_speaker
-from indexer.quotes.state import _Event, _Span, _Speaker, _State
-from indexer.quotes.vocab import NAMING_VERBS
+from indexer.quotes.state import _NAME_WORD, _Event, _Span, _Speaker, _State
+from indexer.quotes.vocab import LEAD_STOP, NAMING_VERBS
 
 MIN_WORDS = 3  # shorter quoted items are scare quotes, titles or crossheads
 
@@ -28,6 +28,8 @@ def _attribute(text, spans, bounds, events, state) -> list[Quote]:
             continue
         if state.standfirst and text[span.start - 1] in "‘'":
             continue  # headline style: 'Governor says ... he called on her ‘because ...’'
+        if _NAMED_AS_RE.search(text, max(0, span.start - 12), span.start):
+            continue  # 'a Facebook group called "We support ..."': a name, not speech
 
         if event is None:  # 'Witkoff said X. "Quote."': the paragraph's last attribution
             event = next((e for e in reversed(events)
@@ -75,6 +77,9 @@ def _is_headline(text: str, span: _Span) -> bool:
     return span.start <= 1 and text[span.end + 1 : span.end + 2] == ":"
 
 
+_NAMED_AS_RE = re.compile(r"\b(?:called|named|titled|entitled|dubbed|nicknamed)\s*[\"“‘']$")
+
+
 _QUOTE_CUE_RE = re.compile(r"\b(?:[Qq]uote|[Qq]uoting)(?: from [\w ’']{1,30})?[,:]?\s*[\"“‘']?$")
 
 
@@ -119,10 +124,20 @@ def _quote(text, span, event, earlier, state) -> Quote | None:
     if source is None and not span.closed and state.next_opens:
         # Runs on into the next paragraph; extract_quotes gives it that part's speaker.
         return Quote(words, None, span.start, span.end)
+    said = state.said
+    if source is None and at_start and said is not None and _whole_sentence(words):
+        # 'Doe said the state would sue.' then '“We will see them in court.”': her words.
+        sp = said.speaker
+        return Quote(words, sp.name, span.start, span.end, said.verb, said.via, sp.type)
     if source is None:
         return None  # an unattributed quoted title or slogan
     return Quote(words, source.speaker, span.start, span.end, source.verb, source.via,
                  source.speaker_type)  # fmt: skip
+
+
+def _whole_sentence(words: str) -> bool:
+    ends = words.rstrip()[-1:] in ".!?,…"
+    return words[:1].isupper() and ends and _word_count(words) >= MIN_WORDS
 
 
 def _event_for(text: str, span: _Span, bounds: list[int], events: list[_Event]) -> _Event | None:
@@ -159,6 +174,8 @@ def _colon_event(text, span, bounds, state) -> _Event | None:
     if not colon or not label or _word_count(label) > 12 or _word_count(rest) > 8:
         return None
     speaker = _parse_speaker(label, state)
+    if speaker is None and not rest.strip() and text[span.start : span.start + 1].isupper():
+        speaker = _colon_subject(label, state)  # 'Doe was blunt: “We will not ...”'
     if speaker is None or speaker.name is None:
         return None
     if rest.strip() and getattr(_parse_speaker(rest.strip(), state), "name", None) != speaker.name:
@@ -169,6 +186,19 @@ def _colon_event(text, span, bounds, state) -> _Event | None:
         url = link.group("url")
         speaker = _link_publisher(url, state) or _link_account(url, state) or speaker
     return _Event(sent_start, span.start - 1, "stated", speaker, None)
+
+
+# The subject of a short clause that introduces a whole quoted sentence with a colon.
+_COLON_SUBJECT_RE = re.compile(
+    rf"(?P<np>[Hh]e|[Ss]he|[Tt]hey|(?:[Tt]he\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})"
+    r"\s+[a-z][\w’'-]*(?:\s+[\w’'-]+){0,5}")
+
+
+def _colon_subject(label: str, state: _State) -> _Speaker | None:
+    m = _COLON_SUBJECT_RE.fullmatch(label)
+    if m is None or m.group("np").split()[0] in LEAD_STOP - {"The"}:
+        return None
+    return _parse_speaker(m.group("np"), state)
 
 
 # "[China](https://english.news.cn/...): “China welcomes ..., foreign ministry spokesperson Guo

@@ -56,6 +56,9 @@ def _find_spans(text: str) -> list[_Span]:
             continue
         if ch == '"' and role == "close" and double is None and text[i + 1 : i + 2].isupper():
             role = "open"  # 'he added."If you asked me ...': no space before the opening mark
+        if ch == "”" and double is None and (i == 0 or text[i - 1] in " ([—–-\n") and (
+                text[i + 1 : i + 2].isalnum()):
+            role = "open"  # a reversed ” used as the opening mark
         if ch in "\"“”":
             if double is not None and role == "close":
                 spans.append(_Span(double, i, True))

@@ -146,8 +146,29 @@ def _known_actor(phrase: str, state: _State) -> _Speaker | None:
     kind = state.lexicon.actor_type(name)
     if kind != "person" and state.lexicon.canonical_or_none(bare) is None:
         return None  # "the Hamas official" is an anonymous official, not Hamas itself
+    if kind == "person" and _other_person(bare, name, state):
+        return None  # "Gallant" after "Premier Brian Gallant" is not the lexicon's Yoav Gallant
     roles = frozenset(w.lower() for w in phrase.split() if w.lower() in TITLES | HEADS)
     return _Speaker(name, kind, roles)
+
+
+def _same_person(name: str, state: _State) -> str | None:
+    """The lexicon actor a written name stands for, unless it names a namesake: "Brian
+    Gallant" holds the alias "Gallant" but is not Yoav Gallant."""
+    known = state.lexicon.resolve(name, state.date)
+    if (known and " " in name and state.lexicon.actor_type(known) == "person"
+            and state.lexicon.canonical_or_none(name) is None
+            and known.split()[0] != name.split()[0]):
+        return None
+    return known
+
+
+def _other_person(surname: str, actor: str, state: _State) -> bool:
+    """Whether the article gave a one-word name in full as someone other than the actor."""
+    if " " in surname or not surname[:1].isupper():
+        return False
+    full = _introduced_name(surname, state)
+    return full != surname and state.lexicon.canonical_or_none(full) != actor
 
 
 def _strip_determiner(phrase: str) -> str:
@@ -499,7 +520,7 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     if all(w in NOT_NAMES for w in name_words):
         return None  # '"...," announced in October': a month is nobody
     name = _full_name(" ".join(name_words), state)
-    known = _exact_actor(name.split(), state) or state.lexicon.resolve(name, state.date)
+    known = _exact_actor(name.split(), state) or _same_person(name, state)
     if known and (state.lexicon.actor_type(known) == "person" or _exact_actor(name.split(), state)):
         return _Speaker(known, state.lexicon.actor_type(known), _roles(words, name_words))
     return _Speaker(name, "person", _roles(words, name_words))

@@ -63,6 +63,7 @@ class _State:
     reporter: _Speaker | None = None  # who recounts the words being attributed, not their speaker
     stated_by: _Speaker | None = None  # who "said in a statement"
     last: Quote | None = None  # last direct quote of the previous paragraph
+    said: _Event | None = None  # last named attribution of the previous paragraph
     turn: _Speaker | None = None  # the current transcript turn (None: no turn / reporter)
     run_on: bool = False  # the previous paragraph ended inside an open quote
     first_attributed: bool = False  # this paragraph's first quote has its own attribution

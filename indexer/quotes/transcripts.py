@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from indexer.models import Quote
 from indexer.quotes.speakers import _full_name
 from indexer.quotes.state import _Speaker, _State
-from indexer.quotes.vocab import ANON_LABEL_HEADS, NON_SPEECH_LABELS, TITLES
+from indexer.quotes.vocab import ANON_LABEL_HEADS, NON_SPEECH_LABELS, SECTION_LABELS, TITLES
 
 _LABEL_RE = re.compile(r"(?P<label>[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,4}):\s+(?=\S)")
 
@@ -39,14 +39,27 @@ def _title_speaker(title: str | None, state: _State) -> _Speaker | None:
 
 
 def _is_transcript(paragraphs: Sequence[str]) -> bool:
-    # One "WASHINGTON:" is a dateline; two labelled paragraphs make a transcript.
-    labelled = 0
+    """Two labelled paragraphs make a transcript (one "WASHINGTON:" is a dateline), when the
+    labels are speakers: a "Q", a label that comes back (people take turns), or a titled name.
+    Section labels of market wraps and live blogs ("KEEPING SCORE:", "ENERGY:") each come
+    once and name no one."""
+    labels: list[str] = []
     for text in paragraphs:
-        if _Q_RE.match(text) or _LABEL_RE.match(text):
-            labelled += 1
-            if labelled >= 2:
-                return True
-    return False
+        if _Q_RE.match(text):
+            labels.append("Q")
+        elif (m := _LABEL_RE.match(text)) and m.group("label") not in SECTION_LABELS:
+            labels.append(m.group("label"))
+    if len(labels) < 2:
+        return False
+    return ("Q" in labels or len(set(labels)) < len(labels)
+            or any(_speaker_label(label) for label in labels))
+
+
+def _speaker_label(label: str) -> bool:
+    # "MR. KIRBY", "SECRETARY BLINKEN", "SENIOR ADMINISTRATION OFFICIAL", "MODERATOR"
+    words = label.split()
+    return (words[0].rstrip(".").lower() in TITLES or label.endswith(ANON_LABEL_HEADS)
+            or label in ("MODERATOR", "OPERATOR"))
 
 
 def _turn_quote(text: str, state: _State) -> Quote | None:
