@@ -171,6 +171,8 @@ class Score:
     deduped: int = 0
     turns: int = 0
     turns_ok: int = 0
+    kinds: int = 0  # matched quotes whose gold has a kind (direct/partial/reported)
+    kinds_ok: int = 0
 
     def add(self, other: Score) -> None:
         for name in self.__dataclass_fields__:
@@ -191,6 +193,10 @@ class Score:
     @property
     def speaker_acc(self) -> float:
         return self.speaker_ok / self.matched if self.matched else 1.0
+
+    @property
+    def kind_acc(self) -> float | None:
+        return self.kinds_ok / self.kinds if self.kinds else None
 
     @property
     def turn_acc(self) -> float | None:
@@ -320,7 +326,9 @@ def score_article(rec: dict, tagged: list[TaggedParagraph], group: str, result: 
     half = half_of(rec)
     joined = "\n\n".join(norm(t.paragraph.text) for t in tagged)
     out = Score()
-    for cls in CLASSES:
+    # Sets annotated before reported speech was in scope carry no `kind`: not scored on it.
+    typed = any("kind" in g for g in rec["quotes"]) or rec.get("kinds_annotated")
+    for cls in CLASSES if typed else (MARKED,):
         score = result.cell(group, half, cls)
         one = Score()
         preds = [(q, t.paragraph.text) for t in tagged for q in t.quotes
@@ -350,6 +358,9 @@ def _score_class(gold, preds, score: Score, result: Result, lexicon, where: Erro
 
     for i, j in pairs:
         q, para = preds[j]
+        if "kind" in gold[i]:
+            score.kinds += 1
+            score.kinds_ok += gold[i]["kind"] == q.kind
         if same_speaker(gold[i]["speaker"], q.speaker, lexicon):
             score.speaker_ok += 1
         else:
@@ -498,7 +509,7 @@ def _litbank_gold(ann: Path, sents: list[list[str]]) -> tuple[list[tuple[str, st
 # -- report -----------------------------------------------------------------------------
 
 HEADER = ("set", "half", "kind", "gold", "pred", "dedup", "ex.P", "ex.R", "ex.F1", "ov.P",
-          "ov.R", "ov.F1", "spk.acc", "turns", "turn.acc")  # fmt: skip
+          "ov.R", "ov.F1", "spk.acc", "kind.acc", "turns", "turn.acc")  # fmt: skip
 _WIDTHS = (19, 5, 9)
 
 
@@ -511,9 +522,10 @@ def format_row(name: str, s: Score, half: str = "both", cls: str = MARKED) -> st
     ep, er, ef = s.exact_prf()
     op, orr, of = s.overlap_prf()
     turn = f"{s.turn_acc:.3f}" if s.turn_acc is not None else "-"
+    kind = f"{s.kind_acc:.3f}" if s.kind_acc is not None else "-"
     return _cells(name, half, cls, s.gold, s.pred, s.deduped,
                   *(f"{v:.3f}" for v in (ep, er, ef, op, orr, of)), f"{s.speaker_acc:.3f}",
-                  s.turns, turn)
+                  kind, s.turns, turn)
 
 
 def _head() -> list[str]:

@@ -10,9 +10,16 @@ import pytest
 
 from indexer.lexicon import Lexicon
 from indexer.models import Quote
-from indexer.quotes import extract_quotes
+from indexer.quotes import extract_quotes as extract_all
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def extract_quotes(paragraphs, **kw) -> list[tuple[Quote, ...]]:
+    """Quotations in marks and transcript turns: most tests here are about those; reported
+    speech (kind "reported") has its own tests at the end."""
+    return [tuple(q for q in qs if q.kind != "reported") for qs in extract_all(paragraphs, **kw)]
+
 CORPORA = ROOT.parent / "shared" / "corpora"
 
 # A pinned lexicon, so these expectations do not move when data/actors.json grows.
@@ -85,10 +92,10 @@ SEED_001 = {
         Quote(text='Regarding the exchange of prisoners, Hamas was and is willing to be more flexible, but there is no flexibility over our...main demands,', speaker='Palestinian official (unnamed)', start=1, end=136, verb='told', via='Reuters', speaker_type='anonymous', kind='direct'),
     ),
     24: (
-        Quote(text='their coming mission in the Rafah area', speaker='Yoav Gallant', start=145, end=183, verb='said', via=None, speaker_type='person', kind='direct'),
+        Quote(text='their coming mission in the Rafah area', speaker='Yoav Gallant', start=145, end=183, verb='said', via=None, speaker_type='person', kind='partial'),
     ),
     27: (
-        Quote(text='without a broad assault on Rafah to defeat Hamas, he will not have a mandate to continue as prime minister', speaker='Itamar Ben-Gvir', start=198, end=304, verb='said', via=None, speaker_type='person', kind='direct'),
+        Quote(text='without a broad assault on Rafah to defeat Hamas, he will not have a mandate to continue as prime minister', speaker='Itamar Ben-Gvir', start=198, end=304, verb='said', via=None, speaker_type='person', kind='partial'),
     ),
 }
 SEED_002 = {
@@ -99,21 +106,21 @@ SEED_002 = {
         Quote(text='Hamas would be able to achieve its promise of carrying out again and again and again its massacres, rapes and kidnapping.', speaker='Benjamin Netanyahu', start=19, end=140, verb='added', via=None, speaker_type='person', kind='direct'),
     ),
     7: (
-        Quote(text='invent constant justifications for the continuation of aggression, expanding the circle of conflict, and sabotaging efforts made through various mediators and parties', speaker='Ismail Haniyeh', start=61, end=227, verb='remarked', via='AFP', speaker_type='person', kind='direct'),
+        Quote(text='invent constant justifications for the continuation of aggression, expanding the circle of conflict, and sabotaging efforts made through various mediators and parties', speaker='Ismail Haniyeh', start=61, end=227, verb='remarked', via='AFP', speaker_type='person', kind='partial'),
     ),
 }
 SEED_003 = {
     0: (
-        Quote(text='only takes us backward.', speaker='Steve Witkoff', start=190, end=213, verb='stated', via=None, speaker_type='person', kind='direct'),
+        Quote(text='only takes us backward.', speaker='Steve Witkoff', start=190, end=213, verb='stated', via=None, speaker_type='person', kind='partial'),
     ),
     1: (
-        Quote(text='aims to achieve a permanent ceasefire, a comprehensive withdrawal from the Gaza Strip, and ensure the flow of aid to our people and our families in the Gaza Strip.', speaker='Hamas', start=173, end=336, verb='said', via=None, speaker_type='group', kind='direct'),
+        Quote(text='aims to achieve a permanent ceasefire, a comprehensive withdrawal from the Gaza Strip, and ensure the flow of aid to our people and our families in the Gaza Strip.', speaker='Hamas', start=173, end=336, verb='said', via=None, speaker_type='group', kind='partial'),
     ),
     2: (
         Quote(text='As part of this agreement, 10 living Israeli prisoners held by the resistance will be released, in addition to the return of 18 bodies, in exchange for an agreed-upon number of Palestinian prisoners,', speaker='Hamas', start=1, end=200, verb='said', via=None, speaker_type='group', kind='direct'),
     ),
     3: (
-        Quote(text='accept the framework proposal we put forward as the basis for proximity talks.', speaker='Steve Witkoff', start=81, end=159, verb='said', via=None, speaker_type='person', kind='direct'),
+        Quote(text='accept the framework proposal we put forward as the basis for proximity talks.', speaker='Steve Witkoff', start=81, end=159, verb='said', via=None, speaker_type='person', kind='partial'),
     ),
     4: (
         Quote(text="I received the Hamas response to the United States' proposal. It is totally unacceptable and only takes us backward. Hamas should accept the framework proposal we put forward as the basis for proximity talks, which we can begin immediately this coming week.", speaker='Steve Witkoff', start=45, end=302, verb='wrote', via='X', speaker_type='person', kind='direct'),
@@ -186,7 +193,7 @@ def test_apostrophes_are_not_marks():
     )
     assert one(text) == (
         Quote("not up for negotiation at all", "Benjamin Netanyahu", 74, 103, "said", None,
-              "person"),
+              "person", "partial"),
     )  # fmt: skip
 
 
@@ -935,3 +942,40 @@ def test_a_relaying_outlet_does_not_take_the_quote_from_its_speaker():
     assert _found(['Khamenei said Washington had to act, "but any violent act in the Gulf will '
                    'harm U.S. interests," the radio, monitored in Nicosia, reported.']) == [
         ("but", "Khamenei")]
+
+
+# -- reported speech ----------------------------------------------------------------------
+
+
+def _reported(paragraphs: list[str]) -> list[tuple[str, str | None, str | None]]:
+    return [(q.text, q.speaker, q.verb) for qs in extract_all(paragraphs, lexicon=LX)
+            for q in qs if q.kind == "reported"]
+
+
+def test_reported_speech_after_the_verb_with_or_without_that():
+    assert _reported(["Finance Minister Jane Doe said on Monday that the budget would balance."]) == [
+        ("the budget would balance", "Jane Doe", "said")]
+    assert _reported(["Jane Doe told Reuters the talks had stalled over tariffs."]) == [
+        ("the talks had stalled over tariffs", "Jane Doe", "told")]
+    assert _reported(["Jane Doe warned the strike could spread to other ports."]) == [
+        ("the strike could spread to other ports", "Jane Doe", "warned")]
+
+
+def test_reported_speech_before_a_closing_attribution_and_according_to():
+    assert _reported(["The strike could spread to other ports, union leader Jane Doe said."]) == [
+        ("The strike could spread to other ports", "Jane Doe", "said")]
+    assert _reported(["According to Jane Doe, the talks had stalled over tariffs."]) == [
+        ("the talks had stalled over tariffs", "Jane Doe", "according to")]
+
+
+def test_mixed_reported_speech_keeps_its_partial_quote_inside():
+    found = extract_all(['Jane Doe said the deal was "dead on arrival" in the Senate.'], lexicon=LX)[0]
+    assert [(q.kind, q.text) for q in found] == [
+        ("reported", 'the deal was "dead on arrival" in the Senate'),
+        ("partial", "dead on arrival")]
+
+
+def test_direct_quotations_are_not_reported_speech():
+    assert _reported(['"We will appeal this ruling," Jane Doe said.',
+                      'Jane Doe said: "We will appeal this ruling."',
+                      "Jane Doe said on Monday.", "Jane Doe said of the ruling."]) == []

@@ -46,6 +46,7 @@ from indexer.quotes.marks import (
     _sentence_bounds,
     _word_count,
 )
+from indexer.quotes.reported import reported_quotes
 from indexer.quotes.state import _State
 from indexer.quotes.transcripts import _LABEL_RE, _Q_RE, _is_transcript, _title_speaker, _turn_quote
 
@@ -97,19 +98,27 @@ def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
         state.last = direct[-1] if direct else None
         state.said = next((e for e in reversed(events) if e.speaker.name), None)
         state.run_on = bool(direct) and direct[-1].end == spans[-1].end and not spans[-1].closed
-    return (turn, *direct) if turn else tuple(direct)
+    reported = [] if state.transcript else reported_quotes(text, masked, bounds, events, spans,
+                                                          state)
+    found = sorted([*direct, *reported], key=lambda q: q.start)
+    return (turn, *found) if turn else tuple(found)
 
 
 def _give_speaker(results: list[tuple[Quote, ...]], quotes: tuple[Quote, ...]) -> None:
     # A quote left open at a paragraph end is spoken by whoever its next part is attributed to.
-    direct = [q for q in quotes if q.kind == "direct"]
-    k = next((k for k in reversed(range(len(results))) if results[k]), None)  # past stray lines
+    direct = [q for q in quotes if q.kind in MARKED_KINDS]
+    k = next((k for k in reversed(range(len(results)))
+              if any(q.kind in MARKED_KINDS for q in results[k])), None)  # past stray lines
     if k is None or not direct or direct[0].start > 1:
         return
-    prev, first = results[k][-1], direct[0]
+    at = max(i for i, q in enumerate(results[k]) if q.kind in MARKED_KINDS)
+    prev, first = results[k][at], direct[0]
     fixed = replace(prev, speaker=first.speaker, verb=first.verb, via=first.via,
                     speaker_type=first.speaker_type)  # fmt: skip
-    results[k] = (*results[k][:-1], fixed)
+    results[k] = (*results[k][:at], fixed, *results[k][at + 1 :])
+
+
+MARKED_KINDS = ("direct", "partial")  # words inside quotation marks
 
 
 def _is_stray_line(text: str) -> bool:

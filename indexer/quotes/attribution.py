@@ -148,7 +148,7 @@ def _coordinated(masked, m, sent_start, events) -> _Event | None:
     if not re.search(r"(?:\band|\bbut|,)\s*$", masked[events[-1].right : m.start()]):
         return None
     verb = VERBS.get(m.group(0), m.group(0))
-    return replace(events[-1], left=m.start(), right=m.end(), verb=verb)
+    return replace(events[-1], left=m.start(), right=m.end(), verb=verb, verb_span=m.span())
 
 
 def _event_at(masked: str, sent_start: int, m: re.Match[str], state: _State) -> _Event | None:
@@ -185,7 +185,7 @@ def _unnamed_event(ref, verb, masked, sent_start, m, state) -> _Event | None:
         return None
     left, right = m.start(), ref[1] + len(ref[0])
     via = _find_via(masked, sent_start, m.end(), state)
-    return _Event(left, right, verb, _Speaker(None, "unknown"), via)
+    return _Event(left, right, verb, _Speaker(None, "unknown"), via, m.span())
 
 
 def _note_addressee(after: str, state: _State) -> None:
@@ -220,7 +220,8 @@ def _make_event(ref, verb_at, verb, masked, sent_start, m, state) -> _Event | No
     if speaker is None:
         return None
     left, right = min(at, verb_at), max(at + len(phrase), m.end())
-    return _Event(left, right, verb, speaker, _find_via(masked, sent_start, m.end(), state))
+    via = _find_via(masked, sent_start, m.end(), state)
+    return _Event(left, right, verb, speaker, via, m.span())
 
 
 def _np_before(before: str, offset: int) -> tuple[str, int] | None:

@@ -12,7 +12,7 @@ from indexer.models import Quote
 from indexer.quotes.marks import _LINK_RE, _MARK_CHARS, _word_count
 from indexer.quotes.speakers import _mentions, _parse_speaker
 from indexer.quotes.state import _NAME_WORD, _Event, _Span, _Speaker, _State
-from indexer.quotes.vocab import LEAD_STOP, NAMING_VERBS
+from indexer.quotes.vocab import LEAD_STOP, NAMING_VERBS, VERBS
 
 MIN_WORDS = 3  # shorter quoted items are scare quotes, titles or crossheads
 
@@ -114,6 +114,26 @@ def _cued_event(text: str, span: _Span, bounds: list[int], state: _State) -> _Ev
 
 
 def _quote(text, span, event, earlier, state) -> Quote | None:
+    quote = _attributed(text, span, event, earlier, state)
+    return replace(quote, kind="partial") if quote and _is_partial(text, span) else quote
+
+
+def _is_partial(text: str, span: _Span) -> bool:
+    """Words quoted inside the writer's own sentence ('called the plan "a grave risk"', '“abrasive
+    and demeaning” managers'), not a whole utterance set off by a comma, colon or verb."""
+    before = text[: span.start - 1].rstrip()
+    words = text[span.start : span.end]
+    prev = before.split()[-1] if before.split() else ""
+    after = text[span.end + 1 : span.end + 3].strip()
+    if words[:1].islower() and after[:1].isalnum():
+        return True
+    if not prev or not prev[-1].isalnum():
+        return False
+    introduced = prev in VERBS or prev in ("that", "as", "saying", "adding", "writing")
+    return not (introduced and words[:1].isupper())
+
+
+def _attributed(text, span, event, earlier, state) -> Quote | None:
     words = text[span.start : span.end]
     if event is not None:
         sp = event.speaker

@@ -39,6 +39,7 @@ class _Event:
     verb: str
     speaker: _Speaker
     via: str | None
+    verb_span: tuple[int, int] = (-1, -1)  # the verb's own characters, where there is one
 
 
 @dataclass

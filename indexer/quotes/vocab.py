@@ -66,6 +66,8 @@ def _verbs() -> dict[str, str]:
 VERBS = _verbs()
 REPLY_VERBS = _words("verbs", "reply")
 NAMING_VERBS = _words("verbs", "naming")
+REPORTING_VERBS = _words("verbs", "reporting")
+TELL_VERBS = _words("verbs", "tell")
 
 # -- pronouns, roles, titles, organisations ------------------------------------------------
 

@@ -1,0 +1,167 @@
+"""Reported (indirect) speech: what an attribution clause says someone said, without marks.
+
+Three shapes, found from the attribution clauses the direct-quote stage already read (so a
+reported quotation has the same speaker, verb and via as a direct one would):
+
+* the content follows the verb: "X said (on Monday) (that) CONTENT", "X told Reuters CONTENT";
+* the content comes first: "CONTENT, X said (on Monday)." / "CONTENT, said X.";
+* "According to X, CONTENT." and "CONTENT, according to X."
+
+The span is the content clause, without "that" and the final full stop; quoted words inside
+it stay in it (`X said the deal was "dead on arrival"` is reported speech holding a partial
+quotation, which the direct stage gives separately). The clause ends where the next
+attribution of the sentence starts ("... and added that ...").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from indexer.models import Quote
+from indexer.quotes.marks import _word_count
+from indexer.quotes.state import _Event, _Span, _State
+from indexer.quotes.vocab import REPORTING_VERBS, TELL_VERBS
+
+MIN_CONTENT_WORDS = 3
+
+# "said on Monday that", "told reporters in Geneva that": an adjunct then "that".
+_THAT_RE = re.compile(r"[^,.;:!?_]{0,70}?\bthat\s+")
+# What may stand between a verb and its content: a time, a setting, a medium.
+_ADJUNCT_RE = re.compile(
+    r"(?:\s*,?\s*(?:(?:on|late|early|last|this|earlier|later)\s+)?"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tonight|"
+    r"week|month|year|morning|afternoon|evening|night)\b"
+    r"|\s*,?\s*(?:in|on|during|at|via|through)\s+(?:a|an|the|his|her|its|their)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:statement|interview|post|letter|call|conference|briefing|"
+    r"speech|report|release|filing|email|e-mail|tweet|message|note|video|broadcast|"
+    r"appearance|address|op-ed|column|blog|update|meeting)\b"
+    r"|\s*,?\s*(?:on|via)\s+(?:X|Twitter|Facebook|Instagram|Telegram|TikTok|television|radio)\b)*")
+# The object of "told": whom the words were said to.
+_TOLD_OBJECT_RE = re.compile(
+    r"\s+(?:reporters|journalists|lawmakers|investors|analysts|viewers|listeners|supporters|"
+    r"him|her|them|us|me|(?:the|a|an|his|her|its|their)\s+(?:[\w’'-]+\s+){0,3}?[\w’'-]+?(?=\s+(?:that\s|[a-z]))|"
+    r"[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){0,4})")
+# Words a content clause does not start with: it would be a prepositional phrase or a clause
+# the verb only introduces ("said of the deal", "said as he left").
+_NOT_CONTENT_START = {
+    "of", "in", "on", "at", "for", "to", "with", "about", "after", "before", "during", "from",
+    "by", "as", "while", "when", "and", "but", "or", "so", "than", "then", "into", "over",
+    "without", "under", "via", "through", "repeatedly", "again", "also", "later", "earlier",
+    "afterwards", "yes", "no", "this", "it", "more", "goodbye", "hello", "thank",
+    "nothing", "something", "little", "much", "otherwise", "publicly", "privately",
+}  # fmt: skip
+_TAIL_WORDS = ("and", "but", "or", "while", "adding", "saying", "noting")
+_TAIL_PUNCT = " \t\n\u00a0,;:—–-"
+_LEAD_RE = re.compile(r"^[\s,;:—–-]+")
+
+
+def reported_quotes(text: str, masked: str, bounds: list[int], events: list[_Event],
+                    spans: list[_Span], state: _State) -> list[Quote]:
+    """Reported speech in one paragraph, one Quote of kind "reported" per attribution."""
+    found: list[Quote] = []
+    for k, event in enumerate(events):
+        if event.speaker.name is None or event.verb not in REPORTING_VERBS:
+            continue
+        sent_start = bounds[bisect_right(bounds, event.left) - 1]
+        sent_end = next((b for b in bounds if b > event.right), len(masked))
+        later = [e.left for e in events[k + 1 :] if sent_start <= e.left < sent_end]
+        span = _content(masked, event, sent_start, sent_end, later[0] if later else sent_end)
+        if span is None or any(q.start < span[1] and span[0] < q.end for q in found):
+            continue
+        start, end = span
+        sp = event.speaker
+        found.append(Quote(text[start:end], sp.name, start, end, event.verb, event.via,
+                           sp.type, "reported"))
+    return found
+
+
+def _content(masked: str, event: _Event, sent_start: int, sent_end: int,
+             stop: int) -> tuple[int, int] | None:
+    verb_start, verb_end = event.verb_span
+    if event.verb == "according to":
+        if masked[sent_start : event.left].strip() == "":
+            comma = masked.find(",", event.right, sent_end)
+            return _trimmed(masked, comma + 1, sent_end) if comma > 0 else None
+        return _before(masked, event, sent_start)
+    if verb_start < 0:
+        return None
+    if verb_start <= event.left:  # "..., said the official." / "said X" in mid-sentence
+        return _before(masked, event, sent_start)
+    if _ends_sentence(masked, event.right, sent_end):
+        return _before(masked, event, sent_start)  # "CONTENT, X said on Monday."
+    return _after(masked, event, verb_end, min(sent_end, stop))
+
+
+def _after(masked: str, event: _Event, at: int, end: int) -> tuple[int, int] | None:
+    """The content that follows "X said ...", "X told Reuters ..."."""
+    that = _THAT_RE.match(masked, at, end)
+    if that is not None:
+        return _trimmed(masked, that.end(), end)
+    if event.verb in TELL_VERBS:
+        told = _TOLD_OBJECT_RE.match(masked, at, end)
+        if told is None:
+            return None
+        at = told.end()
+    at = _ADJUNCT_RE.match(masked, at, end).end()
+    rest = masked[at:end]
+    if not rest.startswith((" ", "\u00a0")) or rest.lstrip()[:1] in {"", "_", ",", ":", "“", '"'}:
+        return None  # '"...," he said.' / 'he said: "..."': a direct quotation, not reported
+    first = rest.split(maxsplit=1)[0].lower()
+    if first in _NOT_CONTENT_START or first.endswith("ly"):
+        return None
+    return _trimmed(masked, at, end)
+
+
+def _before(masked: str, event: _Event, sent_start: int) -> tuple[int, int] | None:
+    """The content before a closing attribution: "CONTENT, X said." / "CONTENT, said X."."""
+    head = masked[sent_start : event.left].rstrip()
+    if not head.endswith(","):
+        return None
+    span = _trimmed(masked, sent_start, sent_start + len(head) - 1)
+    if span is None:
+        return None
+    bare = re.sub(r"_+[.!?]?", " ", masked[span[0] : span[1]])
+    if _word_count(bare) < 2:
+        return None  # '"We will appeal," the company said.': the words are all quoted
+    return span
+
+
+def _ends_sentence(masked: str, at: int, sent_end: int) -> bool:
+    # Only a time, a setting or an outlet after the attribution ("X said on Monday.").
+    rest = masked[at:sent_end]
+    rest = rest[_ADJUNCT_RE.match(rest).end() :]
+    rest = _TOLD_TAIL_RE.sub("", rest)
+    rest = rest[_ADJUNCT_RE.match(rest).end() :]
+    return not rest.strip(" .!?\"”’'_\n")
+
+
+_TOLD_TAIL_RE = re.compile(r"^\s+(?:told|to)\s+(?:the\s+)?\S+(?:\s+[A-Z]\S*)*")
+
+
+def _strip_tail(chunk: str) -> str:
+    # ", and" / " but" / ", adding" left where the next attribution was cut off.
+    while True:
+        bare = chunk.rstrip(_TAIL_PUNCT)
+        word = bare.rsplit(None, 1)[-1] if bare else ""
+        if word in _TAIL_WORDS and len(bare) > len(word):
+            bare = bare[: -len(word)]
+        if bare == chunk:
+            return chunk
+        chunk = bare
+
+
+def _trimmed(masked: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span less leading punctuation, a trailing connective and the final stop."""
+    lead = _LEAD_RE.match(masked, start, end)
+    start = lead.end() if lead else start
+    while start < end and masked[start].isspace():
+        start += 1
+    chunk = masked[start:end].rstrip()
+    chunk = _strip_tail(chunk)
+    if chunk.endswith((".", "!")) and not chunk.endswith("_."):
+        chunk = chunk[:-1]
+    end = start + len(chunk)
+    if _word_count(re.sub(r"_+", " q ", masked[start:end])) < MIN_CONTENT_WORDS:
+        return None
+    return start, end
