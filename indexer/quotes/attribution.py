@@ -68,9 +68,10 @@ def _find_events(masked: str, bounds: list[int], state: _State) -> list[_Event]:
                 events.append(event)
             continue
         state.reporter = _nested_reporter(masked, m, sent_start, events)
-        event = _event_at(masked, sent_start, m, state)
+        # "X said A, but added B": the second verb's subject is the first one's.
+        event = _coordinated(masked, m, sent_start, events) or _event_at(masked, sent_start, m,
+                                                                         state)
         state.reporter = None
-        event = event or _coordinated(masked, m, sent_start, events)
         if event is not None and event.speaker.name is not None and event.verb != "reported":
             _remember(event, masked[sent_start : m.end() + 40], state)
         if event is not None:
@@ -203,7 +204,10 @@ _SUBJECT_RE = re.compile(
 
 def _sentence_subject(before: str, offset: int) -> tuple[str, int] | None:
     """ "She looked at me and ... said": a verb after "and" shares the sentence's subject."""
-    if not before.rstrip().endswith(" and"):
+    words = before.split()
+    while words and (words[-1].lower() in TRAILING_SKIP or words[-1].endswith("ly")):
+        words.pop()  # "Tegnell laughed and simply said"
+    if not words or words[-1] not in ("and", "but"):
         return None
     m = _SUBJECT_RE.match(before)
     if m is None or m.group("np").split()[0] in LEAD_STOP | QUESTION_WORDS:
@@ -238,6 +242,12 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     words = text[cut:].split()
     while words and (words[-1].lower() in TRAILING_SKIP or words[-1].endswith("ly")):
         words.pop()
+    if not words and text[:cut].endswith(" " * 5 + ","):
+        # "Weizsaecker, speaking at a reception, also said": past the blanked participle.
+        text = text[: cut - 1].rstrip(" ,")
+        plain = _POSSESSIVE_RE.sub("s", text)
+        cut = max(plain.rfind(c) for c in ',"“”’:;—') + 1
+        words = text[cut:].split()
     while len(words) > 1 and words[0].lower() in LEADING_SKIP | OBJECT_LEADS:
         words.pop(0)  # "something the special counsel said": the counsel said it
     cut_in = next((i for i in range(1, len(words) - 1)

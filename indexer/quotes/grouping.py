@@ -165,6 +165,8 @@ def _event_for(text: str, span: _Span, bounds: list[int], events: list[_Event]) 
     close = span.end + 1
     sent_start = bounds[bisect_right(bounds, span.start - 1) - 1]
     before = [e for e in events if sent_start <= e.left and e.right < span.start]
+    if before and not text[before[-1].right : span.start - 1].strip(" ,:"):
+        return before[-1]  # 'he said, "...," the office said': the office relays his words
     if span.closed and text[span.end - 1 : span.end] != ".":
         for event in events:
             gap = text[close : event.left]

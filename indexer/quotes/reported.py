@@ -48,9 +48,12 @@ _NOT_CONTENT_START = {
     "of", "in", "on", "at", "for", "to", "with", "about", "after", "before", "during", "from",
     "by", "as", "while", "when", "and", "but", "or", "so", "than", "then", "into", "over",
     "without", "under", "via", "through", "repeatedly", "again", "also", "later", "earlier",
-    "afterwards", "yes", "no", "this", "it", "more", "goodbye", "hello", "thank",
+    "afterwards", "yes", "no", "more", "goodbye", "hello", "thank",
     "nothing", "something", "little", "much", "otherwise", "publicly", "privately",
 }  # fmt: skip
+# A later attribution that starts a clause of its own ("..., but added ...", "... and said
+# ...", "..., he said") ends the content; one inside it ("said that Yoon ordered ...") does not.
+_JOINED_RE = re.compile(r"(?:[,;]|\band|\bbut|\bwhile)\s*(?:[Hh]e\s+|[Ss]he\s+|[Tt]hey\s+|it\s+)?$")
 _TAIL_WORDS = ("and", "but", "or", "while", "adding", "saying", "noting")
 _TAIL_PUNCT = " \t\n\u00a0,;:—–-"
 _LEAD_RE = re.compile(r"^[\s,;:—–-]+")
@@ -65,7 +68,9 @@ def reported_quotes(text: str, masked: str, bounds: list[int], events: list[_Eve
             continue
         sent_start = bounds[bisect_right(bounds, event.left) - 1]
         sent_end = next((b for b in bounds if b > event.right), len(masked))
-        later = [e.left for e in events[k + 1 :] if sent_start <= e.left < sent_end]
+        starts = [e.verb_span[0] if e.verb_span[0] > e.left else e.left for e in events[k + 1 :]]
+        later = [at for at in starts
+                 if event.right < at < sent_end and _JOINED_RE.search(masked, 0, at)]
         span = _content(masked, event, sent_start, sent_end, later[0] if later else sent_end)
         if span is None or any(q.start < span[1] and span[0] < q.end for q in found):
             continue
@@ -88,7 +93,7 @@ def _content(masked: str, event: _Event, sent_start: int, sent_end: int,
         return None
     if verb_start <= event.left:  # "..., said the official." / "said X" in mid-sentence
         return _before(masked, event, sent_start)
-    if _ends_sentence(masked, event.right, sent_end):
+    if _ends_sentence(masked, event, sent_end):
         return _before(masked, event, sent_start)  # "CONTENT, X said on Monday."
     return _after(masked, event, verb_end, min(sent_end, stop))
 
@@ -116,9 +121,13 @@ def _after(masked: str, event: _Event, at: int, end: int) -> tuple[int, int] | N
 def _before(masked: str, event: _Event, sent_start: int) -> tuple[int, int] | None:
     """The content before a closing attribution: "CONTENT, X said." / "CONTENT, said X."."""
     head = masked[sent_start : event.left].rstrip()
-    if not head.endswith(","):
+    if head.endswith((',"', ",”", ",’")):
+        end = sent_start + len(head)  # 'CONTENT "ending in a quote," he said': mark kept
+    elif head.endswith(","):
+        end = sent_start + len(head) - 1
+    else:
         return None
-    span = _trimmed(masked, sent_start, sent_start + len(head) - 1)
+    span = _trimmed(masked, sent_start, end)
     if span is None:
         return None
     bare = re.sub(r"_+[.!?]?", " ", masked[span[0] : span[1]])
@@ -127,16 +136,14 @@ def _before(masked: str, event: _Event, sent_start: int) -> tuple[int, int] | No
     return span
 
 
-def _ends_sentence(masked: str, at: int, sent_end: int) -> bool:
-    # Only a time, a setting or an outlet after the attribution ("X said on Monday.").
-    rest = masked[at:sent_end]
-    rest = rest[_ADJUNCT_RE.match(rest).end() :]
-    rest = _TOLD_TAIL_RE.sub("", rest)
-    rest = rest[_ADJUNCT_RE.match(rest).end() :]
-    return not rest.strip(" .!?\"”’'_\n")
-
-
-_TOLD_TAIL_RE = re.compile(r"^\s+(?:told|to)\s+(?:the\s+)?\S+(?:\s+[A-Z]\S*)*")
+def _ends_sentence(masked: str, event: _Event, sent_end: int) -> bool:
+    # Only a time, a setting or an outlet after the attribution ("X said on Monday.", "...,
+    # Y told a local radio station.").
+    rest = masked[event.right : sent_end]
+    rest = rest[_ADJUNCT_RE.match(rest).end() :].strip(" .!?\"”’'_\n")
+    if event.verb in TELL_VERBS:
+        return len(rest.split()) <= 6 and not re.search(r",|\bthat\b", rest)
+    return not rest
 
 
 def _strip_tail(chunk: str) -> str:

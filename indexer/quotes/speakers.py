@@ -55,6 +55,9 @@ def _parse_speaker(phrase: str, state: _State) -> _Speaker | None:
     known = _known_actor(phrase, state)
     if known:
         return known
+    outlet = state.lexicon.media.get(_strip_determiner(phrase))
+    if outlet:  # "The Associated Press reports that ..."
+        return _Speaker(outlet, "organisation")
     if len(words) == 2 and lowered[0] == "the" and lowered[1] in ORG_WORDS | COMPANY_HEADS:
         head = lowered[1]
         return (_by_role(head, state) or _by_name_word(head, state) or _named_body(head, state)
@@ -493,7 +496,12 @@ def _note_gender(speaker: _Speaker, text: str, m: re.Match[str], nxt: int, state
 
 def _named(words: list[str], state: _State) -> _Speaker | None:
     """A written name without its titles: "Far-right police minister Itamar Ben-Gvir"."""
+    lowered = [w.lower() for w in words]
     run = _trailing_name_run(words)
+    if not run and len(words) >= 2 and words[-1] in ORG_WORDS and any(
+            w[:1].isupper() for w in words[:-2]) and words[-2].endswith(("’s", "'s")):
+        # "Bolivia's public defender's office": the office is the speaker, named as written.
+        return _Speaker(" ".join(words[1:] if lowered[0] in DETERMINERS else words), "organisation")
     if not run and len(words) >= 2 and words[-1] in ORG_WORDS and words[-2][:1].isupper():
         # "Tehran radio said": a place and an organisation noun name the organisation.
         place = _trailing_name_run(words[:-1])
