@@ -197,7 +197,7 @@ def _note_addressee(after: str, state: _State) -> None:
 
 
 _SUBJECT_RE = re.compile(
-    r"\s*(?:[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+)?(?:(?:And|But|So|Then)\s+)?"
+    r"\s*(?:[\w’'-]+(?:\s+[\w’'-]+){0,11},\s+)?(?:(?:And|But|So|Then)\s+)?"
     rf"(?P<np>[Hh]e|[Ss]he|[Tt]hey|{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})\s+[a-z]"
 )
 

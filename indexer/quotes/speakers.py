@@ -517,6 +517,10 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
         name_words = run[-3:] if run[-1] in NAME_SUFFIXES else run[-2:]
     elif len(titled) and _is_monarch(run, titled[-1]):
         name_words = run[titled[-1] :]  # "King Abdullah II": a monarch is named by title
+    joins = [i for i, w in enumerate(name_words) if w in ("of", "for")]
+    if joins and len(name_words) - joins[-1] - 1 >= 3 and name_words[-1][:1].isupper():
+        # "Attorney for the District of Massachusetts Joshua Levy": a place, then the name.
+        name_words = name_words[-3:] if name_words[-1] in NAME_SUFFIXES else name_words[-2:]
     if name_words and name_words[0] in {"of", "for"}:  # "U.N. Commissioner for Human Rights"
         return _Speaker(" ".join(run[1:] if run[0].lower() == "the" else run), "person")
     # "White House Press Secretary Stephanie Grisham" is a person; "the State Department" is not.
@@ -588,10 +592,11 @@ def _longest_name(name: str, state: _State) -> str:
     if len(words) > 1 and words[0].lower() not in PARTICLES and (
             len(words) > 2 or not _short_form_used(name, state)):
         return name  # a full name already; "Van Den Hoek" may still have a first name before it
-    for speaker in reversed(state.speakers):
-        if speaker.name and speaker.name.endswith(f" {name}") and speaker.type == "person":
-            return speaker.name
     introduced = _introduced_name(name, state)
+    for speaker in reversed(state.speakers):
+        if (speaker.name and speaker.name.endswith(f" {name}") and speaker.type == "person"
+                and (introduced == name or introduced.endswith(speaker.name))):
+            return speaker.name
     if introduced != name:
         return introduced
     first = _name_first(name, state) if len(words) == 1 else name
@@ -619,6 +624,9 @@ def _name_first(name: str, state: _State) -> str:
             rest = m.group(1).split()
             before = text[max(0, m.start() - 30) : m.start()].rstrip(" ,").split()[-1:]
             titled = bool(before) and before[0].rstrip(".").lower() in TITLES | HEADS | PERSON_ROLES
+            after = text[m.end() + 1 : m.end() + 30].split()
+            titled = titled or (text[m.end() : m.end() + 1] == "," and len(after) > 1
+                                and after[0].lower() in {"a", "an", "the", *TITLES, *HEADS})
             if titled and all(w not in LEAD_STOP and w not in NOT_NAMES
                               and w.lower() not in ORG_WORDS | TITLES | HEADS for w in rest):
                 full = f"{name} {' '.join(rest)}"
