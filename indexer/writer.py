@@ -100,7 +100,7 @@ def document_for(tp: TaggedParagraph) -> dict:
         c_outlet=(tp.outlet or "").encode("utf-8"), c_actors=_join(tp.actors),
         c_topics=_join(tp.topics), c_speakers=_join(dict.fromkeys(speakers)),
         c_date=date_number(tp.date),
-        c_quotes=_join(SUBSEP.join((q.speaker or "", q.speaker_type, *quote_keys(q.text)))
+        c_quotes=_join(SUBSEP.join((q.speaker or "", q.speaker_type, *quote_keys(q.text), q.kind))
                        for q in tp.quotes),
     )
 

@@ -90,7 +90,8 @@ def _quote_groups(session, req: SearchRequest):
     terms = positive_terms(q, ("quote", "text"))
     only_quote_words = not positive_terms(q, ("text", "title"))
     return docs, quotetable.group_quotes(session, order, speakers, terms,
-                                         words_only_in_quotes=only_quote_words)
+                                         words_only_in_quotes=only_quote_words,
+                                         kinds=set(req.kinds) or None)
 
 
 def search_quotes(index_dir: str | Path, req: SearchRequest) -> QuoteResults:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 import search as core
 from indexer.errors import ParleyError
-from search.request import SearchRequest
+from search.request import KINDS, SearchRequest
 from search.results import FACET_NAMES
 
 bp = Blueprint("pages", __name__)
@@ -294,6 +294,9 @@ def quotes_page():
         clear_href=href("pages.quotes_page", cleared(req).to_args()),
         has_filters=req != cleared(req),
         csv_href=href("export.quotes_csv", req.to_args(page=1)),
+        kind_links=[(href("pages.quotes_page", replace(req, kinds=k).to_args(page=1)), label)
+                    for k, label in (((), "all"), *(((k,), k) for k in KINDS))],
+        current_kind=req.kinds[0] if len(req.kinds) == 1 else "all" if not req.kinds else "",
         top_speakers=[] if asked else core.list_speakers(index_dir())[:24],
     )
 

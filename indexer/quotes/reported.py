@@ -49,7 +49,8 @@ _NOT_CONTENT_START = {
     "by", "as", "while", "when", "and", "but", "or", "so", "than", "then", "into", "over",
     "without", "under", "via", "through", "repeatedly", "again", "also", "later", "earlier",
     "afterwards", "yes", "no", "more", "goodbye", "hello", "thank",
-    "nothing", "something", "little", "much", "otherwise", "publicly", "privately",
+    "nothing", "something", "little", "much", "otherwise", "publicly", "privately", "off",
+    "up", "down", "out", "back", "away", "around", "along", "aloud",
 }  # fmt: skip
 # A later attribution that starts a clause of its own ("..., but added ...", "... and said
 # ...", "..., he said") ends the content; one inside it ("said that Yoon ordered ...") does not.
