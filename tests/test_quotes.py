@@ -979,3 +979,12 @@ def test_direct_quotations_are_not_reported_speech():
     assert _reported(['"We will appeal this ruling," Jane Doe said.',
                       'Jane Doe said: "We will appeal this ruling."',
                       "Jane Doe said on Monday.", "Jane Doe said of the ruling."]) == []
+
+
+def test_a_participle_reports_its_clauses_subject():
+    assert _reported(["Wild coach Bruce Boudreau expressed confidence in the winger, saying he "
+                      "always finds a way to start scoring."]) == [
+        ("he always finds a way to start scoring", "Bruce Boudreau", "said")]
+    assert _reported(["Noting that the budget would raise taxes, spokesman Marlin Fitzwater "
+                      'said, "The president is not buying it."']) == [
+        ("the budget would raise taxes", "Marlin Fitzwater", "noted")]

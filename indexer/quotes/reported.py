@@ -20,8 +20,9 @@ from bisect import bisect_right
 
 from indexer.models import Quote
 from indexer.quotes.marks import _word_count
-from indexer.quotes.state import _Event, _Span, _State
-from indexer.quotes.vocab import REPORTING_VERBS, TELL_VERBS
+from indexer.quotes.speakers import _parse_speaker
+from indexer.quotes.state import _NAME_WORD, _Event, _Span, _State
+from indexer.quotes.vocab import LEAD_STOP, PARTICIPLES, REPORTING_VERBS, TELL_VERBS
 
 MIN_CONTENT_WORDS = 3
 
@@ -63,6 +64,70 @@ _LEAD_RE = re.compile(r"^[\s,;:—–-]+")
 def reported_quotes(text: str, masked: str, bounds: list[int], events: list[_Event],
                     spans: list[_Span], state: _State) -> list[Quote]:
     """Reported speech in one paragraph, one Quote of kind "reported" per attribution."""
+    found = _by_attribution(text, masked, bounds, events)
+    for quote in _by_participle(text, masked, bounds, events, state):
+        if not any(q.start < quote.end and quote.start < q.end for q in found):
+            found.append(quote)
+    return sorted(found, key=lambda q: q.start)
+
+
+# ", saying (that) ...", "Noting that ..., X said": the participle's subject is the clause's.
+_PARTICIPLE_RE = re.compile(
+    r"(?P<lead>,\s+(?:also\s+|then\s+)?|^\s*)(?P<p>" + "|".join(PARTICIPLES) + "|"
+    + "|".join(p.capitalize() for p in PARTICIPLES) + r")\s+(?:(?:in|on)\s+(?:a|an|the)\s+"
+    r"[\w-]+\s+)?(?P<that>that\s+)?")
+# The sentence's subject: a pronoun or a phrase ending in a name, then a finite verb.
+_CLAUSE_SUBJECT_RE = re.compile(
+    rf"\s*(?:[\w’'-]+(?:\s+[\w’'-]+){{0,8}},\s+)?(?P<np>[Hh]e|[Ss]he|[Tt]hey|[Ii]t|"
+    rf"(?:[\w’'.-]+\s+){{0,6}}?{_NAME_WORD})\s+(?:also\s+|then\s+|later\s+)?"
+    r"(?:[a-z]+(?:ed|s)|has|had|was|is)\b")
+
+
+def _by_participle(text: str, masked: str, bounds: list[int], events: list[_Event],
+                   state: _State) -> list[Quote]:
+    found: list[Quote] = []
+    for start in bounds:
+        end = next((b for b in bounds if b > start), len(masked))
+        for m in _PARTICIPLE_RE.finditer(masked, start, end):
+            if m.group("lead").strip() == "" and m.start("p") != start + len(m.group("lead")):
+                continue
+            verb = PARTICIPLES[m.group("p").lower()]
+            if m.group("lead").strip():  # "X did Y, saying ...": to the sentence end
+                span = _trimmed(masked, m.end(), end)
+                speaker = _clause_speaker(masked, start, m.start(), events, state)
+            else:  # "Noting that ..., X said": up to the comma before the attribution
+                if not m.group("that"):
+                    continue
+                after = [e for e in events if m.end() < e.left < end and e.speaker.name]
+                comma = masked.rfind(",", m.end(), after[0].left) if after else -1
+                span = _trimmed(masked, m.end(), comma) if comma > 0 else None
+                speaker = after[0] if after else None
+            if span is None or speaker is None or speaker.speaker.name is None:
+                continue
+            sp = speaker.speaker
+            found.append(Quote(text[span[0] : span[1]], sp.name, span[0], span[1], verb,
+                               speaker.via, sp.type, "reported"))
+    return found
+
+
+def _clause_speaker(masked: str, start: int, at: int, events: list[_Event],
+                    state: _State) -> _Event | None:
+    """Whose participle it is: the attribution before it in the sentence, else the subject."""
+    before = [e for e in events if start <= e.left and e.right <= at and e.speaker.name]
+    if before:
+        return before[-1]
+    m = _CLAUSE_SUBJECT_RE.match(masked, start, at)
+    if m is None or m.group("np").split()[0] in LEAD_STOP - {"The"}:
+        return None
+    state.now, state.cursor = masked, m.start("np")
+    speaker = _parse_speaker(m.group("np"), state)
+    if speaker is None or speaker.name is None:
+        return None
+    return _Event(m.start("np"), m.end("np"), "said", speaker, None)
+
+
+def _by_attribution(text: str, masked: str, bounds: list[int],
+                    events: list[_Event]) -> list[Quote]:
     found: list[Quote] = []
     for k, event in enumerate(events):
         if event.speaker.name is None or event.verb not in REPORTING_VERBS:
