@@ -9,7 +9,8 @@ quote-extracted by `prepare_article`. Direct quotes are scored against gold quot
 * overlap: >= 0.5 of the gold quote's tokens found in the predicted quote, one-to-one, greedy;
 * speaker accuracy: matched (overlap) gold quotes whose predicted speaker is the gold one
   (case-insensitive, so typed anonymous sources compare on their words; two aliases of one
-  lexicon actor, such as "US State Department" and "State Department", are the same speaker);
+  lexicon actor, such as "US State Department" and "State Department", or of one outlet,
+  such as "Bloomberg News" and "Bloomberg", are the same speaker);
 * turns (transcripts): each paragraph of a gold turn must carry a "turn" Quote with the gold
   speaker, or none at all for reporters' "Q" turns (the extractor does not index questions).
 
@@ -113,7 +114,10 @@ def same_speaker(gold: str | None, pred: str | None, lexicon: Lexicon | None = N
     if lexicon is None:
         return False
     known = lexicon.canonical_or_none(gold)
-    return known is not None and known == lexicon.canonical_or_none(pred)
+    if known is not None and known == lexicon.canonical_or_none(pred):
+        return True
+    outlet = lexicon.media.get(gold)  # "Bloomberg News" and "Bloomberg"
+    return outlet is not None and outlet == lexicon.media.get(pred)
 
 
 _MIDDLE_INITIAL = re.compile(r"(?<=\w) [A-Z]\.(?= \w)")

@@ -236,7 +236,7 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
     text = _GOES_ON_RE.sub(lambda a: " " * len(a.group(0)), text)  # "it went on to say"
     text = _TIME_TAIL_RE.sub(_blank, text)  # "Mr. Ruano last week said"
     plain = _POSSESSIVE_RE.sub("s", text)  # "Iran’s foreign minister" is one phrase
-    cut = max(plain.rfind(c) for c in ',"“”’:;—') + 1
+    cut = max(plain.rfind(c) for c in ',"“”’:;—()') + 1
     that = text.rfind(" that ")
     cut = max(cut, that + 6 if that >= 0 else 0)
     words = text[cut:].split()
@@ -246,7 +246,7 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
         # "Weizsaecker, speaking at a reception, also said": past the blanked participle.
         text = text[: cut - 1].rstrip(" ,")
         plain = _POSSESSIVE_RE.sub("s", text)
-        cut = max(plain.rfind(c) for c in ',"“”’:;—') + 1
+        cut = max(plain.rfind(c) for c in ',"“”’:;—()') + 1
         words = text[cut:].split()
     while len(words) > 1 and words[0].lower() in LEADING_SKIP | OBJECT_LEADS:
         words.pop(0)  # "something the special counsel said": the counsel said it

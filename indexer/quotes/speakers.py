@@ -202,6 +202,8 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
         if found is not None:
             return found
     kept = mods[capital:] if capital is not None else [m for m in mods if m not in UNNAMED_ADJS]
+    stop = [i for i, m in enumerate(kept) if m.lower() in _NOT_MODIFIERS]
+    kept = kept[stop[-1] + 1 if stop else 0 :]
     force = _police_force(state) if not kept and lowered[h] in POLICE_HEADS else None
     kept = [force] if force else kept  # "a dispatcher" in a story about the Miami-Dade Police
     label = " ".join([*kept, words[h]])
@@ -212,6 +214,11 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
         return _Speaker(body, state.lexicon.actor_type(body), roles)
     return _Speaker(f"{label[0].upper()}{label[1:]} (unnamed)", "anonymous", roles,
                     lowered[h] in PLURAL_HEADS)  # fmt: skip
+
+
+# Words that end what came before a description: "comes after health officials" is about
+# health officials.
+_NOT_MODIFIERS = {"after", "before", "comes", "came", "as", "than", "but", "that", "said", "says"}
 
 
 _POLICE_RE = re.compile(r"\bpolice\b", re.I)
@@ -559,10 +566,13 @@ def _trailing_name_run(words: list[str]) -> list[str]:
     run: list[str] = []
     for word in reversed(words):
         if word[:1].isupper() or _PARTICLE_NAME_RE.match(word) or (
-                run and word.lower() in PARTICLES | {"of", "for"}):
-            run.insert(0, word)  # "Medical Aid for Palestinians"
+                run and word.lower() in PARTICLES | {"of", "for"}) or (
+                run and word == "and" and any(w.lower() in ORG_WORDS for w in run)):
+            run.insert(0, word)  # "Medical Aid for Palestinians", "Travel and Tourism Council"
         else:
             break
+    while run and run[0].endswith(("’s", "'s")) and len(run) > 2:
+        run.pop(0)  # "NASA’s Administrator Jim Bridenstine": the possessor is no part of it
     while run and (run[0] in PARTICLES | {"of", "for"} or run[0].lower() == "of"):
         run.pop(0)  # lower-case particles only: "Van Den Hoek" keeps its "Van"
     return run
@@ -586,9 +596,27 @@ def _plain_name(name: str) -> str:
     return _MIDDLE_INITIAL_RE.sub(" ", name)
 
 
+def _acronym(name: str, state: _State) -> str:
+    """ "DEA" after "the Drug Enforcement Administration (DEA)": the name it stands for."""
+    marker = f"({name})"
+    for text in (*state.read, state.title or ""):
+        at = text.find(marker)
+        m = _ACRONYM_RE.search(text[max(0, at - 120) : at]) if at > 0 else None
+        if m:
+            words = m.group(1).split()
+            if sum(w[:1].isupper() for w in words) >= len(name) - 1:
+                return " ".join(words).removeprefix("The ")
+    return name
+
+
+_ACRONYM_RE = re.compile(rf"((?:{_NAME_WORD}\s+(?:(?:of|for|and|the)\s+)*){{1,7}})$")
+
+
 def _longest_name(name: str, state: _State) -> str:
     # "Gallant" after "Yoav Gallant": the surname points back to the full name.
     words = name.split()
+    if name.isupper() and 2 <= len(name) <= 6 and name.isalpha():
+        return _acronym(name, state)
     if len(words) > 1 and words[0].lower() not in PARTICLES and (
             len(words) > 2 or not _short_form_used(name, state)):
         return name  # a full name already; "Van Den Hoek" may still have a first name before it
