@@ -24,12 +24,13 @@ from indexer.quotes.vocab import (
     TITLES,
     TRAILING_SKIP,
     VERBS,
+    trie_pattern,
 )
 
 # Quotative "like" ("the President is like, “Okay, ...”") only right before a mark: elsewhere
 # it compares ("the situation is like a powder keg").
 _VERB_RE = re.compile(r"\b(?:[Aa]ccording to|(?:is|was) like(?=,?\s*[\"“‘'])|"
-                      + "|".join(v for v in VERBS if " " not in v) + r")\b")
+                      + trie_pattern(v for v in VERBS if " " not in v) + r")\b")
 
 
 _APPOSITIVE_RE = re.compile(

@@ -638,6 +638,12 @@ def _short_form_used(name: str, state: _State) -> bool:
         re.search(rf"{_NAME_WORD}\s+{re.escape(name)}\b", text) for text in state.read[:-1])
 
 
+@lru_cache(maxsize=1024)
+def _name_first_re(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w’'.-]){re.escape(name)}((?:\s+[A-Z][\w’'-]+){{1,2}})\b(?![’']s)"
+                      r"(?!\s+[A-Z])")
+
+
 def _name_first(name: str, state: _State) -> str:
     """The full name a single word begins: "Lee" after "party leader Lee Jae-myung" (family
     name first), "Fiona" after "her mother, Fiona Parry"; else the name as it was. Only a
@@ -645,8 +651,7 @@ def _name_first(name: str, state: _State) -> str:
     scanned, found = state.introduced.get(f"^{name}", (0, None))
     if found:
         return found
-    pattern = re.compile(rf"(?<![\w’'.-]){re.escape(name)}((?:\s+[A-Z][\w’'-]+){{1,2}})\b(?![’']s)"
-                         r"(?!\s+[A-Z])")
+    pattern = _name_first_re(name)
     for text in (*state.read[scanned:-1], state.title or ""):
         for m in pattern.finditer(text) if name in text else ():
             rest = m.group(1).split()

@@ -7,6 +7,7 @@ and derives what the code looks up (speech-verb forms from lemmas, plural heads,
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,29 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "quotes"
 def load(name: str) -> dict[str, Any]:
     with open(DATA / f"{name}.json", encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def trie_pattern(words) -> str:
+    """A regex alternation of `words` as a prefix tree ("sa(?:id|ys)"): Python's re tries an
+    alternation's branches one by one, and the speech-verb pattern runs on every paragraph."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _pattern(tree)
+
+
+def _pattern(node: dict) -> str:
+    ends = "" in node
+    branches = [re.escape(ch) + _pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?"
+    return body
 
 
 def _words(name: str, key: str) -> frozenset[str]:
