@@ -988,3 +988,11 @@ def test_a_participle_reports_its_clauses_subject():
     assert _reported(["Noting that the budget would raise taxes, spokesman Marlin Fitzwater "
                       'said, "The president is not buying it."']) == [
         ("the budget would raise taxes", "Marlin Fitzwater", "noted")]
+
+
+def test_words_quoted_inside_reported_speech_are_the_reported_speakers():
+    found = extract_all(["Earlier Saturday, Yoon apologized in an address, saying they “stemmed "
+                         "from the urgency” he felt."], lexicon=LX)[0]
+    assert [(q.kind, q.text, q.speaker) for q in found] == [
+        ("reported", "they “stemmed from the urgency” he felt", "Yoon"),
+        ("partial", "stemmed from the urgency", "Yoon")]

@@ -37,7 +37,7 @@ from indexer.lexicon import Lexicon, default_lexicon
 from indexer.models import Quote
 from indexer.paragraphs import POST_CREDIT
 from indexer.quotes.attribution import _find_events
-from indexer.quotes.grouping import _attribute
+from indexer.quotes.grouping import _NAMED_AS_RE, MIN_WORDS, _attribute, _is_headline
 from indexer.quotes.marks import (
     _MARK_CHARS,
     _find_spans,
@@ -100,8 +100,28 @@ def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
         state.run_on = bool(direct) and direct[-1].end == spans[-1].end and not spans[-1].closed
     reported = [] if state.transcript else reported_quotes(text, masked, bounds, events, spans,
                                                           state)
-    found = sorted([*direct, *reported], key=lambda q: q.start)
+    found = sorted([*direct, *reported, *_quoted_in_reported(text, spans, direct, reported)],
+                   key=lambda q: q.start)
     return (turn, *found) if turn else tuple(found)
+
+
+def _quoted_in_reported(text: str, spans, direct: list[Quote],
+                        reported: list[Quote]) -> list[Quote]:
+    """Words quoted inside reported speech that no attribution of their own claimed ('saying
+    they “stemmed from the urgency”'): a partial quotation of the reported speaker."""
+    taken = {q.start for q in direct}
+    found = []
+    for span in spans:
+        words = text[span.start : span.end]
+        if span.start in taken or _word_count(words) < MIN_WORDS or _is_headline(text, span):
+            continue
+        if _NAMED_AS_RE.search(text, max(0, span.start - 12), span.start):
+            continue
+        outer = next((r for r in reported if r.start <= span.start and span.end <= r.end), None)
+        if outer is not None:
+            found.append(replace(outer, text=words, start=span.start, end=span.end,
+                                 kind="partial"))
+    return found
 
 
 def _give_speaker(results: list[tuple[Quote, ...]], quotes: tuple[Quote, ...]) -> None:

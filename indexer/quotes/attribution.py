@@ -40,7 +40,7 @@ _APPOSITIVE_RE = re.compile(
 
 # A role in apposition: ", a professor at ...," / ", Nigeria's oil minister,".
 _ROLE_APPOSITIVE_RE = re.compile(
-    r"(?<=[\w.]),\s+(?:a |an |the |[a-z]|[A-Z][\w-]*[’']s [a-z])[^,]{0,80},\s*$"
+    r"(?<=[\w.]),\s+(?:a |an |the |[a-z]|[A-Z][\w-]*[’']s [a-z])[^,]{0,120},\s*$"
 )
 
 
