@@ -40,7 +40,9 @@ _APPOSITIVE_RE = re.compile(
 
 # A role in apposition: ", a professor at ...," / ", Nigeria's oil minister,".
 _ROLE_APPOSITIVE_RE = re.compile(
-    r"(?<=[\w.]),\s+(?:a |an |the |[a-z]|[A-Z][\w-]*[’']s [a-z])[^,]{0,120},\s*$"
+    r"(?<=[\w.]),\s+(?!(?:but|and|or|so|yet|while|although|though|because|if|when)\b)"
+    r"(?![^,]*\b(?:is|are|was|were|has|have|had|will|would)\b)"
+    r"(?:a |an |the |[a-z]|[A-Z][\w-]*[’']s [a-z])[^,]{0,120},\s*$"
 )
 
 

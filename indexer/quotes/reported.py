@@ -22,7 +22,13 @@ from indexer.models import Quote
 from indexer.quotes.marks import _word_count
 from indexer.quotes.speakers import _parse_speaker
 from indexer.quotes.state import _NAME_WORD, _Event, _Span, _State
-from indexer.quotes.vocab import LEAD_STOP, PARTICIPLES, REPORTING_VERBS, TELL_VERBS
+from indexer.quotes.vocab import (
+    LEAD_STOP,
+    PARTICIPLES,
+    REPORTING_VERBS,
+    TELL_VERBS,
+    THAT_VERBS,
+)
 
 MIN_CONTENT_WORDS = 3
 
@@ -92,6 +98,9 @@ def _by_participle(text: str, masked: str, bounds: list[int], events: list[_Even
             if m.group("lead").strip() == "" and m.start("p") != start + len(m.group("lead")):
                 continue
             verb = PARTICIPLES[m.group("p").lower()]
+            first = masked[m.end() : m.end() + 30].split()[:1]
+            if not first or first[0].lower() in _NOT_CONTENT_START or first[0][:1] in "_“\"":
+                continue  # "adding to a mounting series": no speech
             if m.group("lead").strip():  # "X did Y, saying ...": to the sentence end
                 span = _trimmed(masked, m.end(), end)
                 speaker = _clause_speaker(masked, start, m.start(), events, state)
@@ -169,6 +178,8 @@ def _after(masked: str, event: _Event, at: int, end: int) -> tuple[int, int] | N
     that = _THAT_RE.match(masked, at, end)
     if that is not None:
         return _trimmed(masked, that.end(), end)
+    if event.verb in THAT_VERBS:
+        return None  # "announced a new solution", "reiterated its commitment": an object
     if event.verb in TELL_VERBS:
         told = _TOLD_OBJECT_RE.match(masked, at, end)
         if told is None:
@@ -196,16 +207,26 @@ def _before(masked: str, event: _Event, sent_start: int) -> tuple[int, int] | No
     span = _trimmed(masked, sent_start, end)
     if span is None:
         return None
-    bare = re.sub(r"_+[.!?]?", " ", masked[span[0] : span[1]])
-    if _word_count(bare) < 2:
+    content = masked[span[0] : span[1]]
+    if _VERB_IN_HEAD_RE.search(content):
+        return None  # '“...,” said X, adviser to Y, told Observer': attributed already
+    lead = _LEADING_QUOTE_RE.match(content)
+    rest = content[lead.end() :] if lead else content
+    if _word_count(re.sub(r"_+[.!?]?", " ", rest)) < (3 if lead else 2):
         return None  # '"We will appeal," the company said.': the words are all quoted
     return span
+
+
+_LEADING_QUOTE_RE = re.compile(r"\s*[“\"‘']_+[.!?]?[”\"’']?")
+_VERB_IN_HEAD_RE = re.compile(r"[”\"’'],?\s+(?:said|says|told|added)\b")
 
 
 def _ends_sentence(masked: str, event: _Event, sent_end: int) -> bool:
     # Only a time, a setting or an outlet after the attribution ("X said on Monday.", "...,
     # Y told a local radio station.").
     rest = masked[event.right : sent_end]
+    if "_" in rest:
+        return False  # 'he said "every president ..."': the verb introduces a quotation
     rest = rest[_ADJUNCT_RE.match(rest).end() :].strip(" .!?\"”’'_\n")
     if event.verb in TELL_VERBS:
         return len(rest.split()) <= 6 and not re.search(r",|\bthat\b", rest)

@@ -92,6 +92,7 @@ REPLY_VERBS = _words("verbs", "reply")
 NAMING_VERBS = _words("verbs", "naming")
 REPORTING_VERBS = _words("verbs", "reporting")
 TELL_VERBS = _words("verbs", "tell")
+THAT_VERBS = _words("verbs", "that")
 PARTICIPLES: dict[str, str] = load("verbs")["participles"]
 
 # -- pronouns, roles, titles, organisations ------------------------------------------------
