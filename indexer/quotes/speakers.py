@@ -628,7 +628,24 @@ def _longest_name(name: str, state: _State) -> str:
     if introduced != name:
         return introduced
     first = _name_first(name, state) if len(words) == 1 else name
+    first = first if first != name else _corporate_name(name, state)
     return first if first != name else _account_name(name, state)
+
+
+def _corporate_name(name: str, state: _State) -> str:
+    """ "Microsoft" after "Microsoft Corp said ...": the company's name as first written."""
+    pattern = _corporate_re(name)
+    for text in (*state.read, state.title or ""):
+        m = pattern.search(text) if name in text else None
+        if m:
+            return m.group(0).rstrip(",")
+    return name
+
+
+@lru_cache(maxsize=1024)
+def _corporate_re(name: str) -> re.Pattern[str]:
+    suffixes = "|".join(CORPORATE_SUFFIXES)
+    return re.compile(rf"(?<![\w’'.-]){re.escape(name)},?\s+(?:{suffixes})\b\.?")
 
 
 def _short_form_used(name: str, state: _State) -> bool:
