@@ -602,6 +602,28 @@ def _cut(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def verb_coverage(extra_dirs: tuple[Path, ...] = ()) -> tuple[int, int, Counter]:
+    """How many gold verbs (as written) the speech-verb lexicon knows, and the unknown ones."""
+    from indexer.quotes.vocab import PARTICIPLES, VERBS
+
+    known = {*VERBS, *PARTICIPLES, "according to", "stated"}
+    total, hits, missing = 0, 0, Counter()
+    for group, path in gold_files(extra_dirs).items():
+        if not path.exists():
+            continue
+        for rec in load_gold(group, path):
+            for q in rec["quotes"]:
+                verb = (q.get("verb") or "").casefold()
+                if not verb:
+                    continue
+                total += 1
+                if verb in known:
+                    hits += 1
+                else:
+                    missing[verb] += 1
+    return hits, total, missing
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--errors", type=int, default=0,
@@ -619,6 +641,9 @@ def main(argv: list[str] | None = None) -> None:
     print(format_split_table(result))
     print("\nMarked speech, both halves (historical floors):")
     print(format_table(result.scores))
+    hits, total, missing = verb_coverage(tuple(args.gold_dir))
+    print(f"\nSpeech-verb lexicon: {hits} of {total} gold verbs ({hits / max(total, 1):.1%}); "
+          f"most common unknown: {', '.join(f'{v} ({n})' for v, n in missing.most_common(8))}")
     if args.errors:
         # Held-out errors are never shown: the held-out half is for measuring, not tuning.
         dev = [e for e in result.errors if e.half == "dev" and args.kind in (None, e.cls)
