@@ -185,7 +185,7 @@ def _after(masked: str, event: _Event, at: int, end: int) -> tuple[int, int] | N
         if told is None:
             return None
         at = told.end()
-    at = _ADJUNCT_RE.match(masked, at, end).end()
+    at = _past_adjuncts(masked, at, end)
     rest = masked[at:end]
     if not rest.startswith((" ", "\u00a0")) or rest.lstrip()[:1] in {"", "_", ",", ":", "“", '"'}:
         return None  # '"...," he said.' / 'he said: "..."': a direct quotation, not reported
@@ -221,13 +221,18 @@ _LEADING_QUOTE_RE = re.compile(r"\s*[“\"‘']_+[.!?]?[”\"’']?")
 _VERB_IN_HEAD_RE = re.compile(r"[”\"’'],?\s+(?:said|says|told|added)\b")
 
 
+def _past_adjuncts(text: str, at: int, end: int) -> int:
+    m = _ADJUNCT_RE.match(text, at, end)  # matches at least the empty string
+    return m.end() if m else at
+
+
 def _ends_sentence(masked: str, event: _Event, sent_end: int) -> bool:
     # Only a time, a setting or an outlet after the attribution ("X said on Monday.", "...,
     # Y told a local radio station.").
     rest = masked[event.right : sent_end]
     if "_" in rest:
         return False  # 'he said "every president ..."': the verb introduces a quotation
-    rest = rest[_ADJUNCT_RE.match(rest).end() :].strip(" .!?\"”’'_\n")
+    rest = rest[_past_adjuncts(rest, 0, len(rest)) :].strip(" .!?\"”’'_\n")
     if event.verb in TELL_VERBS:
         return len(rest.split()) <= 6 and not re.search(r",|\bthat\b", rest)
     return not rest
