@@ -208,7 +208,8 @@ def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
         run.batch.replaced.append(article.article_id)
         run.report.replaced += 1
     resolved = tagged[0].article
-    quotes = sum(len(t.quotes) for t in tagged)
+    # Quotations as `parley quotes` lists them by default: reported speech is not counted.
+    quotes = sum(q.kind != "reported" for t in tagged for q in t.quotes)
     run.batch.docs.extend(document_for(t) for t in tagged)
     run.batch.articles.append(registry.ArticleRow(
         article_id=resolved.article_id, path=resolved.path, title=resolved.title,
