@@ -996,3 +996,10 @@ def test_words_quoted_inside_reported_speech_are_the_reported_speakers():
     assert [(q.kind, q.text, q.speaker) for q in found] == [
         ("reported", "they “stemmed from the urgency” he felt", "Yoon"),
         ("partial", "stemmed from the urgency", "Yoon")]
+
+
+def test_a_document_by_a_body_speaks_for_that_body():
+    assert _reported(["The report by the University and College Union claims institutions have "
+                      "created a pool of low-paid staff."]) == [
+        ("institutions have created a pool of low-paid staff", "University and College Union",
+         "claimed")]

@@ -266,7 +266,9 @@ def _np_before(before: str, offset: int) -> tuple[str, int] | None:
         if _described_name(last) and not _described_name(first):
             # "lead researcher and NASA planetary scientist Lucas Paganini": one person.
             return last, offset + text.rindex(last, cut)
-        phrase = phrase.split(" and ")[0]  # "Two Egyptian security sources and Al-Qahera News"
+        if not (words[-1].lower() in ORG_WORDS and first.split()[-1][:1].isupper()
+                and last[:1].isupper()):  # "the University and College Union" is one body
+            phrase = phrase.split(" and ")[0]  # "Two Egyptian security sources and Al-Qahera News"
     return phrase, offset + text.index(words[0], cut)
 
 

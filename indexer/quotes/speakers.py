@@ -17,6 +17,7 @@ from indexer.quotes.vocab import (
     CONNECTORS,
     CORPORATE_SUFFIXES,
     DETERMINERS,
+    DOCUMENT_HEADS,
     GENDERED,
     GENERIC,
     HEADS,
@@ -186,8 +187,9 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
         return None
     h = heads[0]
     tail = words[h + 1 :]
-    if lowered[h] == "statement" and tail[:1] == ["by"] and len(tail) > 1:
-        return _issuer_named(tail[1:], state)  # "a hand-written statement by Islamic Jihad ..."
+    if lowered[h] in DOCUMENT_HEADS | {"statement"} and tail[:1] == ["by"] and len(tail) > 1:
+        # "a hand-written statement by Islamic Jihad", "the report by the ... Union": its issuer
+        return _issuer_named(tail[2:] if tail[1].lower() == "the" else tail[1:], state)
     if any(w[:1].isupper() for w in tail) or len(tail) > 6:
         return None  # "Hamas spokesman Hazem Qassem" is a name, "... close to the talks" is not
     det = lowered[0] in DETERMINERS
