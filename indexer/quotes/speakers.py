@@ -636,18 +636,27 @@ def _longest_name(name: str, state: _State) -> str:
 
 def _corporate_name(name: str, state: _State) -> str:
     """ "Microsoft" after "Microsoft Corp said ...": the company's name as first written."""
-    pattern = _corporate_re(name)
     for text in (*state.read, state.title or ""):
-        m = pattern.search(text) if name in text else None
-        if m:
-            return m.group(0).rstrip(",")
+        for at in _occurrences(name, text):
+            m = _CORPORATE_AFTER_RE.match(text, at + len(name))
+            if m:
+                return name + m.group(0).rstrip(",")
     return name
 
 
-@lru_cache(maxsize=1024)
-def _corporate_re(name: str) -> re.Pattern[str]:
-    suffixes = "|".join(CORPORATE_SUFFIXES)
-    return re.compile(rf"(?<![\w’'.-]){re.escape(name)},?\s+(?:{suffixes})\b\.?")
+# Names are looked up by string search and a fixed pattern after them, not by a pattern
+# compiled per name: a corpus holds tens of thousands of names, and compiling costs more.
+_CORPORATE_AFTER_RE = re.compile(rf",?\s+(?:{'|'.join(CORPORATE_SUFFIXES)})\b\.?")
+_FIRST_REST_RE = re.compile(r"((?:\s+[A-Z][\w’'-]+){1,2})\b(?![’']s)(?!\s+[A-Z])")
+
+
+def _occurrences(name: str, text: str):
+    """Where `name` starts a word in `text`."""
+    at = text.find(name)
+    while at != -1:
+        if at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "’'.-"):
+            yield at
+        at = text.find(name, at + 1)
 
 
 def _short_form_used(name: str, state: _State) -> bool:
@@ -657,12 +666,6 @@ def _short_form_used(name: str, state: _State) -> bool:
         re.search(rf"{_NAME_WORD}\s+{re.escape(name)}\b", text) for text in state.read[:-1])
 
 
-@lru_cache(maxsize=1024)
-def _name_first_re(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w’'.-]){re.escape(name)}((?:\s+[A-Z][\w’'-]+){{1,2}})\b(?![’']s)"
-                      r"(?!\s+[A-Z])")
-
-
 def _name_first(name: str, state: _State) -> str:
     """The full name a single word begins: "Lee" after "party leader Lee Jae-myung" (family
     name first), "Fiona" after "her mother, Fiona Parry"; else the name as it was. Only a
@@ -670,11 +673,13 @@ def _name_first(name: str, state: _State) -> str:
     scanned, found = state.introduced.get(f"^{name}", (0, None))
     if found:
         return found
-    pattern = _name_first_re(name)
     for text in (*state.read[scanned:-1], state.title or ""):
-        for m in pattern.finditer(text) if name in text else ():
+        for at in _occurrences(name, text):
+            m = _FIRST_REST_RE.match(text, at + len(name))
+            if m is None:
+                continue
             rest = m.group(1).split()
-            before = text[max(0, m.start() - 30) : m.start()].rstrip(" ,").split()[-1:]
+            before = text[max(0, at - 30) : at].rstrip(" ,").split()[-1:]
             titled = bool(before) and before[0].rstrip(".").lower() in TITLES | HEADS | PERSON_ROLES
             after = text[m.end() + 1 : m.end() + 30].split()
             titled = titled or (text[m.end() : m.end() + 1] == "," and len(after) > 1
