@@ -1,9 +1,10 @@
 """Quotations as rows in memory: grouping across outlets, counting, listing speakers.
 
 Every paragraph's quotations are summarised in the `c_quotes` column as (speaker, speaker
-type, key of the words, kind); indexes written before kinds were stored read as "direct". Reading that column once per index generation lets quotation
-search group and count every match without unpickling stored paragraphs; stored fields
-are read only for the quotations on the page being shown.
+type, key of the words, kind); indexes written before kinds were stored read as "direct".
+Reading that column once per index generation lets quotation search group and count every
+match without unpickling stored paragraphs; stored fields are read only for the quotations
+on the page being shown.
 """
 
 from __future__ import annotations
