@@ -111,7 +111,7 @@ def tag_article(article: Article, paragraphs: list[Paragraph], lexicon: Lexicon)
         # A quoted speaker is an actor of the paragraph; a transcript's turn label is not
         # (the press secretary would otherwise tag every paragraph she speaks).
         actors.update(dict.fromkeys(q.speaker for q in found
-                                    if q.kind == "direct" and q.speaker in lexicon.actors))
+                                    if q.kind in ("direct", "partial") and q.speaker in lexicon.actors))
         # The article's credits already hold every outlet its paragraphs name (resolve_article).
         credits = dict.fromkeys(article.credits)
         credits.update(dict.fromkeys(q.via for q in found if q.via and q.via in lexicon.media_types))
