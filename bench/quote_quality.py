@@ -9,9 +9,24 @@ quote-extracted by `prepare_article`. Direct quotes are scored against gold quot
 * overlap: >= 0.5 of the gold quote's tokens found in the predicted quote, one-to-one, greedy;
 * speaker accuracy: matched (overlap) gold quotes whose predicted speaker is the gold one
   (case-insensitive, so typed anonymous sources compare on their words; two aliases of one
-  lexicon actor, such as "US State Department" and "State Department", are the same speaker);
+  lexicon actor, such as "US State Department" and "State Department", or of one outlet,
+  such as "Bloomberg News" and "Bloomberg", are the same speaker);
 * turns (transcripts): each paragraph of a gold turn must carry a "turn" Quote with the gold
   speaker, or none at all for reporters' "Q" turns (the extractor does not index questions).
+
+Split: every gold article is development or held-out, fixed once by the rule of
+/work/briefs/split.md (`held_out(dataset, doc_id)`: sha256 of "dataset/doc_id", odd is held-out).
+Tune on the development half only: `--errors` lists development errors only. The held-out
+figures are the result, pinned as floors in tests/test_quote_quality.py.
+
+Kinds: a gold quote's `kind` is direct, partial (both inside marks) or reported (indirect
+speech, its content as the span); gold without `kind` is marked speech. Marked gold is matched
+against predicted direct/partial quotes, reported gold against predicted reported ones, and the
+table gives a row per kind class. A reported span matches when >= 0.5 of the gold's tokens are
+in the prediction AND >= 0.5 of the prediction's tokens are in the gold (a whole sentence
+must not match a clause of it).
+
+Gold sets: tests/data/quotes_gold/*.jsonl, plus any `--gold-dir` (another branch's news_* files).
 
 Repeated quotes: the gold lists a quote once per occurrence, but the pipeline keeps one copy of
 a repeated paragraph (indexer/paragraphs.py). A gold occurrence is "deduped", and left out of
@@ -24,16 +39,19 @@ speaker contains a word of the gold character's name.
 Usage:
 
     python bench/quote_quality.py                # tables per gold group, overall, LitBank
-    python bench/quote_quality.py --errors 10    # plus the 10 most instructive errors
+    python bench/quote_quality.py --errors 10    # plus the 10 most instructive (dev) errors
+    python bench/quote_quality.py --gold-dir ../wt-19g/tests/data/quotes_gold  # more gold sets
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from indexer import prepare_article
@@ -48,6 +66,22 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 GROUPS = ("seeds", "reuters", "whitehouse", "trafilatura_pages", "aeb")
 CORPUS_GROUPS = GROUPS[1:]
 OVERLAP = 0.5
+HALVES = ("dev", "held")
+# Kind classes scored apart: words inside marks, and indirect (reported) speech.
+MARKED, REPORTED = "marked", "reported"
+CLASSES = (MARKED, REPORTED)
+PRED_CLASS = {"direct": MARKED, "partial": MARKED, "reported": REPORTED}
+GOLD_CLASS = {"direct": MARKED, "partial": MARKED, "reported": REPORTED}
+
+
+def held_out(dataset: str, doc_id: str) -> bool:
+    """The one fixed split of /work/briefs/split.md: odd hash means held-out."""
+    digest = hashlib.sha256(f"{dataset}/{doc_id}".encode()).hexdigest()
+    return int(digest, 16) % 2 == 1
+
+
+def half_of(rec: dict) -> str:
+    return "held" if held_out(rec["dataset"], rec["doc_id"]) else "dev"
 
 _MARKS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})
 _EDGE = " \t\n.,;:!?…\"'()[]—–-"
@@ -80,7 +114,10 @@ def same_speaker(gold: str | None, pred: str | None, lexicon: Lexicon | None = N
     if lexicon is None:
         return False
     known = lexicon.canonical_or_none(gold)
-    return known is not None and known == lexicon.canonical_or_none(pred)
+    if known is not None and known == lexicon.canonical_or_none(pred):
+        return True
+    outlet = lexicon.media.get(gold)  # "Bloomberg News" and "Bloomberg"
+    return outlet is not None and outlet == lexicon.media.get(pred)
 
 
 _MIDDLE_INITIAL = re.compile(r"(?<=\w) [A-Z]\.(?= \w)")
@@ -103,9 +140,14 @@ def match_exact(gold: list[str], pred: list[str], key=norm) -> list[tuple[int, i
     return pairs
 
 
-def match_overlap(gold: list[str], pred: list[str]) -> list[tuple[int, int]]:
+def both_ways(gold: str, pred: str) -> float:
+    """Overlap for reported spans: the smaller of gold-in-pred and pred-in-gold."""
+    return min(overlap(gold, pred), overlap(pred, gold))
+
+
+def match_overlap(gold: list[str], pred: list[str], measure=overlap) -> list[tuple[int, int]]:
     """One-to-one greedy: best-scoring pairs first, ties in document order."""
-    scored = [(overlap(g, p), i, j) for i, g in enumerate(gold) for j, p in enumerate(pred)]
+    scored = [(measure(g, p), i, j) for i, g in enumerate(gold) for j, p in enumerate(pred)]
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
     used_g, used_p, pairs = set(), set(), []
     for score, i, j in scored:
@@ -133,6 +175,8 @@ class Score:
     deduped: int = 0
     turns: int = 0
     turns_ok: int = 0
+    kinds: int = 0  # matched quotes whose gold has a kind (direct/partial/reported)
+    kinds_ok: int = 0
 
     def add(self, other: Score) -> None:
         for name in self.__dataclass_fields__:
@@ -155,6 +199,10 @@ class Score:
         return self.speaker_ok / self.matched if self.matched else 1.0
 
     @property
+    def kind_acc(self) -> float | None:
+        return self.kinds_ok / self.kinds if self.kinds else None
+
+    @property
     def turn_acc(self) -> float | None:
         return self.turns_ok / self.turns if self.turns else None
 
@@ -168,25 +216,61 @@ class Error:
     gold_speaker: str | None = None
     pred_speaker: str | None = None
     context: str = ""
+    half: str = "dev"
+    cls: str = MARKED
 
 
 @dataclass
 class Result:
+    """`scores`: marked speech per gold set, both halves together (the historical floors);
+    `cells`: (set, half, kind class) -> Score, the table the split asks for."""
+
     scores: dict[str, Score] = field(default_factory=dict)
+    cells: dict[tuple[str, str, str], Score] = field(default_factory=dict)
     errors: list[Error] = field(default_factory=list)
+
+    def cell(self, group: str, half: str, cls: str) -> Score:
+        return self.cells.setdefault((group, half, cls), Score())
+
+    def total(self, half: str | None = None, cls: str | None = None,
+              groups: tuple[str, ...] | None = None) -> Score:
+        out = Score()
+        for (g, h, c), s in self.cells.items():
+            if (half in (None, h) and cls in (None, c) and (groups is None or g in groups)):
+                out.add(s)
+        return out
 
 
 # -- loading the gold articles the way `parley index` does ------------------------------
 
 
-def load_gold(group: str) -> list[dict]:
-    with open(GOLD / f"{group}.jsonl", encoding="utf-8") as fh:
+def gold_files(extra_dirs: tuple[Path, ...] = ()) -> dict[str, Path]:
+    """Gold set name -> file: ours first, then news sets found in other gold folders."""
+    found = {g: GOLD / f"{g}.jsonl" for g in GROUPS}
+    for folder in (GOLD, *extra_dirs):
+        for path in sorted(folder.glob("*.jsonl")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def load_gold(group: str, path: Path | None = None) -> list[dict]:
+    with open(path or GOLD / f"{group}.jsonl", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
 def _records(path: Path) -> dict[str, dict]:
-    with open(path, encoding="utf-8") as fh:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
         return {r["id"]: r for r in map(json.loads, fh)}
+
+
+# Saved-page sets: the gold record's `file` is relative to the dataset folder.
+_HTML_DEFAULT = {"readability_testpages": "pages/{doc_id}/source.html.gz"}
+_JSONL_SETS = {
+    "reuters21578_negotiations": "reuters21578/reuters21578_negotiations.jsonl",
+    "reuters21578": "reuters21578/reuters21578.jsonl.gz",
+    "whitehouse_gaza": "whitehouse_gaza/whitehouse_gaza.jsonl",
+}
 
 
 class Sources:
@@ -202,23 +286,28 @@ class Sources:
 
     def article(self, rec: dict) -> Article:
         dataset = rec["dataset"]
+        if rec.get("text"):
+            # The record carries the very text it was annotated on (an excerpt of a page,
+            # see its `text_source`): score the extractor on that, not on the page extraction.
+            meta = {k: rec.get(k) for k in ("url", "title", "published")}
+            return build_article(rec["text"], f"gold:{dataset}/{rec['doc_id']}", meta)
         if dataset == "seeds":
             return next(iter(read_path(ROOT / rec["file"])))
-        if dataset in ("reuters21578_negotiations", "whitehouse_gaza"):
-            folder = "reuters21578" if dataset.startswith("reuters") else "whitehouse_gaza"
-            path = CORPORA / folder / f"{dataset}.jsonl"
+        if dataset in _JSONL_SETS:
+            path = CORPORA / _JSONL_SETS[dataset]
             record = self._corpus(dataset, lambda: _records(path))[rec["doc_id"]]
             return build_article(record["text"], f"{path}:{rec['doc_id']}", record)
-        if dataset == "aeb_scrapinghub":
+        if dataset == "aeb_scrapinghub":  # annotated on the gold articleBody
             path = CORPORA / "aeb_scrapinghub" / "ground-truth.json"
             truth = self._corpus(dataset, lambda: json.loads(path.read_text(encoding="utf-8")))
             entry = truth[rec["doc_id"]]
             meta = {"url": entry["url"], "published": rec.get("published")}
             return build_article(entry["articleBody"], str(path), meta)
-        if dataset == "webpages_trafilatura_htmldate":
+        file = rec.get("file") or _HTML_DEFAULT.get(dataset, "").format(doc_id=rec["doc_id"])
+        if file:
             from indexer.html import read_html
 
-            path = CORPORA / "webpages_trafilatura_htmldate" / rec["file"]
+            path = CORPORA / dataset / file
             return read_html(path.read_bytes(), path=str(path))
         raise ValueError(f"unknown dataset {dataset!r}")
 
@@ -234,36 +323,62 @@ def raw_paragraphs(article: Article, rec: dict) -> list[str]:
 # -- scoring one article ----------------------------------------------------------------
 
 
+def gold_class(quote: dict) -> str:
+    return GOLD_CLASS.get(quote.get("kind") or "direct", MARKED)
+
+
 def score_article(rec: dict, tagged: list[TaggedParagraph], group: str, result: Result,
                   raw: list[str], lexicon: Lexicon | None = None) -> Score:
-    score = Score()
-    doc = rec["doc_id"][:24]
-    preds = [(q, t.paragraph.text) for t in tagged for q in t.quotes if q.kind == "direct"]
+    """Score one article into its half's cells; returns its marked-speech Score."""
+    half = half_of(rec)
     joined = "\n\n".join(norm(t.paragraph.text) for t in tagged)
-    gold = _scorable(rec["quotes"], joined, score)
+    out = Score()
+    # Sets annotated before reported speech was in scope carry no `kind`: not scored on it.
+    typed = any("kind" in g for g in rec["quotes"]) or rec.get("kinds_annotated")
+    for cls in CLASSES if typed else (MARKED,):
+        score = result.cell(group, half, cls)
+        one = Score()
+        preds = [(q, t.paragraph.text) for t in tagged for q in t.quotes
+                 if PRED_CLASS.get(q.kind) == cls]
+        gold = _scorable([g for g in rec["quotes"] if gold_class(g) == cls], joined, one)
+        _score_class(gold, preds, one, result, lexicon,
+                     Error("", group, rec["doc_id"][:24], "", half=half, cls=cls), tagged)
+        if cls == MARKED:
+            _score_turns(rec, tagged, raw, one, result, group, rec["doc_id"][:24], half)
+            out = one
+        score.add(one)
+    return out
+
+
+def _score_class(gold, preds, score: Score, result: Result, lexicon, where: Error,
+                 tagged) -> None:
     gtexts = [g["text"] for g in gold]
     ptexts = [q.text for q, _ in preds]
     score.gold, score.pred = len(gold), len(preds)
     score.exact = len(match_exact(gtexts, ptexts))
-    pairs = match_overlap(gtexts, ptexts)
+    pairs = match_overlap(gtexts, ptexts, overlap if where.cls == MARKED else both_ways)
     score.matched = len(pairs)
+
+    def error(kind, text, gold_speaker=None, pred_speaker=None, context=""):
+        result.errors.append(replace(where, kind=kind, text=text, gold_speaker=gold_speaker,
+                                     pred_speaker=pred_speaker, context=context))
+
     for i, j in pairs:
         q, para = preds[j]
+        if "kind" in gold[i]:
+            score.kinds += 1
+            score.kinds_ok += gold[i]["kind"] == q.kind
         if same_speaker(gold[i]["speaker"], q.speaker, lexicon):
             score.speaker_ok += 1
         else:
-            result.errors.append(Error("speaker", group, doc, q.text, gold[i]["speaker"],
-                                       q.speaker, para))
+            error("speaker", q.text, gold[i]["speaker"], q.speaker, para)
     hit_g, hit_p = {i for i, _ in pairs}, {j for _, j in pairs}
     for i, g in enumerate(gold):
         if i not in hit_g:
-            result.errors.append(Error("missed", group, doc, g["text"], g["speaker"],
-                                       context=_context(g["text"], tagged)))
+            error("missed", g["text"], g["speaker"], context=_context(g["text"], tagged))
     for j, (q, para) in enumerate(preds):
         if j not in hit_p:
-            result.errors.append(Error("spurious", group, doc, q.text, None, q.speaker, para))
-    _score_turns(rec, tagged, raw, score, result, group, doc)
-    return score
+            error("spurious", q.text, None, q.speaker, para)
 
 
 def _scorable(quotes: list[dict], joined: str, score: Score) -> list[dict]:
@@ -286,7 +401,7 @@ def _context(text: str, tagged: list[TaggedParagraph]) -> str:
                 "(not in the pipeline's paragraphs)")
 
 
-def _score_turns(rec, tagged, raw, score, result, group, doc) -> None:
+def _score_turns(rec, tagged, raw, score, result, group, doc, half="dev") -> None:
     by_text = {t.paragraph.text.strip(): t for t in tagged}
     for turn in rec.get("turns", []):
         start, end = turn["paras"]
@@ -299,12 +414,13 @@ def _score_turns(rec, tagged, raw, score, result, group, doc) -> None:
             score.turns_ok += ok
             if not ok:
                 result.errors.append(Error("turn", group, doc, raw[index][:120], turn["speaker"],
-                                           said[0] if said else None, raw[index]))
+                                           said[0] if said else None, raw[index], half))
 
 
-def score_group(group: str, sources: Sources, lexicon: Lexicon, result: Result) -> Score:
+def score_group(group: str, sources: Sources, lexicon: Lexicon, result: Result,
+                path: Path | None = None) -> Score:
     total = Score()
-    for rec in load_gold(group):
+    for rec in load_gold(group, path):
         article = sources.article(rec)
         tagged = prepare_article(article, lexicon)
         raw = raw_paragraphs(article, rec)
@@ -313,12 +429,18 @@ def score_group(group: str, sources: Sources, lexicon: Lexicon, result: Result) 
     return total
 
 
-def run_gold(groups=GROUPS, lexicon: Lexicon | None = None) -> Result:
+def run_gold(groups=GROUPS, lexicon: Lexicon | None = None,
+             extra_dirs: tuple[Path, ...] = ()) -> Result:
+    """Score the named gold sets (and every set found in `extra_dirs`)."""
     lexicon = lexicon or default_lexicon()
     result, sources = Result(), Sources()
-    overall = Score()
-    for group in groups:
-        overall.add(score_group(group, sources, lexicon, result))
+    files = gold_files(extra_dirs)
+    names = [*groups, *(g for g in files if g not in GROUPS)]
+    overall = Score()  # our original sets, as the historical floors were measured
+    for group in names:
+        score = score_group(group, sources, lexicon, result, files.get(group))
+        if group in GROUPS:
+            overall.add(score)
     result.scores["overall"] = overall
     return result
 
@@ -395,23 +517,63 @@ def _litbank_gold(ann: Path, sents: list[list[str]]) -> tuple[list[tuple[str, st
 
 # -- report -----------------------------------------------------------------------------
 
-HEADER = ("group", "gold", "pred", "dedup", "ex.P", "ex.R", "ex.F1", "ov.P", "ov.R", "ov.F1",
-          "spk.acc", "turns", "turn.acc")  # fmt: skip
+HEADER = ("set", "half", "kind", "gold", "pred", "dedup", "ex.P", "ex.R", "ex.F1", "ov.P",
+          "ov.R", "ov.F1", "spk.acc", "kind.acc", "turns", "turn.acc")  # fmt: skip
+_WIDTHS = (19, 5, 9)
 
 
-def format_row(name: str, s: Score) -> str:
+def _cells(*values) -> str:
+    return " | ".join(str(c).ljust(_WIDTHS[i] if i < len(_WIDTHS) else 7)
+                      for i, c in enumerate(values))
+
+
+def format_row(name: str, s: Score, half: str = "both", cls: str = MARKED) -> str:
     ep, er, ef = s.exact_prf()
     op, orr, of = s.overlap_prf()
     turn = f"{s.turn_acc:.3f}" if s.turn_acc is not None else "-"
-    cells = (name, s.gold, s.pred, s.deduped, *(f"{v:.3f}" for v in (ep, er, ef, op, orr, of)),
-             f"{s.speaker_acc:.3f}", s.turns, turn)  # fmt: skip
-    return " | ".join(str(c).ljust(17 if i == 0 else 7) for i, c in enumerate(cells))
+    kind = f"{s.kind_acc:.3f}" if s.kind_acc is not None else "-"
+    return _cells(name, half, cls, s.gold, s.pred, s.deduped,
+                  *(f"{v:.3f}" for v in (ep, er, ef, op, orr, of)), f"{s.speaker_acc:.3f}",
+                  kind, s.turns, turn)
+
+
+def _head() -> list[str]:
+    head = _cells(*HEADER)
+    return [head, "-" * len(head)]
 
 
 def format_table(scores: dict[str, Score]) -> str:
-    head = " | ".join(h.ljust(17 if i == 0 else 7) for i, h in enumerate(HEADER))
-    lines = [head, "-" * len(head)]
-    lines += [format_row(name, s) for name, s in scores.items()]
+    """The historical table: marked speech per gold set, both halves together."""
+    return "\n".join([*_head(), *(format_row(name, s) for name, s in scores.items())])
+
+
+def aggregates(result: Result) -> dict[str, tuple[str, ...] | None]:
+    groups = sorted({g for g, _, _ in result.cells})
+    news = tuple(g for g in groups if g.startswith("news_"))
+    ours = tuple(g for g in groups if not g.startswith("news_"))
+    out: dict[str, tuple[str, ...] | None] = {"ALL ours": ours}
+    if news:
+        out["ALL news"] = news
+    out["ALL"] = None
+    return out
+
+
+def format_split_table(result: Result) -> str:
+    """Per set, per kind class, dev and held-out rows side by side; then the aggregates."""
+    lines = _head()
+    groups = list(dict.fromkeys(g for g, _, _ in result.cells))
+    for group in groups:
+        for cls in CLASSES:
+            cells = [result.cells.get((group, h, cls), Score()) for h in HALVES]
+            if not any(c.gold or c.pred or c.turns for c in cells):
+                continue
+            lines += [format_row(group, c, h, cls) for h, c in zip(HALVES, cells, strict=True)]
+    lines.append("-" * len(lines[0]))
+    for name, members in aggregates(result).items():
+        for cls in CLASSES:
+            cells = [result.total(h, cls, members) for h in HALVES]
+            if any(c.gold or c.pred for c in cells):
+                lines += [format_row(name, c, h, cls) for h, c in zip(HALVES, cells, strict=True)]
     return "\n".join(lines)
 
 
@@ -433,7 +595,7 @@ def instructive(errors: list[Error], n: int) -> list[Error]:
 
 
 def format_error(e: Error) -> str:
-    head = f"[{e.kind}] {e.group}/{e.doc}: “{_cut(e.text, 110)}”"
+    head = f"[{e.kind} {e.cls}] {e.group}/{e.doc}: “{_cut(e.text, 110)}”"
     who = f"\n    gold speaker: {e.gold_speaker!r}  predicted: {e.pred_speaker!r}"
     return f"{head}{who}\n    context: {_cut(e.context, 260)}"
 
@@ -443,19 +605,54 @@ def _cut(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def verb_coverage(extra_dirs: tuple[Path, ...] = ()) -> tuple[int, int, Counter]:
+    """How many gold verbs (as written) the speech-verb lexicon knows, and the unknown ones."""
+    from indexer.quotes.vocab import PARTICIPLES, VERBS
+
+    known = {*VERBS, *PARTICIPLES, "according to", "stated"}
+    total, hits, missing = 0, 0, Counter()
+    for group, path in gold_files(extra_dirs).items():
+        if not path.exists():
+            continue
+        for rec in load_gold(group, path):
+            for q in rec["quotes"]:
+                verb = (q.get("verb") or "").casefold()
+                if not verb:
+                    continue
+                total += 1
+                if verb in known:
+                    hits += 1
+                else:
+                    missing[verb] += 1
+    return hits, total, missing
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--errors", type=int, default=0, help="print the N most instructive errors")
+    parser.add_argument("--errors", type=int, default=0,
+                        help="print the N most instructive errors of the development half")
+    parser.add_argument("--kind", choices=CLASSES, help="errors of this kind class only")
+    parser.add_argument("--group", help="errors of gold sets whose name contains this")
+    parser.add_argument("--gold-dir", action="append", type=Path, default=[],
+                        help="another folder of gold *.jsonl sets (e.g. a branch's news_* files)")
     parser.add_argument("--no-litbank", action="store_true", help="skip the LitBank row")
     args = parser.parse_args(argv)
     groups = GROUPS if CORPORA.is_dir() else ("seeds",)
-    result = run_gold(groups)
+    result = run_gold(groups, extra_dirs=tuple(args.gold_dir))
     if not args.no_litbank:
         score_litbank(result)
+    print(format_split_table(result))
+    print("\nMarked speech, both halves (historical floors):")
     print(format_table(result.scores))
+    hits, total, missing = verb_coverage(tuple(args.gold_dir))
+    print(f"\nSpeech-verb lexicon: {hits} of {total} gold verbs ({hits / max(total, 1):.1%}); "
+          f"most common unknown: {', '.join(f'{v} ({n})' for v, n in missing.most_common(8))}")
     if args.errors:
-        print(f"\n{args.errors} most instructive errors (of {len(result.errors)}):\n")
-        for e in instructive(result.errors, args.errors):
+        # Held-out errors are never shown: the held-out half is for measuring, not tuning.
+        dev = [e for e in result.errors if e.half == "dev" and args.kind in (None, e.cls)
+               and (args.group is None or args.group in e.group)]
+        print(f"\n{args.errors} most instructive development errors (of {len(dev)}):\n")
+        for e in instructive(dev, args.errors):
             print(format_error(e))
 
 

@@ -301,7 +301,8 @@ def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
         run.report.skipped.append(Skipped(article.path, "no story paragraphs"))
         return
     resolved = tagged[0].article
-    quotes = sum(len(t.quotes) for t in tagged)
+    # Quotations as `parley quotes` lists them by default: reported speech is not counted.
+    quotes = sum(q.kind != "reported" for t in tagged for q in t.quotes)
     if known is not None:
         run.report.replaced += 1  # add() below replaces the article's old paragraphs
     run.writer.add(registry.ArticleRow(

@@ -144,7 +144,8 @@ def tag_article(article: Article, paragraphs: list[Paragraph],
         actors.update(dict.fromkeys(own))
         # A quoted speaker is an actor of the paragraph; a transcript's turn label is not
         # (the press secretary would otherwise tag every paragraph she speaks).
-        actors.update(dict.fromkeys(name for q in found if q.kind == "direct" and q.speaker
+        actors.update(dict.fromkeys(name for q in found if q.kind in ("direct", "partial")
+                                    and q.speaker
                                     and (name := _speaker_actor(q.speaker, lexicon, discovered))))
         # The article's credits already hold every outlet its paragraphs name (resolve_article).
         credits = dict.fromkeys(article.credits)

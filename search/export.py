@@ -15,7 +15,7 @@ from search.results import Hit, QuoteRecord
 HIT_COLUMNS = ("paragraph_id", "article_id", "published", "outlet", "title", "url", "position",
                "heading", "text", "actors", "topics", "credits", "quotes", "score")
 QUOTE_COLUMNS = ("text", "speaker", "verb", "via", "published", "outlet", "title", "url",
-                 "article_id", "paragraph_id", "also_reported_by")
+                 "article_id", "paragraph_id", "also_reported_by", "kind")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,7 +36,7 @@ def quote_row(q: QuoteRecord) -> list[str]:
     also = "; ".join(f"{a.get('outlet') or '?'} {a.get('published') or ''}".strip()
                      for a in q.also_reported_by)
     values = (q.text, q.speaker, q.verb, q.via, q.published, q.outlet, q.title, q.url,
-              q.article_id, q.paragraph_id, also)
+              q.article_id, q.paragraph_id, also, q.kind)
     return [safe_cell(v) for v in values]
 
 

@@ -27,6 +27,8 @@ FILTER_PARAMS = {
     "month": "month",
 }
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Quotation kinds (indexer.models.Quote.kind) a quotation listing can be narrowed to.
+KINDS = ("direct", "partial", "reported", "turn")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class SearchRequest:
     since: str | None = None
     until: str | None = None
     quotes_only: bool = False
+    kinds: tuple[str, ...] = ()  # quotation kinds (KINDS); none = every kind
     sort: str = "relevance"
     page: int = 1
     size: int = DEFAULT_SIZE  # 0 = every result (CLI exports); the web clamps to MAX_PAGE_SIZE
@@ -57,6 +60,10 @@ class SearchRequest:
         for month in self.filters.get("month", ()):
             if not _MONTH.match(month):
                 raise BadFilter(f"Month {month!r} is not YYYY-MM.")
+        bad = [k for k in self.kinds if k not in KINDS]
+        if bad:
+            raise BadFilter(f"Unknown quotation kind {bad[0]!r}; use one of: {', '.join(KINDS)}.")
+        object.__setattr__(self, "kinds", tuple(dict.fromkeys(self.kinds)))
         object.__setattr__(self, "since", check_date(self.since, "since"))
         object.__setattr__(self, "until", check_date(self.until, "until"))
         if self.since and self.until and self.since > self.until:
@@ -84,6 +91,7 @@ class SearchRequest:
             since=(args.get("since") or "").strip() or None,
             until=(args.get("until") or "").strip() or None,
             quotes_only=(args.get("quotes") or "") in ("1", "true", "on", "yes"),
+            kinds=tuple(k.strip() for k in _getlist(args, "kind") if k.strip()),
             sort=(args.get("sort") or "relevance").strip(),
             page=page,
             size=size,
@@ -98,6 +106,7 @@ class SearchRequest:
         pairs += [("since", req.since)] if req.since else []
         pairs += [("until", req.until)] if req.until else []
         pairs += [("quotes", "1")] if req.quotes_only else []
+        pairs += [("kind", k) for k in req.kinds]
         pairs += [("sort", req.sort)] if req.sort != "relevance" else []
         pairs += [("page", str(req.page))] if req.page != 1 else []
         pairs += [("limit", str(req.size))] if req.size not in (DEFAULT_SIZE, 0) else []
@@ -120,6 +129,7 @@ class SearchRequest:
             "since": self.since,
             "until": self.until,
             "quotes_only": self.quotes_only,
+            "kinds": list(self.kinds),
             "sort": self.sort,
             "page": self.page,
             "size": self.size,

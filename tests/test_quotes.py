@@ -10,9 +10,16 @@ import pytest
 
 from indexer.lexicon import Lexicon
 from indexer.models import Quote
-from indexer.quotes import extract_quotes
+from indexer.quotes import extract_quotes as extract_all
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def extract_quotes(paragraphs, **kw) -> list[tuple[Quote, ...]]:
+    """Quotations in marks and transcript turns: most tests here are about those; reported
+    speech (kind "reported") has its own tests at the end."""
+    return [tuple(q for q in qs if q.kind != "reported") for qs in extract_all(paragraphs, **kw)]
+
 CORPORA = ROOT.parent / "shared" / "corpora"
 
 # A pinned lexicon, so these expectations do not move when data/actors.json grows.
@@ -85,10 +92,10 @@ SEED_001 = {
         Quote(text='Regarding the exchange of prisoners, Hamas was and is willing to be more flexible, but there is no flexibility over our...main demands,', speaker='Palestinian official (unnamed)', start=1, end=136, verb='told', via='Reuters', speaker_type='anonymous', kind='direct'),
     ),
     24: (
-        Quote(text='their coming mission in the Rafah area', speaker='Yoav Gallant', start=145, end=183, verb='said', via=None, speaker_type='person', kind='direct'),
+        Quote(text='their coming mission in the Rafah area', speaker='Yoav Gallant', start=145, end=183, verb='said', via=None, speaker_type='person', kind='partial'),
     ),
     27: (
-        Quote(text='without a broad assault on Rafah to defeat Hamas, he will not have a mandate to continue as prime minister', speaker='Itamar Ben-Gvir', start=198, end=304, verb='said', via=None, speaker_type='person', kind='direct'),
+        Quote(text='without a broad assault on Rafah to defeat Hamas, he will not have a mandate to continue as prime minister', speaker='Itamar Ben-Gvir', start=198, end=304, verb='said', via=None, speaker_type='person', kind='partial'),
     ),
 }
 SEED_002 = {
@@ -99,21 +106,21 @@ SEED_002 = {
         Quote(text='Hamas would be able to achieve its promise of carrying out again and again and again its massacres, rapes and kidnapping.', speaker='Benjamin Netanyahu', start=19, end=140, verb='added', via=None, speaker_type='person', kind='direct'),
     ),
     7: (
-        Quote(text='invent constant justifications for the continuation of aggression, expanding the circle of conflict, and sabotaging efforts made through various mediators and parties', speaker='Ismail Haniyeh', start=61, end=227, verb='remarked', via='AFP', speaker_type='person', kind='direct'),
+        Quote(text='invent constant justifications for the continuation of aggression, expanding the circle of conflict, and sabotaging efforts made through various mediators and parties', speaker='Ismail Haniyeh', start=61, end=227, verb='remarked', via='AFP', speaker_type='person', kind='partial'),
     ),
 }
 SEED_003 = {
     0: (
-        Quote(text='only takes us backward.', speaker='Steve Witkoff', start=190, end=213, verb='stated', via=None, speaker_type='person', kind='direct'),
+        Quote(text='only takes us backward.', speaker='Steve Witkoff', start=190, end=213, verb='stated', via=None, speaker_type='person', kind='partial'),
     ),
     1: (
-        Quote(text='aims to achieve a permanent ceasefire, a comprehensive withdrawal from the Gaza Strip, and ensure the flow of aid to our people and our families in the Gaza Strip.', speaker='Hamas', start=173, end=336, verb='said', via=None, speaker_type='group', kind='direct'),
+        Quote(text='aims to achieve a permanent ceasefire, a comprehensive withdrawal from the Gaza Strip, and ensure the flow of aid to our people and our families in the Gaza Strip.', speaker='Hamas', start=173, end=336, verb='said', via=None, speaker_type='group', kind='partial'),
     ),
     2: (
         Quote(text='As part of this agreement, 10 living Israeli prisoners held by the resistance will be released, in addition to the return of 18 bodies, in exchange for an agreed-upon number of Palestinian prisoners,', speaker='Hamas', start=1, end=200, verb='said', via=None, speaker_type='group', kind='direct'),
     ),
     3: (
-        Quote(text='accept the framework proposal we put forward as the basis for proximity talks.', speaker='Steve Witkoff', start=81, end=159, verb='said', via=None, speaker_type='person', kind='direct'),
+        Quote(text='accept the framework proposal we put forward as the basis for proximity talks.', speaker='Steve Witkoff', start=81, end=159, verb='said', via=None, speaker_type='person', kind='partial'),
     ),
     4: (
         Quote(text="I received the Hamas response to the United States' proposal. It is totally unacceptable and only takes us backward. Hamas should accept the framework proposal we put forward as the basis for proximity talks, which we can begin immediately this coming week.", speaker='Steve Witkoff', start=45, end=302, verb='wrote', via='X', speaker_type='person', kind='direct'),
@@ -186,7 +193,7 @@ def test_apostrophes_are_not_marks():
     )
     assert one(text) == (
         Quote("not up for negotiation at all", "Benjamin Netanyahu", 74, 103, "said", None,
-              "person"),
+              "person", "partial"),
     )  # fmt: skip
 
 
@@ -310,9 +317,10 @@ def test_generic_subjects_are_never_speakers():
 
 
 def test_attributions_that_name_no_one_still_keep_the_quote():
-    # '"...," said the radio' is speech even when the text never names the station.
-    assert one('"Terry Waite was taken hostage by a group," said the radio, monitored by the BBC.')[
-        0].speaker is None
+    # '"...," said the radio' is speech even when the text never names the station: the
+    # speaker is typed by the description.
+    quote = one('"Terry Waite was taken hostage by a group," said the radio, monitored by the BBC.')[0]
+    assert (quote.speaker, quote.speaker_type) == ("Radio (unnamed)", "organisation")
     paragraphs = ['"He might die in 10 days," said a hand-written statement by Islamic Jihad.',
                   '"We will free him for 100 detainees," said the statement.']
     assert _speakers(paragraphs) == [
@@ -741,8 +749,9 @@ def test_a_stray_caption_line_does_not_end_a_quote_left_open():
     found = [(q.text[:12], q.speaker) for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]
     assert found == [("Jose is one ", "Tottenham"), ("He is renown", "Tottenham"),
                      ("He has won a", "Tottenham")]
-    # A line that ends a sentence does end it: the next quote has no attribution.
-    paragraphs[2] = "The club confirmed it."
+    # A line that ends a sentence does end it: the next quote has no attribution (a line
+    # that attributes speech, "The club confirmed it.", would give the next quote its speaker).
+    paragraphs[2] = "The club was founded in 1882."
     assert len([q for qs in extract_quotes(paragraphs, lexicon=LX) for q in qs]) == 2
 
 
@@ -816,7 +825,7 @@ def test_the_introduced_name_precheck_answers_as_the_name_s_regex_would():
     # parentheses, suffixes and unusual spaces around the names.
     from random import Random
 
-    from indexer.quotes import _introduced_re, _may_be_introduced
+    from indexer.quotes.speakers import _introduced_re, _may_be_introduced
 
     words = ["Mr.", "Dr.", "Gov.", "al", "al-", "bin", "de", "said", "(Applause", "U.S.",
              "Kristi", "O'Neil", "J.", "Q", "the", "Israeli", "Minister", "van", "said,",
@@ -832,3 +841,165 @@ def test_the_introduced_name_precheck_answers_as_the_name_s_regex_would():
         answers.append(_may_be_introduced(name, text))
         assert answers[-1] == bool(_introduced_re(name).search(text)), (name, text)
     assert 300 < sum(answers) < 2700
+
+
+# -- issue 19: quotations on any news -----------------------------------------------------
+
+
+def _found(paragraphs: list[str], lexicon: Lexicon = LX) -> list[tuple[str, str | None]]:
+    return [(q.text.split()[0], q.speaker) for qs in extract_quotes(paragraphs, lexicon=lexicon)
+            for q in qs]
+
+
+def test_a_described_body_speaks_as_the_body_the_article_named():
+    assert _found(["Acme Corp. reported a loss on Tuesday.",
+                   "“We will appeal this ruling,” the company said."]) == [("We", "Acme Corp.")]
+    assert _found(["The European Space Agency launched a probe.",
+                   "“The mission is on schedule,” the agency said in a statement."]) == [
+        ("The", "European Space Agency")]
+
+
+def test_a_description_nobody_named_keeps_the_quote_typed():
+    assert _found(["“We need more buses on this route,” the mayor said."]) == [
+        ("We", "Mayor (unnamed)")]
+    assert _found(["“Emissions rose for the third year running,” a report said."]) == [
+        ("Emissions", "Report (unnamed)")]
+    assert _found(["Mayor Jane Doe opened the bridge.",
+                   "“We need more buses on this route,” the mayor said."]) == [("We", "Jane Doe")]
+
+
+def test_present_and_less_common_speech_verbs_attribute():
+    for verb in ("explains", "notes", "concludes", "quipped", "joked", "retorted", "confirmed",
+                 "shouted", "scolded", "commented"):
+        assert _found([f"“It is far too early to tell,” Smith {verb}."]) == [("It", "Smith")], verb
+
+
+def test_a_colon_after_a_clause_introduces_its_subjects_words():
+    assert _found(["Jane Doe, the finance minister, spoke on Monday.",
+                   "Doe was blunt: “We are not going to raise taxes this year.”"]) == [
+        ("We", "Jane Doe")]
+
+
+def test_a_quote_after_a_paragraph_of_reported_speech_is_that_speakers():
+    assert _found(["Governor Jane Doe said the state would sue.",
+                   "“We will see them in court next month.”"]) == [("We", "Jane Doe")]
+
+
+def test_post_posed_speakers_with_long_descriptors():
+    assert _found(["“It is the best deal we could get,” said oil and gas worker Jane Roe."]) == [
+        ("It", "Jane Roe")]
+    assert _found(['"Organics are very important for life," said planetary geologist Rosaly '
+                   "Lopes of NASA's Jet Propulsion Laboratory in California."]) == [
+        ("Organics", "Rosaly Lopes")]
+    assert _found(['"We found the next best thing," lead researcher and NASA planetary scientist '
+                   "Lucas Paganini said."]) == [("We", "Lucas Paganini")]
+
+
+def test_a_surname_alias_does_not_capture_a_namesake_the_article_names():
+    lexicon = Lexicon(actors=[{"name": "Yoav Gallant", "type": "person", "aliases": ["Gallant"]}],
+                      media=[], topics=[])
+    paragraphs = ["Premier Blaine Higgs and Premier Brian Gallant met in Fredericton.",
+                  "“We will not sign this agreement today,” Gallant said."]
+    assert _found(paragraphs, lexicon) == [("We", "Brian Gallant")]
+    assert _found(["“We will not sign this agreement today,” Gallant said."], lexicon) == [
+        ("We", "Yoav Gallant")]
+
+
+def test_a_short_name_is_the_full_name_the_article_introduced():
+    paragraphs = ["Democratic Party leader Lee Jae-myung called for a vote.",
+                  "“There is no other way but to leave office early,” Lee said."]
+    assert _found(paragraphs) == [("There", "Lee Jae-myung")]
+    paragraphs = ["Acting U.S. Attorney for Massachusetts Joshua Levy spoke to reporters.",
+                  "“Pick a profession, they’re probably represented,” said Levy."]
+    assert _found(paragraphs) == [("Pick", "Joshua Levy")]
+
+
+def test_section_labels_of_a_market_wrap_are_no_transcript_turns():
+    paragraphs = ["KEEPING SCORE: The S&P 500 fell 1.2% to 2,900.",
+                  "ENERGY: Benchmark crude oil lost 50 cents to $58.",
+                  "THE DAY IN ASIA: Stocks fell in Tokyo and Seoul."]
+    assert _found(paragraphs) == []
+    assert _found(["Associated Press writer Jane Roe in Tokyo contributed to this story."]) == []
+
+
+def test_odd_marks_single_quotes_as_double_and_a_reversed_opener():
+    assert _found(["‘We are ready to sign the deal today,’ Smith said."]) == [("We", "Smith")]
+    assert _found(["”We are ready to sign the deal today,” Smith said."]) == [("We", "Smith")]
+
+
+def test_a_quoted_name_after_called_is_no_quotation():
+    assert _found(["A Facebook group called 'We support Anders Tegnell & co' has 85,000 "
+                   "members, its founder said."]) == []
+
+
+def test_time_words_between_subject_and_verb():
+    assert _found(["Mr. Ruano last week said signal preemption remains his issue. “For me, "
+                   "there are still two things that I have a real issue with.”"]) == [
+        ("For", "Ruano")]
+
+
+def test_a_relaying_outlet_does_not_take_the_quote_from_its_speaker():
+    assert _found(['Khamenei said Washington had to act, "but any violent act in the Gulf will '
+                   'harm U.S. interests," the radio, monitored in Nicosia, reported.']) == [
+        ("but", "Khamenei")]
+
+
+# -- reported speech ----------------------------------------------------------------------
+
+
+def _reported(paragraphs: list[str]) -> list[tuple[str, str | None, str | None]]:
+    return [(q.text, q.speaker, q.verb) for qs in extract_all(paragraphs, lexicon=LX)
+            for q in qs if q.kind == "reported"]
+
+
+def test_reported_speech_after_the_verb_with_or_without_that():
+    assert _reported(["Finance Minister Jane Doe said on Monday that the budget would balance."]) == [
+        ("the budget would balance", "Jane Doe", "said")]
+    assert _reported(["Jane Doe told Reuters the talks had stalled over tariffs."]) == [
+        ("the talks had stalled over tariffs", "Jane Doe", "told")]
+    assert _reported(["Jane Doe warned the strike could spread to other ports."]) == [
+        ("the strike could spread to other ports", "Jane Doe", "warned")]
+
+
+def test_reported_speech_before_a_closing_attribution_and_according_to():
+    assert _reported(["The strike could spread to other ports, union leader Jane Doe said."]) == [
+        ("The strike could spread to other ports", "Jane Doe", "said")]
+    assert _reported(["According to Jane Doe, the talks had stalled over tariffs."]) == [
+        ("the talks had stalled over tariffs", "Jane Doe", "according to")]
+
+
+def test_mixed_reported_speech_keeps_its_partial_quote_inside():
+    found = extract_all(['Jane Doe said the deal was "dead on arrival" in the Senate.'], lexicon=LX)[0]
+    assert [(q.kind, q.text) for q in found] == [
+        ("reported", 'the deal was "dead on arrival" in the Senate'),
+        ("partial", "dead on arrival")]
+
+
+def test_direct_quotations_are_not_reported_speech():
+    assert _reported(['"We will appeal this ruling," Jane Doe said.',
+                      'Jane Doe said: "We will appeal this ruling."',
+                      "Jane Doe said on Monday.", "Jane Doe said of the ruling."]) == []
+
+
+def test_a_participle_reports_its_clauses_subject():
+    assert _reported(["Wild coach Bruce Boudreau expressed confidence in the winger, saying he "
+                      "always finds a way to start scoring."]) == [
+        ("he always finds a way to start scoring", "Bruce Boudreau", "said")]
+    assert _reported(["Noting that the budget would raise taxes, spokesman Marlin Fitzwater "
+                      'said, "The president is not buying it."']) == [
+        ("the budget would raise taxes", "Marlin Fitzwater", "noted")]
+
+
+def test_words_quoted_inside_reported_speech_are_the_reported_speakers():
+    found = extract_all(["Earlier Saturday, Yoon apologized in an address, saying they “stemmed "
+                         "from the urgency” he felt."], lexicon=LX)[0]
+    assert [(q.kind, q.text, q.speaker) for q in found] == [
+        ("reported", "they “stemmed from the urgency” he felt", "Yoon"),
+        ("partial", "stemmed from the urgency", "Yoon")]
+
+
+def test_a_document_by_a_body_speaks_for_that_body():
+    assert _reported(["The report by the University and College Union claims institutions have "
+                      "created a pool of low-paid staff."]) == [
+        ("institutions have created a pool of low-paid staff", "University and College Union",
+         "claimed")]

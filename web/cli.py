@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -20,7 +21,7 @@ import click
 import indexer
 import search as core
 from search.export import HIT_COLUMNS, QUOTE_COLUMNS, csv_lines, hit_row, quote_row
-from search.request import SearchRequest
+from search.request import KINDS, SearchRequest
 
 DEFAULT_INDEX_DIR = ".parley/index"
 MAX_NOTES = 20  # lines of data-quality notes printed after an index run; the rest are logged
@@ -267,12 +268,15 @@ def search_cmd(query, actor, outlet, topic, speaker, month, since, until, sort, 
 @cli.command()
 @click.argument("query", required=False, default="")
 @filter_options
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
+              help="Only quotations of this kind: direct, partial (words quoted inside a "
+                   "sentence), reported (indirect speech) or turn (a transcript answer).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True)
 @index_dir_option
 @fail_nicely
-def quotes(query, actor, outlet, topic, speaker, month, since, until, sort, limit, page, fmt,
-           index_dir):
+def quotes(query, actor, outlet, topic, speaker, month, since, until, sort, limit, page, kinds,
+           fmt, index_dir):
     """List quotations with who said them, when, and where; QUERY matches words in the quote.
 
     The same quotation carried by several outlets is listed once, led by the earliest.
@@ -281,8 +285,10 @@ def quotes(query, actor, outlet, topic, speaker, month, since, until, sort, limi
 
         parley quotes --speaker Witkoff
         parley quotes "permanent ceasefire" --format csv > quotes.csv
+        parley quotes --kind reported --speaker Witkoff
     """
-    req = build_request(query, actor, outlet, topic, speaker, month, since, until, sort, limit, page)
+    req = replace(build_request(query, actor, outlet, topic, speaker, month, since, until, sort,
+                                limit, page), kinds=tuple(kinds))
     results = core.search_quotes(index_dir, req)
     if fmt == "json":
         data = results.to_dict()
@@ -293,7 +299,9 @@ def quotes(query, actor, outlet, topic, speaker, month, since, until, sort, limi
     else:
         click.echo(f"{results.total} quotations" + (f' for "{query}"' if query else ""), err=True)
         for q in results.quotes:
-            click.echo(f"\n“{q.text}”")
+            # Reported speech is the writer's words, so it is shown without quotation marks.
+            words = q.text if q.kind == "reported" else f"“{q.text}”"
+            click.echo(f"\n{words}" + ("" if q.kind == "direct" else f"  [{q.kind}]"))
             via = f" (via {q.via})" if q.via else ""
             click.echo(f"    — {q.speaker or 'unknown speaker'}, {q.verb or 'said'}{via}; "
                        f"{q.outlet or 'unknown outlet'}, {q.published or 'undated'}")

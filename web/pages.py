@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 import search as core
 from indexer.errors import BadFilter, ParleyError, UnknownFilterValue
-from search.request import MAX_PAGE, SearchRequest
+from search.request import KINDS, MAX_PAGE, SearchRequest
 from search.results import FACET_NAMES, SearchResults
 from web import is_web_link
 
@@ -353,6 +353,9 @@ def quotes_page():
         csv_href=href("export.quotes_csv", req.to_args(page=1)),
         json_href=href("api.quotes", req.to_args()),
         feed_href=href("feeds.quotes_feed", req.to_args(page=1, sort="relevance")),
+        kind_links=[(href("pages.quotes_page", replace(req, kinds=k).to_args(page=1)), label)
+                    for k, label in (((), "all"), *(((k,), k) for k in KINDS))],
+        current_kind=req.kinds[0] if len(req.kinds) == 1 else "all" if not req.kinds else "",
         top_speakers=[] if asked else speakers_of(index_dir())[:24],
     )
 

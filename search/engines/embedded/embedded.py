@@ -135,7 +135,8 @@ class EmbeddedEngine:
         speakers = {v for s in asked for v in session.resolve("speakers", s)} if asked else None
         groups = quotetable.group_quotes(
             session, order, speakers, positive_terms(q, ("quote", "text")),
-            words_only_in_quotes=not positive_terms(q, ("text", "title")))
+            words_only_in_quotes=not positive_terms(q, ("text", "title")),
+            kinds=set(req.kinds) or None)
         keys = list(groups)
         start = (req.page - 1) * req.size
         shown = keys[start:] if req.size == 0 else keys[start:start + req.size]

@@ -1,9 +1,10 @@
 """Quotations as rows in memory: grouping across outlets, counting, listing speakers.
 
 Every paragraph's quotations are summarised in the `c_quotes` column as (speaker, speaker
-type, key of the words). Reading that column once per index generation lets quotation
-search group and count every match without unpickling stored paragraphs; stored fields
-are read only for the quotations on the page being shown.
+type, key of the words, kind); indexes written before kinds were stored read as "direct".
+Reading that column once per index generation lets quotation search group and count every
+match without unpickling stored paragraphs; stored fields are read only for the quotations
+on the page being shown.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class QuoteRef:
     key: str  # all the words
     head: str = ""  # first eight words (long quotations only)
     tail: str = ""  # last eight words
+    kind: str = "direct"  # direct | partial | reported | turn (indexer.models.Quote.kind)
     keys: tuple = ()  # what groups it with others (see _group_keys), made once per index
     family: int = -1  # its group among all the index's quotations (see _families)
     own_family: int = -1  # its group among its speaker's quotations
@@ -88,14 +90,19 @@ def _families(lists: Iterable[list[QuoteRef]], attribute: str) -> list[int]:
     return sizes
 
 
-def _parts(entry: str) -> tuple[str, str, str, str, str]:
-    speaker, kind, key, head, tail = (entry.split(SUBSEP) + [""] * 5)[:5]
-    return speaker, kind or "unknown", key, head, tail
+def _parts(entry: str) -> tuple[str, str, str, str, str, str]:
+    speaker, speaker_type, key, head, tail, kind = (entry.split(SUBSEP) + [""] * 6)[:6]
+    return speaker, speaker_type or "unknown", key, head, tail, kind or "direct"
+
+
+# Listed unless a request names kinds: quotations in marks and transcript answers, as before
+# reported speech was extracted (it is asked for with kind=reported).
+DEFAULT_KINDS = frozenset({"direct", "partial", "turn"})
 
 
 def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
                  terms: set[str], *, words_only_in_quotes: bool = False,
-                 ) -> dict[int, list[QuoteRef]]:
+                 kinds: set[str] | None = None) -> dict[int, list[QuoteRef]]:
     """Matching quotations grouped, groups in order of first appearance.
 
     Two quotations are one group when their words are the same, or when the same speaker's
@@ -115,6 +122,8 @@ def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
         texts = _texts(session, docnum) if needs_check else None
         for ref in refs[docnum]:
             if speakers is not None and ref.speaker not in speakers:
+                continue
+            if ref.kind not in (kinds or DEFAULT_KINDS):
                 continue
             if texts is not None and not term_spans(texts[ref.index]["text"], terms):
                 continue
@@ -210,8 +219,8 @@ def speaker_rows(session, docs: Iterable[int]) -> list[dict]:
     for docnum in docs:
         date = dates[docnum]
         for ref in refs[docnum]:
-            if not ref.speaker:
-                continue
+            if not ref.speaker or ref.kind not in DEFAULT_KINDS:
+                continue  # a speaker's count is of quotations, not of reported speech
             row = stats.setdefault(ref.speaker, {"speaker": ref.speaker, "type": ref.speaker_type,
                                                  "quotes": 0, "first": 0, "last": 0})
             row["quotes"] += 1

@@ -101,7 +101,7 @@ def document_for(tp: TaggedParagraph) -> dict:
         c_topics=_join(tp.topics), c_speakers=_join(dict.fromkeys(speakers)),
         c_date=date_number(tp.date),
         **({"links": json.dumps(p.links, ensure_ascii=False)} if p.links else {}),
-        c_quotes=_join(SUBSEP.join((q.speaker or "", q.speaker_type, *quote_keys(q.text)))
+        c_quotes=_join(SUBSEP.join((q.speaker or "", q.speaker_type, *quote_keys(q.text), q.kind))
                        for q in tp.quotes),
     )
 

@@ -1,0 +1,60 @@
+"""Quotation kinds (direct, partial, reported, turn) through the index: CLI, API, CSV, page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from web import create_app
+from web.cli import cli
+
+
+@pytest.fixture(scope="module")
+def client(seed_index):
+    return create_app({"TESTING": True, "INDEX_DIR": str(seed_index)}).test_client()
+
+
+def _cli(seed_index, *args):
+    return CliRunner().invoke(cli, ["quotes", *args, "--index-dir", str(seed_index)])
+
+
+def test_quotes_list_marked_speech_unless_reported_speech_is_asked_for(seed_index):
+    default = json.loads(_cli(seed_index, "--speaker", "Witkoff", "--format", "json").output)
+    assert {q["kind"] for q in default["quotes"]} <= {"direct", "partial", "turn"}
+    reported = json.loads(_cli(seed_index, "--speaker", "Witkoff", "--kind", "reported",
+                               "--format", "json").output)
+    assert [(q["kind"], q["text"]) for q in reported["quotes"]] == [
+        ("reported", "Hamas' messaging contradicted their true intentions")]
+    both = json.loads(_cli(seed_index, "--speaker", "Witkoff", "--kind", "reported", "--kind",
+                           "partial", "--format", "json").output)
+    assert both["total"] == reported["total"] + sum(q["kind"] == "partial"
+                                                    for q in default["quotes"])
+
+
+def test_text_output_names_the_kind_and_shows_reported_speech_without_marks(seed_index):
+    out = _cli(seed_index, "--speaker", "Witkoff", "--kind", "reported").output
+    assert "\nHamas' messaging contradicted their true intentions  [reported]\n" in out
+
+
+def test_an_unknown_kind_is_a_usage_error_and_a_400(seed_index, client):
+    result = _cli(seed_index, "--kind", "indirect")
+    assert result.exit_code == 2 and "'indirect' is not one of" in result.output
+    response = client.get("/api/quotes?kind=indirect")
+    assert response.status_code == 400
+    assert "Unknown quotation kind 'indirect'" in response.get_json()["error"]
+
+
+def test_api_csv_and_page_carry_the_kind(client):
+    data = client.get("/api/quotes?speaker=Witkoff&kind=reported").get_json()
+    assert [q["kind"] for q in data["quotes"]] == ["reported"]
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/export/quotes.csv?speaker=Witkoff&kind=reported").get_data(as_text=True))))
+    assert [r["kind"] for r in rows] == ["reported"]
+    page = client.get("/quotes?speaker=Witkoff&kind=reported").get_data(as_text=True)
+    assert 'class="quote-card kind-reported"' in page and "<blockquote>" not in page
+    page = client.get("/quotes?speaker=Witkoff").get_data(as_text=True)
+    assert "kind-reported" not in page and "<blockquote>" in page
