@@ -10,6 +10,7 @@ reader sees half an article; a rebuild fills a new index and moves the alias at 
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -59,11 +60,15 @@ _QUESTION = re.compile(r"^\s*Q[\s.:]")
 class OpenSearchEngine:
     """One Parley index on a cluster: an alias, and the concrete index it points to."""
 
-    def __init__(self, location: str, *, shards: int = 3, replicas: int = 1):
+    def __init__(self, location: str, *, shards: int | None = None,
+                 replicas: int | None = None):
         self.loc: Location = parse_location(location)
         self.location = self.loc.display
         self.alias = self.loc.index
-        self.shards, self.replicas = shards, replicas
+        # Used when an index is created (first run or rebuild); see docs/scaling.md.
+        self.shards = shards or int(os.environ.get("PARLEY_OPENSEARCH_SHARDS", "3"))
+        self.replicas = replicas if replicas is not None else \
+            int(os.environ.get("PARLEY_OPENSEARCH_REPLICAS", "1"))
         auth = (self.loc.user, self.loc.password or "") if self.loc.user else None
         self.client = OpenSearch(
             hosts=[{"host": h, "port": p} for h, p in self.loc.hosts],
