@@ -39,10 +39,10 @@ def layer_names(field: str) -> list[str]:
     return [f"{field}_{i}" for i in range(LAYERS)]
 
 
-def layers(text: str) -> list[str]:
+def layers(text: str, tokens: list[tuple[int, str]] | None = None) -> list[str]:
     """The LAYERS whitespace-joined token strings of a text (see the module doc)."""
     by_pos: list[list[str]] = []
-    for pos, form in analyzer.analyse(text):
+    for pos, form in analyzer.analyse(text) if tokens is None else tokens:
         while len(by_pos) <= pos:
             by_pos.append([])
         by_pos[pos].append(form)
@@ -50,8 +50,8 @@ def layers(text: str) -> list[str]:
             for i in range(LAYERS)]
 
 
-def _layered(field: str, text: str) -> dict[str, str]:
-    return dict(zip(layer_names(field), layers(text), strict=True))
+def _layered(field: str, text: str, tokens: list[tuple[int, str]] | None = None) -> dict[str, str]:
+    return dict(zip(layer_names(field), layers(text, tokens), strict=True))
 
 
 def settings(shards: int, replicas: int) -> dict:
@@ -88,7 +88,6 @@ def settings(shards: int, replicas: int) -> dict:
         "path": {"type": "keyword"},
         # word documents
         "word": {"type": "keyword"},
-        "form": {"type": "keyword", "index": False},
     }
     for field in TEXT_FIELDS:
         for name in layer_names(field):
@@ -113,7 +112,9 @@ def _full_date(iso: str | None) -> str | None:
     return iso if iso and len(iso) == 10 else None
 
 
-def paragraph_doc(tp: TaggedParagraph, question: bool) -> dict:
+def paragraph_doc(tp: TaggedParagraph, question: bool,
+                  tokens: list[tuple[int, str]] | None = None) -> dict:
+    """The paragraph's document; `tokens` is analyser.analyse(text) when the caller has it."""
     a, p = tp.article, tp.paragraph
     speakers = list(dict.fromkeys(q.speaker for q in tp.quotes if q.speaker))
     quotes = [{"text": q.text, "speaker": q.speaker, "verb": q.verb, "via": q.via,
@@ -129,7 +130,7 @@ def paragraph_doc(tp: TaggedParagraph, question: bool) -> dict:
         "date": _full_date(tp.date), "date_num": date_num(tp.date),
         "month": (tp.date or "")[:7] or None, "has_quotes": bool(tp.quotes),
         "boost": QUESTION_BOOST if question else 1.0,
-        **_layered("text", p.text), **_layered("title", a.title or ""),
+        **_layered("text", p.text, tokens), **_layered("title", a.title or ""),
         **_layered("quote", " … ".join(q.text for q in tp.quotes)),
     }
 
@@ -169,10 +170,12 @@ def file_doc(path: str, sha1: str, size: int, article_ids: list[str]) -> dict:
             "record": {"path": path, "sha1": sha1, "size": size, "article_ids": article_ids}}
 
 
-def words_of(tp: TaggedParagraph) -> set[str]:
-    """"field:form" for every indexed form of a paragraph's text fields: what a prefix query
-    expands over (the embedded engine reads its term dictionary for this)."""
-    texts = {"text": tp.paragraph.text, "title": tp.article.title or "",
-             "quote": " … ".join(q.text for q in tp.quotes)}
-    return {f"{field}:{form}" for field, text in texts.items()
-            for _, form in analyzer.analyse(text)}
+def words_of(tp: TaggedParagraph, tokens: list[tuple[int, str]]) -> set[str]:
+    """"field:form" for every indexed form of a paragraph's text fields (`tokens` are its
+    text's): what a prefix query expands over, as the embedded engine reads its term
+    dictionary for it."""
+    out = {"text:" + form for _, form in tokens}
+    for field, text in (("title", tp.article.title or ""),
+                        ("quote", " … ".join(q.text for q in tp.quotes))):
+        out.update(f"{field}:{form}" for _, form in analyzer.analyse(text))
+    return out

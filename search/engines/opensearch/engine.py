@@ -32,6 +32,7 @@ from indexer.errors import (
 from indexer.lexicon import default_lexicon
 from indexer.models import TaggedParagraph
 from indexer.registry import ArticleRow
+from search import analyzer
 from search.engine_api import HitPage, Known, QuotePage
 from search.engines.opensearch import documents as D
 from search.engines.opensearch.location import Location, parse_location
@@ -52,6 +53,7 @@ FACET_LIMIT = 30
 BATCH_ACTIONS = 500
 BATCH_BYTES = 8 * 1024 * 1024
 SCROLL_PAGE = 1000
+WORDS_PER_DOC = 5000
 LOCK_ID = "parley-writer-lock"
 LOCK_STALE_SECONDS = 600
 _QUESTION = re.compile(r"^\s*Q[\s.:]")
@@ -144,10 +146,12 @@ class OpenSearchEngine:
         return exact or [v for v in vocab if folded in v.casefold()]
 
     def _expand(self, field: str, beginning: str) -> list[str]:
-        body = {"size": MAX_PREFIX_EXPANSION + 1, "_source": ["form"],
-                "query": {"bool": {"filter": [{"term": {"doc": "word"}},
-                                              {"prefix": {"word": f"{field}:{beginning}"}}]}}}
-        return [h["_source"]["form"] for h in self._search(body)["hits"]["hits"]]
+        key = f"{field}:{beginning}"
+        body = {"size": 0, "query": {"term": {"doc": "word"}},
+                "aggs": {"w": {"terms": {"field": "word", "size": MAX_PREFIX_EXPANSION + 1,
+                                         "include": _literal(key) + ".*"}}}}
+        buckets = self._search(body)["aggregations"]["w"]["buckets"]
+        return [b["key"].split(":", 1)[1] for b in buckets]
 
     # -- reading ------------------------------------------------------------------------
 
@@ -448,6 +452,7 @@ class OpenSearchWriter:
         self._words: set[str] = set()
         self._files: list[dict] = []
         self._existing: set[str] = set()
+        self._sent_words: set[str] = set()
 
     def known(self) -> Known:
         known = Known()
@@ -466,12 +471,13 @@ class OpenSearchWriter:
         new_ids = {f"a:{aid}"}
         for tp in paragraphs:
             new_ids.add(f"p:{tp.paragraph_id}")
+            tokens = analyzer.analyse(tp.paragraph.text)
             self._queue(f"p:{tp.paragraph_id}", aid,
-                        D.paragraph_doc(tp, bool(_QUESTION.match(tp.paragraph.text))))
+                        D.paragraph_doc(tp, bool(_QUESTION.match(tp.paragraph.text)), tokens))
             for qid, doc in D.quote_docs(tp, _quote_key):
                 new_ids.add(f"q:{qid}")
                 self._queue(f"q:{qid}", aid, doc)
-            self._words |= D.words_of(tp)
+            self._words |= D.words_of(tp, tokens)
         self._queue(f"a:{aid}", aid, D.article_doc(article))
         if aid in self._existing:
             # What the old version had and the new one lacks goes in the same batch, so the
@@ -516,11 +522,17 @@ class OpenSearchWriter:
         actions, self._actions, self._bytes = self._actions, [], 0
         self._send(actions)
         if self._words:
-            words, self._words = self._words, set()
+            # Words go in a few documents of many words each: a prefix query lists its words
+            # with a terms aggregation, which needs each word once in the field, not a
+            # document per word (a document per word was most of the bulk traffic).
+            words = sorted(self._words - self._sent_words)
+            self._sent_words |= self._words
+            self._words = set()
             self._send([{"_op_type": "index", "_index": self.target,
-                         "_id": "w:" + _digest(w), "_source": {
-                             "doc": "word", "word": w, "form": w.split(":", 1)[1]}}
-                        for w in sorted(words)])
+                         "_id": "w:" + _digest("\n".join(chunk)),
+                         "_source": {"doc": "word", "word": chunk}}
+                        for chunk in (words[i:i + WORDS_PER_DOC]
+                                      for i in range(0, len(words), WORDS_PER_DOC))])
 
     def _send(self, actions: list[dict]) -> None:
         if not actions:
@@ -571,6 +583,11 @@ class OpenSearchWriter:
         replaces them (same ids): readers never saw them, as nothing refreshed."""
         self._actions, self._files, self._words = [], [], set()
         self._pending = 0
+
+
+def _literal(text: str) -> str:
+    """Text as a Lucene regular expression matching it literally."""
+    return "".join(c if c.isalnum() else "\\" + c for c in text)
 
 
 def _digest(text: str) -> str:
