@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 from whoosh import query as wq  # noqa: E402
 
 from indexer import registry  # noqa: E402
-from indexer.check import check_index  # noqa: E402
-from indexer.schema import open_index  # noqa: E402
+from search.engines.embedded.check import check_index  # noqa: E402
+from search.engines.embedded.schema import open_index  # noqa: E402
 
 WHITEHOUSE = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
 REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578" / "reuters21578.jsonl.gz"

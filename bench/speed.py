@@ -211,7 +211,7 @@ def phase_parley(opts) -> dict:
 
 def _iter_parley_docs(index_dir: str):
     """(docnum, stored fields) of every live paragraph in a Parley index."""
-    from indexer.schema import open_index
+    from search.engines.embedded.schema import open_index
 
     ix = open_index(Path(index_dir))
     with ix.searcher() as s:

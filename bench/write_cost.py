@@ -39,7 +39,7 @@ def main() -> int:
 
     from indexer import Article, default_lexicon, prepare_article
     from indexer.sources import read_path
-    from indexer.writer import Batch, IndexWriter, document_for
+    from search.engines.embedded.writer import Batch, IndexWriter, document_for
 
     work = opts.work or HERE / "out" / f"{opts.size}-s{opts.seed}"
     files, _ = build_corpus(opts.size, opts.seed, work / "corpus")

@@ -1,13 +1,17 @@
-"""Parley's indexer: read articles, split, tag, extract quotations, write the index.
+"""Parley's indexer: read articles, split, tag, extract quotations, hand the records over.
 
-Public API: `ingest(paths, index_dir)` -> IngestReport, and the stage models.
-Nothing here imports the search or web packages.
+Public API: `ingest(paths, index)` -> IngestReport, and the stage models. The pipeline ends
+in plain records (ArticleRow and TaggedParagraph) given to an engine's writer
+(search/engine_api.py: EngineWriter); nothing here knows how an engine stores them.
+The one link to the search package is `_open_target`, for callers that pass a location.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,11 +23,11 @@ from indexer.models import Article, IngestReport, Paragraph, Quote, Skipped, Tag
 if TYPE_CHECKING:
     import multiprocessing.pool
 
-    from indexer.writer import Batch, IndexWriter
+    from search.engine_api import Engine, EngineWriter
 
-# The pipeline's stages (readers, splitter, tagger with its quotation patterns, Whoosh writer)
-# are imported inside the functions that use them: the search side imports indexer.errors,
-# .schema and .registry and would otherwise pay for them in every fresh `parley search`.
+# The pipeline's stages (readers, splitter, tagger with its quotation patterns) are imported
+# inside the functions that use them: the search side imports indexer.errors, .models and
+# .registry and would otherwise pay for them in every fresh `parley search`.
 
 
 def __getattr__(name: str):
@@ -34,20 +38,16 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'indexer' has no attribute {name!r}")
 
 
-def _new_batch() -> Batch:
-    from indexer.writer import Batch
-
-    return Batch()
-
-
 __all__ = ["ingest", "Article", "Paragraph", "Quote", "TaggedParagraph", "IngestReport",
-           "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article", "iter_files"]
+           "Skipped", "ParleyError", "default_lexicon", "Lexicon", "prepare_article", "iter_files",
+           "lexicon_with", "read_lexicon_files", "forked_workers", "file_sha1"]
 
-# One Whoosh commit per batch, one new segment per half of a large batch (writer.py writes the
-# halves in two processes). Batches grow with the run, up to MAX_BATCH_PARAGRAPHS, so that a
-# large first run leaves tens of segments, not hundreds, without merging them (a merge costs
-# as much as writing the paragraphs again). 80k: halves of 40k, as many segments as one
-# process writing 40k batches left; with 20k halves, queries at 200k took 5-15% longer.
+# One engine commit per batch; the embedded engine writes one new segment per half of a large
+# batch (its writer.py writes the halves in two processes). Batches grow with the run, up to
+# MAX_BATCH_PARAGRAPHS, so that a large first run leaves tens of segments, not hundreds,
+# without merging them (a merge costs as much as writing the paragraphs again). 80k: halves
+# of 40k, as many segments as one process writing 40k batches left; with 20k halves, queries
+# at 200k took 5-15% longer.
 BATCH_PARAGRAPHS = 5000
 MAX_BATCH_PARAGRAPHS = 80000
 # Splitting and tagging (~3 ms a paragraph) run in worker processes when a file holds at least
@@ -71,16 +71,14 @@ class _Run:
     known_files: dict[str, str]
     known_articles: dict[str, str]
     file_articles: dict[str, list[str]]
+    writer: EngineWriter
     report: IngestReport = field(default_factory=IngestReport)
     seen: set[str] = field(default_factory=set)
-    batch: Batch = field(default_factory=_new_batch)
     _pool: multiprocessing.pool.Pool | None = None
 
     def pool(self, lexicon: Lexicon) -> multiprocessing.pool.Pool | None:
         """Worker processes for splitting and tagging, started on first need (fork only)."""
         import multiprocessing
-
-        from indexer.writer import forked_workers
 
         if self._pool is None and (workers := forked_workers()) > 1:
             self._pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (lexicon,))
@@ -92,37 +90,125 @@ class _Run:
             self._pool.join()
 
 
-def ingest(paths: Iterable[str | Path], index_dir: str | Path, *, rebuild: bool = False,
-           lexicon: Lexicon | None = None, lock_timeout: float = 10.0,
-           progress: Callable[[Path], None] | None = None) -> IngestReport:
-    """Index files and folders; unchanged files are skipped, changed articles replaced."""
-    index_dir = Path(index_dir)
-    lexicon = lexicon or default_lexicon()
-    from indexer.sources import iter_files
-    from indexer.writer import IndexWriter, exclusive
+def forked_workers() -> int:
+    """Processes an index run may fork (tagging workers, the embedded engine's second segment
+    writer): PARLEY_INDEX_WORKERS, else the CPU count; 1 where fork is not available.
+    PARLEY_INDEX_WORKERS=1 (also the tests' way) keeps indexing in one process."""
+    import multiprocessing
+    import os
 
-    with exclusive(index_dir, lock_timeout):
-        writer = IndexWriter(index_dir, rebuild=rebuild, lock_timeout=lock_timeout)
-        with registry.connect(index_dir) as conn:
-            run = _Run(registry.file_hashes(conn), registry.article_hashes(conn),
-                       registry.file_articles(conn))
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        return max(1, int(os.environ.get("PARLEY_INDEX_WORKERS", "") or os.cpu_count() or 1))
+    except ValueError:
+        return 1
+
+
+def file_sha1(path: Path) -> str:
+    import hashlib
+    import os
+
+    digest = hashlib.sha1()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    digest.update(str(os.path.getsize(path)).encode())
+    return digest.hexdigest()
+
+
+def _open_target(index: str | Path | Engine) -> Engine:
+    """The engine to write to: `index` itself, or the one at that location.
+
+    The indexer needs only engine_api's protocols; opening a location is the search
+    package's (search.engines.open_engine), imported here so that `ingest(paths, folder)`
+    keeps working for every caller.
+    """
+    if hasattr(index, "begin_write"):
+        return index  # type: ignore[return-value]
+    from search.engines import open_engine
+
+    return open_engine(index)  # type: ignore[arg-type]
+
+
+LEXICON_KEYS = ("actors", "media", "topics")
+
+
+def read_lexicon_files(paths: Sequence[str | Path]) -> dict:
+    """The user's own actors, media and topics from files shaped like indexer/data/*.json,
+    as one document (checked by building the lexicon: a bad file fails here, not later)."""
+    from indexer.errors import InputError
+
+    docs = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                docs.append(json.load(fh))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"Cannot read the lexicon file {path}: {exc}") from exc
+    try:
+        extra = {key: [item for d in docs for item in d.get(key, ())] for key in LEXICON_KEYS}
+        lexicon_with(extra)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"The lexicon files {', '.join(map(str, paths))} are not shaped like "
+                         f"indexer/data/actors.json ({exc.__class__.__name__}: {exc}).") from exc
+    return extra
+
+
+def lexicon_with(extra: dict | None) -> Lexicon:
+    """The shipped lexicon, plus a user's own entries when there are any."""
+    if not extra or not any(extra.get(key) for key in LEXICON_KEYS):
+        return default_lexicon()
+    return _lexicon_of(json.dumps({k: extra.get(k, []) for k in LEXICON_KEYS}, sort_keys=True))
+
+
+@lru_cache(maxsize=4)
+def _lexicon_of(extra_json: str) -> Lexicon:
+    # As Lexicon.load does with files: shipped entries first, the user's after them.
+    from indexer.lexicon import DATA_DIR
+
+    docs = [json.loads((DATA_DIR / f"{key}.json").read_text("utf-8")) for key in LEXICON_KEYS]
+    docs.append(json.loads(extra_json))
+    return Lexicon(*([item for d in docs for item in d.get(key, ())] for key in LEXICON_KEYS))
+
+
+def ingest(paths: Iterable[str | Path], index_dir: str | Path | Engine, *, rebuild: bool = False,
+           lexicon: Lexicon | None = None, actors_files: Sequence[str | Path] = (),
+           lock_timeout: float = 10.0,
+           progress: Callable[[Path], None] | None = None) -> IngestReport:
+    """Index files and folders; unchanged files are skipped, changed articles replaced.
+
+    `index_dir` is an index location (a folder) or an engine (search.engine_api.Engine).
+    `actors_files` add the user's own actors, media or topics; they are saved with the index,
+    so that later runs tag with them and searches resolve their aliases. Without them, the
+    ones saved before are used (`rebuild` forgets them). `lexicon` overrides both.
+    """
+    engine = _open_target(index_dir)
+    extra = read_lexicon_files(actors_files) if actors_files else None
+    from indexer.sources import iter_files
+
+    with engine.begin_write(rebuild=rebuild, lock_timeout=lock_timeout) as writer:
+        known = writer.known()
+        if extra is not None:
+            writer.save_lexicon(extra)
+        lexicon = lexicon or lexicon_with(extra if extra is not None else known.lexicon)
+        run = _Run(known.file_hashes, known.article_hashes, known.file_articles, writer)
         try:
             for item in iter_files(paths, run.report.ignored):
                 if isinstance(item, Skipped):
                     run.report.skipped.append(item)
                 else:
-                    _ingest_file(item, run, writer, lexicon)
+                    _ingest_file(item, run, lexicon)
                     if progress:
                         progress(item)
         finally:
             run.close()
-        writer.commit(run.batch)
+        writer.commit()
     return run.report
 
 
-def _ingest_file(path: Path, run: _Run, writer: IndexWriter, lexicon: Lexicon) -> None:
+def _ingest_file(path: Path, run: _Run, lexicon: Lexicon) -> None:
     from indexer.sources import read_path
-    from indexer.writer import file_sha1
 
     key = str(path.resolve())
     try:
@@ -145,20 +231,20 @@ def _ingest_file(path: Path, run: _Run, writer: IndexWriter, lexicon: Lexicon) -
             ids.append(item.article_id)
             chunk.append(item)
             if len(chunk) >= CHUNK_ARTICLES:
-                _ingest_chunk(chunk, run, writer, lexicon)
+                _ingest_chunk(chunk, run, lexicon)
                 chunk = []
-    _ingest_chunk(chunk, run, writer, lexicon)
+    _ingest_chunk(chunk, run, lexicon)
     # An edited file without URLs gives its articles new ids: the old ones must go.
     gone = [a for a in run.file_articles.get(key, ()) if a not in ids and a not in run.seen]
-    run.batch.removed.extend(gone)
+    run.writer.delete(gone)
     run.report.replaced += len(gone)
     # Recorded with the batch holding the file's last article: a crash before that commit
     # makes the next run read the file again (its committed articles are then unchanged).
-    run.batch.files.append((key, sha, size, ids))
+    run.writer.record_file(key, sha, size, ids)
 
 
-def _ingest_chunk(chunk: list[Article], run: _Run, writer: IndexWriter, lexicon: Lexicon) -> None:
-    """Prepare a file's next articles (in worker processes when worth it) and batch them in order."""
+def _ingest_chunk(chunk: list[Article], run: _Run, lexicon: Lexicon) -> None:
+    """Prepare a file's next articles (in worker processes when worth it), add them in order."""
     from indexer.sources import content_hash
 
     todo = [a for a in chunk if run.known_articles.get(a.article_id) != content_hash(a)]
@@ -167,11 +253,10 @@ def _ingest_chunk(chunk: list[Article], run: _Run, writer: IndexWriter, lexicon:
     prepared = pool.imap(_prepare_in_worker, todo, chunksize=4) if pool is not None else None
     in_pool = {id(a) for a in todo} if pool is not None else set()
     for article in chunk:
-        tagged = next(prepared) if id(article) in in_pool else None
+        tagged = next(prepared) if prepared is not None and id(article) in in_pool else None
         _ingest_article(article, run, lexicon, tagged)
-        if len(run.batch) >= _batch_limit(run.report.paragraphs):
-            writer.commit(run.batch)
-            run.batch = _new_batch()
+        if run.writer.pending() >= _batch_limit(run.report.paragraphs):
+            run.writer.commit()
 
 
 def _batch_limit(written: int) -> int:
@@ -187,13 +272,12 @@ def _init_worker(lexicon: Lexicon) -> None:
 
 
 def _prepare_in_worker(article: Article) -> list[TaggedParagraph]:
-    return prepare_article(article, _WORKER_LEXICON)
+    return prepare_article(article, _WORKER_LEXICON or default_lexicon())
 
 
 def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
                     tagged: list[TaggedParagraph] | None = None) -> None:
     from indexer.sources import content_hash
-    from indexer.writer import document_for
 
     digest = content_hash(article)
     known = run.known_articles.get(article.article_id)
@@ -205,17 +289,15 @@ def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,
         run.report.skipped.append(Skipped(article.path, "no story paragraphs"))
         return
     if known is not None:
-        run.batch.replaced.append(article.article_id)
-        run.report.replaced += 1
+        run.report.replaced += 1  # add() below replaces the article's old paragraphs
     resolved = tagged[0].article
     quotes = sum(len(t.quotes) for t in tagged)
-    run.batch.docs.extend(document_for(t) for t in tagged)
-    run.batch.articles.append(registry.ArticleRow(
+    run.writer.add(registry.ArticleRow(
         article_id=resolved.article_id, path=resolved.path, title=resolved.title,
         outlet=resolved.outlet, url=resolved.url, published=resolved.published,
         date_precision=resolved.date_precision, dateline=resolved.dateline,
         byline=resolved.byline, credits=resolved.credits, kind=resolved.kind,
-        paragraphs=len(tagged), quotes=quotes, content_hash=digest))
+        paragraphs=len(tagged), quotes=quotes, content_hash=digest), tagged)
     run.known_articles[article.article_id] = digest
     run.report.articles += 1
     run.report.paragraphs += len(tagged)

@@ -1,30 +1,37 @@
 """The record of what was ingested: files (with content hashes) and articles, in SQLite.
 
-The Whoosh index is derived data; this registry is what `parley articles`, the article view
-and `parley check` read, and what lets a re-run skip unchanged files. It is written only
-after the matching Whoosh commit, so it never claims an article the index lacks.
+The embedded engine's index is derived data; this registry is what `parley articles`, the
+article view and `parley check` read, and what lets a re-run skip unchanged files. It is
+written only after the matching index commit, so it never claims an article the index lacks.
+
+Each row carries a CRC-32 of its values (row_sum): SQLite checks its own page structure but
+not the values in it, so a flipped byte in a title or a paragraph count would otherwise be
+read as true. Reading a row whose sum does not match raises IndexCorrupt. Rows written
+before the column existed (row_sum NULL) are read unchecked.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.errors import IndexUnreadable
+from indexer.errors import IndexCorrupt, IndexUnreadable
 
 REGISTRY = "registry.sqlite3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, sha1 TEXT NOT NULL, size INTEGER, article_ids TEXT NOT NULL);
+    path TEXT PRIMARY KEY, sha1 TEXT NOT NULL, size INTEGER, article_ids TEXT NOT NULL,
+    row_sum INTEGER);
 CREATE TABLE IF NOT EXISTS articles (
     article_id TEXT PRIMARY KEY, path TEXT, title TEXT, outlet TEXT, url TEXT, published TEXT,
     date_precision TEXT, dateline TEXT, byline TEXT, credits TEXT, kind TEXT,
-    paragraphs INTEGER, quotes INTEGER, content_hash TEXT);
+    paragraphs INTEGER, quotes INTEGER, content_hash TEXT, row_sum INTEGER);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
 """
 
@@ -59,6 +66,7 @@ def connect(index_dir: Path, *, write: bool = False) -> Iterator[sqlite3.Connect
             conn.execute("PRAGMA journal_mode=DELETE")
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_SCHEMA)
+            _add_row_sums(conn)
         elif path.exists():
             conn = _read_only(path)
         else:
@@ -90,18 +98,66 @@ def _read_only(path: Path) -> sqlite3.Connection:
         return sqlite3.connect(f"{uri}?immutable=1", uri=True)
 
 
+_COLUMNS = {"files": 5, "articles": 15}  # with row_sum
+
+
+def _add_row_sums(conn: sqlite3.Connection) -> None:
+    """Give a registry made before row checksums its row_sum columns (NULL: unchecked)."""
+    for table in ("files", "articles"):
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if "row_sum" not in columns:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN row_sum INTEGER")
+
+
+def row_sum(values: Iterable) -> int:
+    """CRC-32 of a row's values, as stored."""
+    return zlib.crc32(json.dumps(list(values), ensure_ascii=False).encode("utf-8"))
+
+
+def _checked(values: tuple, table: str, index_dir: Path | str = "") -> tuple:
+    """A row's values without its row_sum, which must match them when there is one."""
+    if len(values) < _COLUMNS[table]:  # a registry made before row sums, read as it is
+        return values
+    *row, stored = values
+    if stored is not None and row_sum(row) != stored:
+        where = f" of {index_dir}" if index_dir else ""
+        raise IndexCorrupt(f"The registry{where} is damaged: a row of {table} ({row[0]!r}) is "
+                           "not as written; rebuild it with `parley index --rebuild PATH...`.")
+    return tuple(row)
+
+
+def damaged_rows(index_dir: Path) -> list[str]:
+    """Problems `parley check` reports: SQLite's own integrity check, then every row's sum."""
+    problems: list[str] = []
+    with connect(index_dir) as conn:
+        verdict = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if verdict != ["ok"]:
+            problems.append("the registry's SQLite file is damaged: " + "; ".join(verdict[:3]))
+        for table in ("files", "articles"):
+            for values in conn.execute(f"SELECT * FROM {table}"):
+                try:
+                    _checked(values, table)
+                except IndexCorrupt as exc:
+                    problems.append(str(exc))
+    return problems
+
+
 def clear(index_dir: Path) -> None:
     with connect(index_dir, write=True) as conn:
         conn.execute("DELETE FROM files")
         conn.execute("DELETE FROM articles")
 
 
+def _files(conn: sqlite3.Connection) -> list[tuple]:
+    return [_checked(values, "files") for values in conn.execute("SELECT * FROM files")]
+
+
 def file_hashes(conn: sqlite3.Connection) -> dict[str, str]:
-    return dict(conn.execute("SELECT path, sha1 FROM files"))
+    return {path: sha for path, sha, *_ in _files(conn)}
 
 
 def file_articles(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    return {p: json.loads(ids) for p, ids in conn.execute("SELECT path, article_ids FROM files")}
+    return {path: json.loads(ids) for path, _, _, ids in _files(conn)}
 
 
 def forget(conn: sqlite3.Connection, article_ids: Iterable[str]) -> None:
@@ -109,45 +165,46 @@ def forget(conn: sqlite3.Connection, article_ids: Iterable[str]) -> None:
 
 
 def article_hashes(conn: sqlite3.Connection) -> dict[str, str]:
-    return dict(conn.execute("SELECT article_id, content_hash FROM articles"))
+    rows = (_checked(values, "articles") for values in conn.execute("SELECT * FROM articles"))
+    return {row[0]: row[13] for row in rows}
 
 
-def record(conn: sqlite3.Connection, rows: Iterable[ArticleRow], files: Iterable[tuple[str, str, int, list[str]]]) -> None:
-    conn.executemany(
-        "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(r.article_id, r.path, r.title, r.outlet, r.url, r.published, r.date_precision,
-          r.dateline, r.byline, json.dumps(list(r.credits)), r.kind, r.paragraphs, r.quotes,
-          r.content_hash) for r in rows],
-    )
-    conn.executemany(
-        "INSERT OR REPLACE INTO files VALUES (?,?,?,?)",
-        [(p, sha, size, json.dumps(ids)) for p, sha, size, ids in files],
-    )
+def record(conn: sqlite3.Connection, rows: Iterable[ArticleRow],
+           files: Iterable[tuple[str, str, int, list[str]]]) -> None:
+    articles = [(r.article_id, r.path, r.title, r.outlet, r.url, r.published, r.date_precision,
+                 r.dateline, r.byline, json.dumps(list(r.credits)), r.kind, r.paragraphs,
+                 r.quotes, r.content_hash) for r in rows]
+    conn.executemany("INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     [(*a, row_sum(a)) for a in articles])
+    listed = [(p, sha, size, json.dumps(ids)) for p, sha, size, ids in files]
+    conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                     [(*f, row_sum(f)) for f in listed])
 
 
-def _row(values: tuple) -> ArticleRow:
-    values = list(values)
-    values[9] = tuple(json.loads(values[9] or "[]"))
-    return ArticleRow(*values)
+def _row(values: tuple, index_dir: Path) -> ArticleRow:
+    row = list(_checked(values, "articles", index_dir))
+    row[9] = tuple(json.loads(row[9] or "[]"))
+    return ArticleRow(*row)
 
 
 def list_articles(index_dir: Path) -> list[ArticleRow]:
     with connect(index_dir) as conn:
         rows = conn.execute(
             "SELECT * FROM articles ORDER BY published IS NULL, published DESC, title").fetchall()
-    return [_row(r) for r in rows]
+    return [_row(r, index_dir) for r in rows]
 
 
 def get_article(index_dir: Path, article_id: str) -> ArticleRow | None:
     with connect(index_dir) as conn:
         row = conn.execute("SELECT * FROM articles WHERE article_id = ?", (article_id,)).fetchone()
-    return _row(row) if row else None
+    return _row(row, index_dir) if row else None
 
 
 def counts(index_dir: Path) -> dict[str, int]:
     with connect(index_dir) as conn:
         files, = conn.execute("SELECT COUNT(*) FROM files").fetchone()
-        articles, paragraphs, quotes = conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(paragraphs),0), COALESCE(SUM(quotes),0) FROM articles"
-        ).fetchone()
-    return {"files": files, "articles": articles, "paragraphs": paragraphs, "quotes": quotes}
+        rows = conn.execute("SELECT * FROM articles").fetchall()
+    counted = [_row(r, index_dir) for r in rows]  # checked: a paragraph count is a row value
+    return {"files": files, "articles": len(counted),
+            "paragraphs": sum(r.paragraphs for r in counted),
+            "quotes": sum(r.quotes for r in counted)}

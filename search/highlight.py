@@ -18,7 +18,7 @@ from html import escape
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from indexer.schema import STEMS, WORD, indexed_form
+from search.engines.embedded.schema import STEMS, WORD, indexed_form
 
 SNIPPET_CHARS = 320
 SURROUND = 90  # characters of context before the first and after the last matched word

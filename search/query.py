@@ -21,7 +21,7 @@ from whoosh.qparser import (
 )
 
 from indexer.errors import QuerySyntaxError, QueryTooExpensive
-from indexer.schema import SCHEMA
+from search.engines.embedded.schema import SCHEMA
 
 MAX_TERMS = 30
 MIN_PREFIX = 4

@@ -50,7 +50,8 @@ class Hit:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["actors"], d["topics"], d["credits"] = list(self.actors), list(self.topics), list(self.credits)
+        d["actors"], d["topics"] = list(self.actors), list(self.topics)
+        d["credits"] = list(self.credits)
         d["quotes"] = [q.to_dict() for q in self.quotes]
         return d
 
@@ -111,7 +112,8 @@ class QuoteRecord:
     published: str | None
     speaker_type: str = "unknown"
     kind: str = "direct"
-    also_reported_by: tuple[dict, ...] = ()  # same quotation in other outlets: {outlet, published, url, article_id, paragraph_id}
+    # The same quotation in other outlets: {outlet, published, url, article_id, paragraph_id}.
+    also_reported_by: tuple[dict, ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -166,3 +168,36 @@ class ArticleView:
 
     def to_dict(self) -> dict:
         return {**self.summary.to_dict(), "paragraph_list": [p.to_dict() for p in self.paragraphs]}
+
+
+REBUILD_HINT = "rebuild it with `parley index --rebuild PATH...` (the same paths you indexed)"
+MAX_LISTED = 20  # ids shown per kind of problem in a CheckReport; the counts are always complete
+
+
+@dataclass
+class CheckReport:
+    """What `check_index` found; `healthy` is True when nothing is wrong."""
+
+    index_dir: str
+    segments: int = 0
+    documents: int = 0
+    articles_index: int = 0
+    articles_registry: int = 0
+    paragraphs_index: int = 0
+    paragraphs_registry: int = 0
+    problems: list[str] = field(default_factory=list)
+    orphan_articles: list[str] = field(default_factory=list)  # in the index, not the registry
+    missing_articles: list[str] = field(default_factory=list)  # in the registry, not the index
+    miscounted_articles: list[str] = field(default_factory=list)
+    duplicate_paragraphs: int = 0
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {**{k: v for k, v in self.__dict__.items() if not k.endswith("_articles")},
+                "orphan_articles": self.orphan_articles[:MAX_LISTED],
+                "missing_articles": self.missing_articles[:MAX_LISTED],
+                "miscounted_articles": self.miscounted_articles[:MAX_LISTED],
+                "healthy": self.healthy}

@@ -8,7 +8,7 @@ import json
 import pytest
 
 import indexer
-from indexer.errors import IndexNotFound, NotFound, NotParleyIndex, QuerySyntaxError
+from indexer.errors import IndexCorrupt, IndexNotFound, NotFound, NotParleyIndex, QuerySyntaxError
 from search import (
     FacetValue,
     SearchRequest,
@@ -19,7 +19,7 @@ from search import (
     search_quotes,
 )
 from search.highlight import BracketFormatter, mark_text
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, SEEDS
 
 
 def facet(results, name):
@@ -168,7 +168,7 @@ def test_trimmed_variant_in_a_rewrite_is_grouped_with_the_original(tmp_path):
 
 
 def test_a_quotation_sharing_an_opening_with_one_and_an_ending_with_another_joins_all_three():
-    from search.quotetable import QuoteRef, _Grouper
+    from search.engines.embedded.quotetable import QuoteRef, _Grouper
 
     first = QuoteRef(0, 0, "Netanyahu", "person", "k1", head="open-a", tail="end-a")
     second = QuoteRef(1, 0, "Netanyahu", "person", "k2", head="open-b", tail="end-b")
@@ -187,8 +187,8 @@ def test_a_quotation_sharing_an_opening_with_one_and_an_ending_with_another_join
 def test_an_index_generations_tables_are_left_out_of_garbage_collections(tmp_path):
     import gc
 
-    from search import quotetable
-    from search.engine import engine_for
+    from search.engines.embedded import quotetable
+    from search.engines.embedded.engine import engine_for
 
     rows = [{"url": f"https://wire.example/{i}", "source": "Wire", "published": "2024-05-05",
              "text": f'"We will keep talking about the hostages, day {i} of many," Witkoff said.'}
@@ -208,8 +208,8 @@ def test_an_index_generations_tables_are_left_out_of_garbage_collections(tmp_pat
 
 
 def test_groups_from_index_families_equal_one_pass_over_the_listed_quotations(tmp_path):
-    from search import quotetable
-    from search.engine import engine_for
+    from search.engines.embedded import quotetable
+    from search.engines.embedded.engine import engine_for
 
     opening = "We will not accept any deal that leaves hostages behind in Gaza"
     ending = "keep pressing the mediators in Doha and Cairo every single day"
@@ -251,3 +251,67 @@ def test_groups_from_index_families_equal_one_pass_over_the_listed_quotations(tm
     # The four Netanyahu rows: one group; without the full quotation, two.
     assert len(quotetable.group_quotes(session, docs[:4], netanyahu, set())) == 1
     assert len(quotetable.group_quotes(session, docs[1:4], netanyahu, set())) == 2
+
+
+def test_a_changed_registry_row_is_reported_by_check_and_refused_when_read(tmp_path):
+    from indexer import registry
+    from search import check_index, list_articles
+
+    indexer.ingest([SEEDS], tmp_path / "ix")
+    with registry.connect(tmp_path / "ix", write=True) as conn:
+        # What a flipped byte inside SQLite's record does: a value changes, the page is valid.
+        conn.execute("UPDATE articles SET paragraphs = paragraphs + 1 "
+                     "WHERE article_id = 't44c18132313e5f2b'")
+    report = check_index(tmp_path / "ix")
+    assert any("registry" in p and "t44c18132313e5f2b" in p for p in report.problems)
+    with pytest.raises(IndexCorrupt, match="registry of .* is damaged"):
+        list_articles(tmp_path / "ix")
+    with pytest.raises(IndexCorrupt):
+        indexer.ingest([SEEDS], tmp_path / "ix")  # nor trusted to skip unchanged files
+
+
+LUMI = ("Envoy Lumi Sato arrived in Doha on Monday to restart the ceasefire talks.\n\n"
+        "Delegations from both sides met for three hours, officials said.\n\n"
+        "\"We have a text both sides can read,\" Sato told reporters after the meeting.")
+
+
+def _actors_file(tmp_path, name: str = "actors.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps({"actors": [
+        {"name": "Lumi Sato", "type": "person", "aliases": ["Sato", "Envoy Sato"]}]}))
+    return str(path)
+
+
+def test_an_actors_file_travels_with_the_index_and_resolves_aliases_at_search_time(tmp_path):
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    src = tmp_path / "in" / "talks.jsonl"
+    src.parent.mkdir()
+    src.write_text(json.dumps({"id": "lumi1", "url": "https://example.org/lumi1",
+                               "title": "Talks restart", "source": "Example Wire",
+                               "published": "2026-02-02", "text": LUMI}) + "\n")
+    ix = tmp_path / "ix"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["index", str(src), "--index-dir", str(ix),
+                               "--actors-file", _actors_file(tmp_path)], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    (tmp_path / "actors.json").unlink()  # the file may go: the index keeps its entries
+    found = search(ix, SearchRequest(filters={"actor": ("Envoy Sato",)}))
+    assert found.total == 2 and all("Lumi Sato" in h.actors for h in found.hits)
+    by_query = search(ix, SearchRequest(text='actor:"Envoy Sato" ceasefire'))
+    assert [h.text for h in by_query.hits] == [LUMI.split("\n\n")[0]]
+    quotes = search_quotes(ix, SearchRequest(filters={"speaker": ("Envoy Sato",)}))
+    assert [q.speaker for q in quotes.quotes] == ["Lumi Sato"]
+    # A later run without the file tags with the saved entries too.
+    more = tmp_path / "in" / "more.jsonl"
+    more.write_text(json.dumps({"id": "lumi2", "url": "https://example.org/lumi2",
+                                "title": "Talks go on", "source": "Example Wire",
+                                "published": "2026-02-03",
+                                "text": "Sato said a second round would follow."}) + "\n")
+    indexer.ingest([more], ix)
+    assert search(ix, SearchRequest(filters={"actor": ("Sato",)})).total == 3
+    # --rebuild without the file starts afresh, its entries forgotten.
+    indexer.ingest([src], ix, rebuild=True)
+    assert search(ix, SearchRequest(filters={"actor": ("Envoy Sato",)})).total == 0

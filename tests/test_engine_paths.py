@@ -20,12 +20,19 @@ from whoosh import scoring, sorting
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 import indexer
-from indexer import writer as index_writer
 from indexer.errors import IndexWriteError
-from indexer.schema import COMMON_WORDS, SCHEMA, open_index
-from search import SearchRequest, postings, search
-from search import engine as engine_module
-from search.engine import SKIP_RATIO, _phrases_as_terms, _phrases_by_pairs, engine_for
+from search import SearchRequest, search
+from search.engines import forget_engine
+from search.engines.embedded import engine as engine_module
+from search.engines.embedded import postings
+from search.engines.embedded import writer as index_writer
+from search.engines.embedded.engine import (
+    SKIP_RATIO,
+    _phrases_as_terms,
+    _phrases_by_pairs,
+    engine_for,
+)
+from search.engines.embedded.schema import COMMON_WORDS, SCHEMA, open_index
 from tests.conftest import ROOT, SEEDS
 
 BRIEFINGS = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
@@ -145,7 +152,7 @@ def test_mostly_deleted_segments_are_merged_away(tmp_path, monkeypatch):
     assert search(index_dir, SearchRequest(text="updated")).total == n
 
 
-# -- bulk-read word queries (search/postings.py) and phrase pairs (schema.text_pairs) ------
+# -- bulk-read word queries (search/engines/embedded/postings.py) and phrase pairs (schema.text_pairs) ------
 
 
 def _whoosh_scores(index_dir: Path, q) -> dict[int, float]:
@@ -381,13 +388,11 @@ def test_a_new_process_counts_facets_from_the_saved_table_as_from_the_columns(br
     req = SearchRequest(text="president", size=0)
     for path in briefings_index.glob("parley-doctable-*"):
         path.unlink()  # the first search below reads the columns and saves the table
-    monkeypatch.setattr(engine_module, "_TABLES", {})
-    monkeypatch.setattr(engine_module, "_ENGINES", {})
+    forget_engine(briefings_index)  # a fresh engine: no table in memory
     from_columns = search(briefings_index, req)
     assert list(briefings_index.glob("parley-doctable-*.bin"))
     # As a new process: nothing in memory, the saved table on disk, months included.
-    monkeypatch.setattr(engine_module, "_TABLES", {})
-    monkeypatch.setattr(engine_module, "_ENGINES", {})
+    forget_engine(briefings_index)
     monkeypatch.setattr(engine_module, "_months", lambda dates: pytest.fail("months derived"))
     from_table = search(briefings_index, req)
     assert from_table.facets == from_columns.facets

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from whoosh import highlight as wh
 
-from indexer.schema import SCHEMA
+from search.engines.embedded.schema import SCHEMA
 from search.highlight import (
     CHARLIMIT,
     MARK,

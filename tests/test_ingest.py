@@ -12,7 +12,7 @@ import pytest
 import indexer
 from indexer import registry
 from indexer.errors import IndexBusy
-from indexer.writer import exclusive
+from search.engines.embedded.writer import exclusive
 from search import SearchRequest, list_articles, search
 from tests.conftest import SAMPLES, SEEDS
 

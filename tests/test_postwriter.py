@@ -1,4 +1,4 @@
-"""Parley's segment writer (indexer/postwriter.py, writer._SegmentWriter) writes the very bytes
+"""Parley's segment writer (embedded/postwriter.py, writer._SegmentWriter) writes the very bytes
 Whoosh's own SegmentWriter writes from the same paragraphs (new segments, merged segments and
 segments merged from ones holding deletions), but for the small blocks it leaves uncompressed,
 which read back as the same postings."""
@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from whoosh.writing import SegmentWriter
 
-from indexer import Article, default_lexicon, postwriter, prepare_article, schema
-from indexer import writer as index_writer
+from indexer import Article, default_lexicon, prepare_article
 from indexer.sources import read_path
+from search.engines.embedded import postwriter, schema
+from search.engines.embedded import writer as index_writer
 from tests.conftest import ROOT
 
 BRIEFINGS = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
@@ -119,7 +120,7 @@ def test_small_blocks_left_uncompressed_read_back_the_same(docs, tmp_path, case)
 
 
 def test_a_pool_sorts_postings_that_arrive_out_of_order():
-    from indexer.postwriter import TermPool
+    from search.engines.embedded.postwriter import TermPool
 
     pool = TermPool()
     pool.add(("text", b"gaza", 7, 1.0, b"x"))

@@ -24,10 +24,10 @@ from whoosh import fields, index
 
 import indexer
 from indexer import registry
-from indexer.check import check_index
+from search.engines.embedded.check import check_index
 from indexer.errors import NotParleyIndex
-from indexer.schema import open_index
-from indexer.writer import exclusive
+from search.engines.embedded.schema import open_index
+from search.engines.embedded.writer import exclusive
 from search import SearchRequest, search
 from tests.conftest import ROOT, SEEDS
 from web import create_app
@@ -217,11 +217,11 @@ def test_disk_full_during_commit_exits_5_and_keeps_the_previous_index(tmp_path, 
 
 def test_read_only_index_directory_exits_5_without_traceback(tmp_path, monkeypatch):
     # As root, chmod does not stop writes: simulate what a read-only mount answers.
-    import indexer.writer
+    import search.engines.embedded.writer
 
     index_dir = tmp_path / "ix"
     indexer.ingest([SEEDS], index_dir)
-    monkeypatch.setattr(indexer.writer, "open", _fail_with(errno.EROFS), raising=False)
+    monkeypatch.setattr(search.engines.embedded.writer, "open", _fail_with(errno.EROFS), raising=False)
     result = CliRunner().invoke(cli, ["index", str(SEEDS), "--index-dir", str(index_dir)])
     monkeypatch.undo()
     assert result.exit_code == 5

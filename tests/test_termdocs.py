@@ -1,4 +1,4 @@
-"""The text field's term lists (indexer/termdocs.py) hold exactly Whoosh's postings, and the
+"""The text field's term lists (embedded/termdocs.py) hold exactly Whoosh's postings, and the
 search reads them in place of Whoosh's blocks, with the same matches and scores."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 import indexer
-from indexer import termdocs
-from indexer import writer as index_writer
-from indexer.schema import open_index
-from search import SearchRequest, postings, search
-from search.engine import engine_for
+from search import SearchRequest, check_index, search
+from search.engines import forget_engine
+from search.engines.embedded import postings, termdocs
+from search.engines.embedded import writer as index_writer
+from search.engines.embedded.engine import engine_for
+from search.engines.embedded.schema import analyse, open_index
 from tests.conftest import ROOT
 
 BRIEFINGS = ROOT / "samples" / "whitehouse_gaza.jsonl.gz"
@@ -68,7 +69,7 @@ def test_every_segment_lists_every_word_with_whooshs_documents_and_weights(merge
         assert len(leaves) >= 2 and s.reader().has_deletions()
         words = 0
         for reader in leaves:
-            lists = termdocs.lists_for(index_dir, reader.segment().segment_id())
+            lists = termdocs.ListsCache(index_dir).get(reader.segment().segment_id())
             assert lists is not None
             for fieldname, btext in reader.all_terms():
                 if fieldname != "text":
@@ -108,25 +109,58 @@ def _results(index_dir: Path, text: str) -> tuple:
     return res.total, [(h.paragraph_id, h.score) for h in res.hits]
 
 
-@pytest.mark.parametrize("damage", ["missing", "truncated", "not ours"])
-def test_a_segment_without_readable_lists_is_read_from_whoosh(tmp_path, monkeypatch, damage):
+def _small_index(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
     src = tmp_path / "b.jsonl"
     src.write_text("".join(_lines(4)), encoding="utf-8")
     index_dir = tmp_path / "ix"
     indexer.ingest([src], index_dir)
+    return index_dir
+
+
+def test_a_segment_without_lists_is_read_from_whoosh(tmp_path, monkeypatch):
+    index_dir = _small_index(tmp_path, monkeypatch)
     queries = ["president", "israel", '"the president"', "the said"]
     before = [_results(index_dir, q) for q in queries]
     (path,) = index_dir.glob(f"*{termdocs.EXTENSION}")
-    if damage == "missing":
-        path.unlink()
-    elif damage == "truncated":
-        path.write_bytes(path.read_bytes()[:-100])
-    else:
-        path.write_bytes(b"something else entirely" * 10)
-    termdocs._OPEN.clear()  # as a new process would find it
+    path.unlink()  # as an index written before term lists existed
+    forget_engine(index_dir)  # as a new process would find it
     assert [_results(index_dir, q) for q in queries] == before
     assert all(total > 0 for total, _ in before)
+
+
+@pytest.mark.parametrize("damage", ["8 bytes of a list", "8 bytes of positions", "directory",
+                                    "truncated", "not ours"])
+def test_a_damaged_term_list_file_is_refused_by_search_and_reported_by_check(
+        tmp_path, monkeypatch, damage):
+    from indexer.errors import IndexCorrupt
+
+    index_dir = _small_index(tmp_path, monkeypatch)
+    query = '"president biden"' if "positions" in damage else "president"
+    assert _results(index_dir, query)[0] > 0
+    (path,) = index_dir.glob(f"*{termdocs.EXTENSION}")
+    lists = termdocs.TermLists(path)
+    at = lists.find(analyse("president")[0][1].encode())
+    data = bytearray(path.read_bytes())
+    if damage == "8 bytes of a list":
+        offset = lists._ids_at + 4 * lists._starts[at]
+    elif damage == "8 bytes of positions":
+        offset = lists._values_at + lists._value_starts[at]
+    elif damage == "directory":
+        offset = termdocs._HEADER.size + 4  # inside the term offsets
+    if damage == "truncated":
+        data = data[:-100]
+    elif damage == "not ours":
+        data = bytearray(b"something else entirely" * 10)
+    else:
+        data[offset:offset + 8] = bytes(b ^ 0x5A for b in data[offset:offset + 8])
+    path.write_bytes(bytes(data))
+    forget_engine(index_dir)  # as a new process would find it
+    with pytest.raises(IndexCorrupt, match=f"{path.name} is not as written"):
+        search(index_dir, SearchRequest(text=query))
+    report = check_index(index_dir)
+    assert not report.healthy
+    assert any(path.name in problem for problem in report.problems)
 
 
 def test_the_lists_go_with_their_segment(merged_forked_deleted):
@@ -140,7 +174,7 @@ def test_the_lists_go_with_their_segment(merged_forked_deleted):
 def test_packed_positions_round_trip_and_are_smaller_than_whooshs():
     from whoosh.formats import Positions
 
-    from indexer.schema import SCHEMA
+    from search.engines.embedded.schema import SCHEMA
 
     packed = SCHEMA["text"].format
     for poslist in ([0], [5], [3, 7, 100_000], list(range(0, 5000, 7))):
@@ -154,7 +188,7 @@ def test_an_index_made_with_pickled_positions_still_answers_the_same(tmp_path, m
     """An index created before positions were packed keeps its own format (its TOC's schema)."""
     from whoosh.formats import Positions
 
-    from indexer.schema import SCHEMA
+    from search.engines.embedded.schema import SCHEMA
 
     monkeypatch.setenv("PARLEY_INDEX_WORKERS", "1")
     src = tmp_path / "b.jsonl"
@@ -255,3 +289,20 @@ def test_an_index_of_an_unknown_version_is_refused_with_what_to_do(tmp_path, mon
     with pytest.raises(IndexCorrupt, match="format version 3; this Parley reads versions 4 and 5"
                                            ".*--rebuild"):
         search(tmp_path / "ix", SearchRequest(text="president"))
+
+
+def test_a_damaged_doc_table_is_reported_and_never_counted_from(tmp_path, monkeypatch):
+    index_dir = _small_index(tmp_path, monkeypatch)
+    before = search(index_dir, SearchRequest(text="president"))
+    (table,) = index_dir.glob("parley-doctable-*.bin")
+    assert check_index(index_dir).healthy
+    data = bytearray(table.read_bytes())
+    data[-40:-32] = bytes(b ^ 0x5A for b in data[-40:-32])  # inside the last column's codes
+    table.write_bytes(bytes(data))
+    report = check_index(index_dir)
+    assert any(table.name in p and "checksum" in p for p in report.problems)
+    forget_engine(index_dir)  # as a new process would find it: no table in memory
+    after = search(index_dir, SearchRequest(text="president"))
+    assert (after.total, after.facets, after.timeline) == (before.total, before.facets,
+                                                            before.timeline)
+    assert check_index(index_dir).healthy  # the search read the columns and saved it again

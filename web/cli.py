@@ -115,11 +115,10 @@ def index(paths, index_dir, rebuild, actors_file, wait):
 
         parley index seeds/ samples/ --index-dir ./my-index
     """
-    lexicon = indexer.Lexicon.load(actors_file) if actors_file else None
     files = [p for p in paths]
     # Counting files walks the folders once more: only worth it when a bar will be drawn.
     bar = _progress(sum(1 for _ in indexer.iter_files(files)) if sys.stderr.isatty() else 0)
-    report = indexer.ingest(files, index_dir, rebuild=rebuild, lexicon=lexicon,
+    report = indexer.ingest(files, index_dir, rebuild=rebuild, actors_files=actors_file,
                             lock_timeout=wait, progress=bar)
     bar.finish()
     for skipped in report.skipped:
@@ -306,9 +305,7 @@ def check(index_dir, fmt):
 
         parley check --index-dir ./my-index
     """
-    from indexer.check import REBUILD_HINT, check_index
-
-    report = check_index(index_dir)
+    report = core.check_index(index_dir)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     click.echo(f"{report.segments} segments, {report.documents} paragraphs of "
@@ -317,7 +314,7 @@ def check(index_dir, fmt):
     for problem in report.problems:
         click.echo(f"problem: {problem}", err=True)
     if not report.healthy:
-        click.echo(f"Index at {index_dir} is damaged: {REBUILD_HINT}.", err=True)
+        click.echo(f"Index at {index_dir} is damaged: {core.REBUILD_HINT}.", err=True)
         sys.exit(4)
     click.echo(f"Index at {index_dir} is healthy.", err=True)
 
@@ -343,7 +340,7 @@ def serve(index_dir, host, port, threads, no_samples):
 
     from web import create_app
 
-    if not any(Path(index_dir).glob("*.toc")) and not no_samples:
+    if not core.index_exists(index_dir) and not no_samples:
         bundled = [PROJECT_ROOT / b for b in BUNDLED if (PROJECT_ROOT / b).is_dir()]
         if bundled:
             click.echo(f"No index at {index_dir} yet: indexing the bundled samples…", err=True)

@@ -23,15 +23,16 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from heapq import nlargest
+from typing import Any, TypeVar, cast
 
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
-from indexer import termdocs
-from indexer.schema import PackedPositions, ranking_words
+from search.engines.embedded import termdocs
+from search.engines.embedded.schema import PackedPositions, ranking_words
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,14 @@ def plan(q: wq.Query, schema) -> Plan | None:
     return Plan(fieldname, tree)
 
 
+_T = TypeVar("_T")
+
+
+def _known(items: list[_T | None]) -> list[_T] | None:
+    """`items`, or None when one is None (a part this path cannot answer)."""
+    return None if any(item is None for item in items) else cast(list[_T], items)
+
+
 # (segment reader, docnum offset, segment docnums ascending, term frequencies, encoded values)
 Segment = tuple[object, int, Sequence[int], Sequence[float], Sequence[bytes] | None]
 
@@ -83,7 +92,7 @@ NUMPY_SEGMENT = 256  # ...in each segment holding at least this many of them
 # the Python path costs several microseconds a posting, numpy ~0.3 ms a query.
 ARRAYS_FROM = 1000
 
-# segment reader -> its term lists file (indexer/termdocs.py), or None where it has none
+# segment reader -> its term lists file (termdocs.py), or None where it has none
 ListsOf = Callable[[object], termdocs.TermLists | None]
 
 
@@ -217,9 +226,9 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
             fmt = searcher.schema[p.fieldname].format
             if not fmt.supports("positions"):
                 return None
-            per_word = [read_term(searcher, p.fieldname, w, values=True, wanted=wanted(w),
-                                  lists_of=lists_of) for w in node[1]]
-            if any(segs is None for segs in per_word):
+            per_word = _known([read_term(searcher, p.fieldname, w, values=True, wanted=wanted(w),
+                                         lists_of=lists_of) for w in node[1]])
+            if per_word is None:
                 return None
             if isinstance(fmt, PackedPositions) and _long(per_word):
                 found = _phrase_arrays(searcher, p.fieldname, node, per_word, lengths_of, B, K1)
@@ -227,8 +236,8 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
                     return _kept(found, within)
             docs = _phrase_docs(per_word, node[2], fmt.decode_positions)
             read = dict(zip(node[1], per_word, strict=True))
-            scores = [term(w, read[w]) for w in ranking_words(node[1])]
-            if any(part is None for part in scores):
+            scores = _known([term(w, read[w]) for w in ranking_words(node[1])])
+            if scores is None:
                 return None
             return {d: sum(part[d] for part in scores) for d in docs if d in scores[0]}
         words = [c[1] for c in node[1] if c[0] == "term" and c[1] not in cache]
@@ -243,18 +252,19 @@ def evaluate(searcher, p: Plan, lengths_of: LengthsOf, B: float, K1: float,
             parts = [term(w, read[w]) for w in words]
         else:
             parts = [walk(c) for c in node[1]]
-        if any(part is None for part in parts):
+        known = _known(parts)
+        if known is None:
             return None
         if node[0] == "and":
-            if len(parts) == 1:  # a phrase ranked by its one uncommon word
-                return parts[0]
-            first, *rest = sorted(parts, key=len)
+            if len(known) == 1:  # a phrase ranked by its one uncommon word
+                return known[0]
+            first, *rest = sorted(known, key=len)
             docs = first.keys() & rest[0].keys()
             for part in rest[1:]:
                 docs &= part.keys()
-            return {d: sum(part[d] for part in parts) for d in docs}  # Whoosh's order of sums
+            return {d: sum(part[d] for part in known) for d in docs}  # Whoosh's order of sums
         out: dict[int, float] = {}
-        for part in parts:
+        for part in known:
             for d, s in part.items():
                 out[d] = out.get(d, 0.0) + s
         return out
@@ -271,8 +281,8 @@ def _phrase_docs(per_word: list[list[Segment]], slop: int, decode) -> set[int]:
     out: set[int] = set()
     by_offset = [{seg[1]: seg for seg in segs} for segs in per_word]
     for offset in by_offset[0]:
-        segs = [b.get(offset) for b in by_offset]
-        if any(seg is None for seg in segs):
+        segs = _known([b.get(offset) for b in by_offset])
+        if segs is None:
             continue  # a word missing from a segment: no phrase there
         fewest = min(segs, key=lambda seg: len(seg[2]))
         common = set(fewest[2]).intersection(*(seg[2] for seg in segs if seg is not fewest))
@@ -290,7 +300,7 @@ def _phrase_docs(per_word: list[list[Segment]], slop: int, decode) -> set[int]:
 
 def _value(seg: Segment, docnum: int) -> bytes:
     """The segment's posting value for `docnum` (its docnums ascend; the docnum is there)."""
-    return seg[4][bisect_left(seg[2], docnum)]
+    return cast(Sequence[bytes], seg[4])[bisect_left(seg[2], docnum)]
 
 
 def _follows(ends: list[int], q: int, slop: int) -> bool:
@@ -368,12 +378,12 @@ class _Arrays:
     """One word's postings over all segments: index docnums ascending, tf, field lengths,
     and (for phrases) where each posting's packed position gaps are in `data`."""
 
-    docs: object
-    weights: object
-    lengths: object
-    data: object = None
-    firsts: object = None
-    stops: object = None
+    docs: Any  # numpy arrays (numpy is imported only where they are made)
+    weights: Any
+    lengths: Any
+    data: Any = None
+    firsts: Any = None
+    stops: Any = None
 
 
 def _as_arrays(segments: list[Segment], lengths_of: LengthsOf, fieldname: str,
@@ -399,6 +409,7 @@ def _as_arrays(segments: list[Segment], lengths_of: LengthsOf, fieldname: str,
                 data, seg_sizes = vals.packed()
                 sizes.extend(seg_sizes)
             else:  # Whoosh's blocks, or a segment with deletions: one value per posting
+                vals = cast(Sequence[bytes], vals)  # read with values: one per posting
                 seg_sizes = [len(v) for v in vals]
                 if seg_sizes and max(seg_sizes) > 0xFFFF:
                     return None  # a word thousands of times in one paragraph: not worth a path
@@ -473,8 +484,9 @@ def _within_arrays(searcher, fieldname: str, text: str, segments: list[Segment],
 
 def _and_arrays(searcher, fieldname: str, words: list[str], read: dict[str, list[Segment]],
                 lengths_of: LengthsOf, B: float, K1: float) -> dict[int, float] | None:
-    arrays = {w: _as_arrays(segs, lengths_of, fieldname, False) for w, segs in read.items()}
-    if any(a is None for a in arrays.values()):
+    found = {w: _as_arrays(segs, lengths_of, fieldname, False) for w, segs in read.items()}
+    arrays = {w: a for w, a in found.items() if a is not None}
+    if len(arrays) != len(found):
         return None
     distinct = list(arrays)
     common, idx = _common([arrays[w] for w in distinct])
@@ -489,11 +501,11 @@ def _phrase_arrays(searcher, fieldname: str, node: tuple, per_word: list[list[Se
     import numpy as np
 
     words, slop = node[1], node[2]
-    arrays = [_as_arrays(segs, lengths_of, fieldname, True) for segs in per_word]
-    if any(a is None for a in arrays):
+    arrays = _known([_as_arrays(segs, lengths_of, fieldname, True) for segs in per_word])
+    if arrays is None:
         return None
     common, idx = _common(arrays)
-    ends = None
+    ends: Any = None
     for a, i in zip(arrays, idx, strict=True):
         keys = _position_keys(a, i)
         if ends is not None:
@@ -506,7 +518,7 @@ def _phrase_arrays(searcher, fieldname: str, node: tuple, per_word: list[list[Se
         if not len(ends):
             break
     hit = np.unique(ends >> 32)  # indices into `common`
-    first = {}
+    first: dict[str, int] = {}
     for k, w in enumerate(words):
         first.setdefault(w, k)
     ranking = ranking_words(words)
@@ -534,7 +546,7 @@ def _position_keys(a: _Arrays, i):
 
 def top(scores: dict[int, float], limit: int | None) -> list[tuple[float, int]]:
     """(score, docnum) best first, ties by docnum: the order of Whoosh's TopCollector."""
-    items = scores.items()
+    items: Iterable[tuple[int, float]] = scores.items()
     if limit is not None and limit < len(scores):
         # The limit-th best score, found over bare floats (in C), keeps only the few
         # candidates at or above it for the sort by (score, docnum).

@@ -12,7 +12,6 @@ import fcntl
 import hashlib
 import json
 import multiprocessing
-import os
 import re
 import signal
 import time
@@ -25,10 +24,11 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import LockError, SegmentWriter
 
-from indexer import postwriter, registry, termdocs
+from indexer import forked_workers, registry
 from indexer.errors import IndexBusy, IndexWriteError
 from indexer.models import TaggedParagraph
-from indexer.schema import (
+from search.engines.embedded import postwriter, termdocs
+from search.engines.embedded.schema import (
     SEP,
     SUBSEP,
     create_index,
@@ -213,18 +213,6 @@ def _split_point(docs: list[dict]) -> int:
     return len(docs)
 
 
-def forked_workers() -> int:
-    """Processes an index run may fork (tagging workers, the second segment writer):
-    PARLEY_INDEX_WORKERS, else the CPU count; 1 where fork is not available.
-    PARLEY_INDEX_WORKERS=1 (also the tests' way) keeps indexing in one process."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        return max(1, int(os.environ.get("PARLEY_INDEX_WORKERS", "") or os.cpu_count() or 1))
-    except ValueError:
-        return 1
-
-
 class _ForkedSegment:
     """A forked process writing `docs` as one more new segment beside the parent's writer.
 
@@ -330,7 +318,7 @@ def merge_small_segments(writer, segments):
 
 
 class _SegmentWriter(SegmentWriter):
-    """Whoosh's writer, with postings grouped by term as documents arrive (indexer/postwriter.py)
+    """Whoosh's writer, with postings grouped by term as documents arrive (postwriter.py)
     and the new segment's field lengths read once per field.
 
     Whoosh asks the length of the field in the posting's document for every posting it
@@ -387,7 +375,7 @@ class _SegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         # Whoosh's own _flush_segment, writing the pool's postings (postwriter.py); the text
-        # field's document lists are written beside the segment (indexer/termdocs.py).
+        # field's document lists are written beside the segment (termdocs.py).
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         self._term_lists = termdocs.Collector()
@@ -443,15 +431,6 @@ def _release_half_built_writer(exc: BaseException) -> None:
 
 def _write_error(index_dir: Path, exc: Exception) -> str:
     why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-           errno.EACCES: "permission denied"}.get(getattr(exc, "errno", None), str(exc))
+           errno.EACCES: "permission denied"}.get(getattr(exc, "errno", None) or 0, str(exc))
     return (f"Could not write the index at {index_dir}: {why}. Articles committed before this "
             "batch are intact; free space or fix permissions and run the same command again.")
-
-
-def file_sha1(path: Path) -> str:
-    digest = hashlib.sha1()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    digest.update(str(os.path.getsize(path)).encode())
-    return digest.hexdigest()

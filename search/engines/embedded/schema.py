@@ -1,7 +1,6 @@
 """The one Whoosh schema, its field names, and how an index directory is opened or created.
 
-Only this module, writer.py, postwriter.py, check.py and search/engine.py, postings.py, query.py
-and highlight.py import whoosh.
+Only the embedded engine's package (search/engines/embedded/) imports whoosh.
 A Parley index directory carries a marker file; a directory without it is refused,
 because Whoosh stores pickles and opening a stranger's index could run code.
 """
@@ -60,7 +59,8 @@ _TITLE_CACHE: dict[str, list] = {}
 # paragraphs. Each of these with the word after it is also indexed as one term of text_pairs
 # (like Lucene's "common grams", which also pairs a common word with the word before it: that
 # doubles the pairs, 0.86 instead of 0.43 per distinct word, for phrases ending in "of" or "the").
-COMMON_WORDS = frozenset(("the", "a", "an", "of", "to", "in", "on", "for", "and", "at", "by", "with"))
+COMMON_WORDS = frozenset(("the", "a", "an", "of", "to", "in", "on", "for", "and", "at", "by",
+                          "with"))
 PAIR_SEP = " "
 
 
@@ -135,7 +135,8 @@ def _position_items(fmt, pairs) -> list[tuple]:
     for pos, word in pairs:
         poses[word].append(pos)
     fb, encode = fmt.field_boost, fmt.encode
-    return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl)) for w, pl in poses.items()]
+    return [(w.encode("utf-8"), len(pl), float(len(pl)) * fb, encode(pl))
+            for w, pl in poses.items()]
 
 
 class PackedPositions(formats.Positions):
@@ -239,7 +240,7 @@ def quick_indexer(field) -> Callable[[str], list[tuple]] | None:
     fmt = field.format
     if type(field) is fields.TEXT and type(fmt) is formats.Positions and field.analyzer == _TEXT:
         return lambda value: _position_items(fmt, analyse(value))
-    boost = getattr(fmt, "field_boost", None)
+    boost: float = getattr(fmt, "field_boost", 1.0)
     if type(field) is fields.ID and type(fmt) is formats.Existence \
             and type(field.analyzer) is IDTokenizer:
         return lambda value: [(value.encode("utf-8"), 1, boost, b"")]
@@ -345,7 +346,8 @@ def open_index(path: Path, *, retries: int = 5) -> index.Index:
     path = Path(path)
     if not path.is_dir() or not any(path.glob("*.toc")):
         if path.is_dir() and any(path.iterdir()) and not is_parley_index(path):
-            raise NotParleyIndex(f"{path} is not a Parley index (no {MARKER}); refusing to open it.")
+            raise NotParleyIndex(f"{path} is not a Parley index (no {MARKER}); "
+                                 "refusing to open it.")
         raise IndexNotFound(f"No index at {path}; build one with `parley index PATH`.")
     _check_marker(path)
     for attempt in range(retries):
@@ -378,5 +380,6 @@ def _check_marker(path: Path) -> None:
         raise NotParleyIndex(f"{path} is not a Parley index; refusing to open it.")
     if marker.get("version") not in READS_VERSIONS:
         readable = " and ".join(map(str, READS_VERSIONS))
-        raise IndexCorrupt(f"Index at {path} has format version {marker.get('version')}; this Parley "
-                           f"reads versions {readable}. Rebuild it with `parley index --rebuild`.")
+        raise IndexCorrupt(f"Index at {path} has format version {marker.get('version')}; "
+                           f"this Parley reads versions {readable}. "
+                           "Rebuild it with `parley index --rebuild`.")

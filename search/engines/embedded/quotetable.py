@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
-from indexer.schema import SEP, SUBSEP
+from search.engines.embedded.schema import SEP, SUBSEP
 from search.highlight import term_spans
 from search.results import QuoteRecord
 
@@ -94,7 +94,8 @@ def _parts(entry: str) -> tuple[str, str, str, str, str]:
 
 
 def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
-                 terms: set[str], *, words_only_in_quotes: bool = False) -> dict[int, list[QuoteRef]]:
+                 terms: set[str], *, words_only_in_quotes: bool = False,
+                 ) -> dict[int, list[QuoteRef]]:
     """Matching quotations grouped, groups in order of first appearance.
 
     Two quotations are one group when their words are the same, or when the same speaker's
@@ -175,7 +176,8 @@ def records(session, groups: Iterable[list[QuoteRef]]) -> Iterator[QuoteRecord]:
     """One QuoteRecord per group, led by the earliest publication, others as 'also reported by'."""
     dates, outlets = session.table.dates, session.table.values("c_outlet")
     for members in groups:
-        ordered = sorted(members, key=lambda r: (dates[r.docnum] or 99999999, outlets[r.docnum], r.docnum))
+        ordered = sorted(members, key=lambda r: (dates[r.docnum] or 99999999, outlets[r.docnum],
+                                                 r.docnum))
         lead_fields = session.searcher.stored_fields(ordered[0].docnum)
         also = []
         for ref in ordered[1:]:

@@ -3,7 +3,9 @@
 Whoosh keeps no checksums, so this reads everything it can: it opens each segment, unpickles
 every stored document, walks every field's term list, reads every column, runs one query per
 field, then compares the articles and paragraphs found with what the registry recorded.
-A truncated or missing file is found; a flipped byte inside stored text may not be.
+A truncated or missing file is found; a flipped byte inside Whoosh's stored text may not be.
+The files Parley writes itself (term lists, doc tables, registry rows) carry checksums, and
+every one is verified.
 Repair is `parley index --rebuild PATH...`; this module only reports. It imports whoosh
 because it reads segments one by one, below the level the search engine works at.
 """
@@ -15,46 +17,18 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh.reading import SegmentReader
 
 from indexer import registry
-from indexer.schema import open_index
-
-MAX_LISTED = 20  # ids shown per kind of problem; the counts are always complete
-REBUILD_HINT = "rebuild it with `parley index --rebuild PATH...` (the same paths you indexed)"
-
-
-@dataclass
-class CheckReport:
-    """What `check_index` found; `healthy` is True when nothing is wrong."""
-
-    index_dir: str
-    segments: int = 0
-    documents: int = 0
-    articles_index: int = 0
-    articles_registry: int = 0
-    paragraphs_index: int = 0
-    paragraphs_registry: int = 0
-    problems: list[str] = field(default_factory=list)
-    orphan_articles: list[str] = field(default_factory=list)  # in the index, not the registry
-    missing_articles: list[str] = field(default_factory=list)  # in the registry, not the index
-    miscounted_articles: list[str] = field(default_factory=list)
-    duplicate_paragraphs: int = 0
-
-    @property
-    def healthy(self) -> bool:
-        return not self.problems
-
-    def to_dict(self) -> dict:
-        return {**{k: v for k, v in self.__dict__.items() if not k.endswith("_articles")},
-                "orphan_articles": self.orphan_articles[:MAX_LISTED],
-                "missing_articles": self.missing_articles[:MAX_LISTED],
-                "miscounted_articles": self.miscounted_articles[:MAX_LISTED],
-                "healthy": self.healthy}
+from indexer.errors import IndexCorrupt
+from search.engines.embedded import termdocs
+from search.engines.embedded.embedded import LEXICON_FILE, read_saved_lexicon
+from search.engines.embedded.engine import table_damage
+from search.engines.embedded.schema import open_index
+from search.results import MAX_LISTED, REBUILD_HINT, CheckReport  # noqa: F401 - REBUILD_HINT: old import path
 
 
 def check_index(index_dir: str | Path) -> CheckReport:
@@ -93,6 +67,17 @@ def _check(index_dir: Path) -> CheckReport:
     report.segments = len(segments)
     for segment in segments:
         _check_segment(ix, segment, report, per_article, pids)
+        _check_term_lists(index_dir, segment.segment_id(), report)
+    lexicon = index_dir / LEXICON_FILE
+    if lexicon.exists():
+        try:
+            read_saved_lexicon(lexicon)
+        except IndexCorrupt as exc:
+            report.problems.append(str(exc))
+    for table in sorted(index_dir.glob("parley-doctable-*.bin")):
+        if (why := table_damage(table)) is not None:
+            report.problems.append(f"doc table {table.name} is damaged: {why} (delete it: "
+                                   "the next search makes it again)")
     if report.healthy:
         _check_queries(ix, report)
     _compare_registry(index_dir, report, per_article, pids)
@@ -133,6 +118,18 @@ def _check_segment(ix, segment, report: CheckReport, per_article: Counter, pids:
         reader.close()
 
 
+def _check_term_lists(index_dir: Path, segment_id: str, report: CheckReport) -> None:
+    """Every list of the segment's term list file against its checksum (no file: an index
+    written before they existed, read from Whoosh's blocks)."""
+    path = termdocs.path_for(index_dir, segment_id)
+    if not path.exists():
+        return
+    try:
+        termdocs.TermLists(path).verify()
+    except Exception as exc:  # noqa: BLE001 - IndexCorrupt, or a file that is not one at all
+        report.problems.append(f"term list file {path.name} is damaged: {_describe(exc)}")
+
+
 def _walk_terms(reader, fieldname: str) -> None:
     """Every term of the field and every posting of it (ids, and positions where stored)."""
     for term in reader.lexicon(fieldname):
@@ -160,11 +157,13 @@ def _check_queries(ix, report: CheckReport) -> None:
 def _compare_registry(index_dir: Path, report: CheckReport, per_article: Counter,
                       pids: Counter) -> None:
     try:
+        damaged = registry.damaged_rows(index_dir)
         with registry.connect(index_dir) as conn:
             recorded = dict(conn.execute("SELECT article_id, paragraphs FROM articles"))
     except Exception as exc:  # noqa: BLE001 - sqlite3.DatabaseError on a damaged registry
         report.problems.append(f"the registry cannot be read: {_describe(exc)}")
         return
+    report.problems += damaged[:MAX_LISTED]
     report.articles_index, report.paragraphs_index = len(per_article), sum(per_article.values())
     report.articles_registry, report.paragraphs_registry = len(recorded), sum(recorded.values())
     report.duplicate_paragraphs = sum(n - 1 for n in pids.values() if n > 1)

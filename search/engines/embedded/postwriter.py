@@ -28,7 +28,7 @@ from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from indexer import termdocs
+from search.engines.embedded import termdocs
 
 # A block whose pickle is shorter than this is stored as it is: zlib made such blocks longer
 # (10k benchmark corpus: 14 -> 22 bytes under 16, 37 -> 41 under 48, 56 -> 52 under 64), and
@@ -125,11 +125,11 @@ def write_postings(fieldwriter, schema, pool: TermPool, lengths,
         prefix = pack_ushort(fieldid)
         fixed = schema[fieldname].format.fixed_value_size()
         column = lengths(fieldname)
-        collect = collector is not None and fieldname == collector.field
+        collect = collector if collector is not None and fieldname == collector.field else None
         entries = []
         for tbytes, ids, weights, values in terms:
-            if collect:
-                collector.add_term(tbytes, ids, weights, values)
+            if collect is not None:
+                collect.add_term(tbytes, ids, weights, values)
             start = pos
             parts = [WHOOSH3_HEADER_MAGIC]
             pos += len(WHOOSH3_HEADER_MAGIC)
@@ -161,6 +161,7 @@ def write_postings(fieldwriter, schema, pool: TermPool, lengths,
                 else:
                     wmini = tuple(f32)
                 bvalues = [v for v in values[b:b + blocklimit] if v]
+                vmini: tuple | bytes | None
                 if fixed is None or fixed < 0:
                     vmini = tuple(bvalues)
                 elif fixed == 0:

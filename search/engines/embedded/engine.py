@@ -15,12 +15,14 @@ import json
 import os
 import threading
 import weakref
+import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from heapq import nsmallest
 from pathlib import Path
+from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring
@@ -28,11 +30,19 @@ from whoosh.matching import ListMatcher, NullMatcher, RequireMatcher
 from whoosh.searching import Results
 from whoosh.util.numeric import byte_to_length
 
-from indexer import registry, termdocs
+from indexer import registry
 from indexer.errors import IndexCorrupt, NotFound, QueryTooExpensive, SearchError
-from indexer.lexicon import default_lexicon
-from indexer.schema import FACET_FIELDS, SEP, common_pairs, length_bytes, open_index, ranking_words
-from search import highlight, postings
+from indexer.lexicon import Lexicon, default_lexicon
+from search import highlight
+from search.engines.embedded import postings, termdocs
+from search.engines.embedded.schema import (
+    FACET_FIELDS,
+    SEP,
+    common_pairs,
+    length_bytes,
+    open_index,
+    ranking_words,
+)
 from search.query import KEYWORD_FIELDS, parse_query
 from search.request import SearchRequest
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
@@ -60,21 +70,47 @@ _TABLE_FILE = "parley-doctable-{gen}.bin"
 
 def _table_path(index_dir: Path | None, reader) -> Path | None:
     gen = reader.generation() if index_dir else None
-    return index_dir / _TABLE_FILE.format(gen=gen) if isinstance(gen, int) and gen >= 0 else None
+    if index_dir is None or not isinstance(gen, int) or gen < 0:
+        return None
+    return index_dir / _TABLE_FILE.format(gen=gen)
+
+
+_TABLE_VERSION = 3  # 3: a CRC-32 of the whole file at its end
+
+
+def table_damage(path: Path) -> str | None:
+    """Why a saved table is not as it was written, or None (it is, or is of an older version,
+    which is never read). `parley check` reports it; a search reads the columns instead."""
+    try:
+        data = path.read_bytes()
+        size = int.from_bytes(data[:8], "little")
+        if json.loads(data[8:8 + size]).get("version") != _TABLE_VERSION:
+            return None
+    except (OSError, ValueError) as exc:
+        return f"it cannot be read ({exc.__class__.__name__})"
+    if zlib.crc32(data[:-4]) != int.from_bytes(data[-4:], "little"):
+        return "it fails its checksum"
+    return None
 
 
 def _load_table(path: Path, docs: int) -> dict | None:
-    """The saved table (JSON header with distinct values, then uint32 arrays), or None.
+    """The saved table (JSON header with distinct values, then uint32 arrays, then a CRC-32),
+    or None: absent, of another generation or version, or damaged.
 
+    A damaged table is a derived file: the columns it was made from are read again (and the
+    table saved again) rather than counting facets from wrong numbers.
     Columns come back as (each document's cell number, the distinct cells): see DocTable.cells.
     """
     try:
         data = path.read_bytes()
+        if zlib.crc32(data[:-4]) != int.from_bytes(data[-4:], "little"):
+            return None
         size = int.from_bytes(data[:8], "little")
         header = json.loads(data[8:8 + size])
-        if header.get("docs") != docs or header.get("version") != 2:
+        if header.get("docs") != docs or header.get("version") != _TABLE_VERSION:
             return None
-        out, pos = {}, 8 + size
+        out: dict[str, Any] = {}
+        pos = 8 + size
         for name in ("dates", *_SAVED_CELLS):
             codes = array("I")
             codes.frombytes(data[pos:pos + 4 * docs])
@@ -111,7 +147,7 @@ def _months(dates: list[int]) -> tuple[array, list[tuple[str, ...]]]:
 def _save_table(path: Path, table: dict) -> None:
     """Write atomically next to the index; drop other generations' tables. Best effort."""
     try:
-        header: dict = {"version": 2, "docs": len(table["dates"]), "values": {}}
+        header: dict = {"version": _TABLE_VERSION, "docs": len(table["dates"]), "values": {}}
         arrays = [array("I", table["dates"])]
         for name in _SAVED_CELLS:
             codes, cells = table[name]
@@ -120,9 +156,13 @@ def _save_table(path: Path, table: dict) -> None:
         head = json.dumps(header, ensure_ascii=False).encode("utf-8")
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
         with open(tmp, "wb") as fh:
-            fh.write(len(head).to_bytes(8, "little") + head)
+            first = len(head).to_bytes(8, "little") + head
+            fh.write(first)
+            crc = zlib.crc32(first)
             for arr in arrays:
                 fh.write(arr.tobytes())
+                crc = zlib.crc32(arr, crc)
+            fh.write(crc.to_bytes(4, "little"))
         os.replace(tmp, path)
         gen = int(path.stem.rsplit("-", 1)[1])
         for old in path.parent.glob(_TABLE_FILE.format(gen="*")):
@@ -140,10 +180,11 @@ class DocTable:
     value is computed once under the lock and read without it afterwards.
     """
 
-    reader: object
+    reader: Any  # a Whoosh IndexReader
     _cache: dict = field(default_factory=dict)
     saved_in: Path | None = None  # index directory: where this generation's table is kept
     lock: threading.RLock = field(default_factory=threading.RLock)
+    filled: Callable[[], None] | None = None  # told when a value was computed (Engine.freeze)
 
     def cached(self, key, compute):
         """The value under `key`, computed once even when several threads ask at once."""
@@ -154,12 +195,8 @@ class DocTable:
         with self.lock:
             if key not in self._cache:
                 self._cache[key] = compute()
-                # These tables live as long as the index generation: hundreds of thousands of
-                # objects at 1M paragraphs (quotation refs, cells) that the cyclic garbage
-                # collector would otherwise walk in every full collection, a 300+ ms pause
-                # in whichever request triggers it. Frozen, they are left out of collections
-                # (they are still freed by reference counting when the generation goes).
-                gc.freeze()
+                if self.filled is not None:
+                    self.filled()
             return self._cache[key]
 
     def values(self, column: str) -> list[tuple[str, ...]]:
@@ -261,47 +298,24 @@ class DocTable:
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else 1 for b in range(256)]
 
 
-_TABLES: dict[Path, tuple[tuple, DocTable]] = {}
-_TABLES_LOCK = threading.Lock()
-
-
-def shared_table(index_dir: Path, toc: tuple, ix, session_reader) -> DocTable:
-    """The one DocTable of this index generation, shared by all threads' sessions.
-
-    It reads through a reader of its own (a session's searcher is closed when its thread
-    moves to a newer generation). Should a commit land between the session opening its
-    searcher and this reader, the generations differ and the session gets a private table.
-    """
-    with _TABLES_LOCK:
-        known = _TABLES.get(index_dir)
-        if known and known[0] == toc:
-            return known[1]
-        reader = ix.reader()
-        if reader.generation() != session_reader.generation():
-            reader.close()
-            return DocTable(session_reader, saved_in=index_dir)
-        table = DocTable(reader, saved_in=index_dir)
-        weakref.finalize(table, reader.close)  # file handles go when the last session does
-        if known:
-            # The previous generation's tables were frozen (DocTable.cached): give them back
-            # to the collector, or their cycles and file handles would outlive them.
-            gc.unfreeze()
-        _TABLES[index_dir] = (toc, table)
-        return table
-
-
 class Session:
     """One thread's open searcher on one index generation."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, owner: Engine | None = None):
         self.index_dir = index_dir
+        # Names typed in queries and filters resolve with the lexicon the index was tagged
+        # with, read again when `parley index --actors-file` saves another.
+        self._lexicon = owner.lexicon if owner is not None else default_lexicon
+        self._lists = owner.lists if owner is not None else termdocs.ListsCache(index_dir)
         self.ix = open_index(index_dir)
         # BM25F with milder length normalisation (B 0.75 -> 0.25): at 0.75 one-line
         # paragraphs that merely repeat the query words outranked substantive ones.
         weighting = self.weighting = _BM25F(B=0.25, K1=1.2)
         self.searcher = self.ix.searcher(weighting=weighting)
         self.toc = self._toc_identity()
-        self.table = shared_table(index_dir, self.toc, self.ix, self.searcher.reader())
+        reader = self.searcher.reader()
+        self.table = (owner.shared_table(self.toc, self.ix, reader) if owner is not None
+                      else DocTable(reader, saved_in=index_dir))
         weighting.table = self.table
         # A thread that ends (server threads, test threads) drops its session without close();
         # the finalizer closes the searcher then, or at close(), whichever comes first.
@@ -331,7 +345,8 @@ class Session:
     # -- mapping what users type to what the index holds --------------------------------
 
     def resolve(self, fieldname: str, value: str) -> list[str]:
-        """Index values for a typed value: canonical actor, else case-insensitive, else substring."""
+        """Index values for a typed value: canonical actor, else case-insensitive, else
+        substring."""
         value = value.strip()
         if fieldname == "month":
             return [value]
@@ -341,8 +356,8 @@ class Session:
             vocab = self.table.vocabulary(_COLUMN_OF[fieldname])
         if value in vocab:
             return [value]
-        canonical = default_lexicon().canonical_or_none(value)
-        if canonical in vocab:
+        canonical = self._lexicon().canonical_or_none(value)
+        if canonical is not None and canonical in vocab:
             return [canonical]
         folded = value.casefold()
         exact = [v for v in vocab if v.casefold() == folded]
@@ -411,7 +426,9 @@ class Session:
             if flt is None:
                 return set(reader.all_doc_ids())
             # Date filters come from columns, which still hold deleted paragraphs.
-            return {d for d in flt if not reader.is_deleted(d)} if reader.has_deletions() else set(flt)
+            if not reader.has_deletions():
+                return set(flt)
+            return {d for d in flt if not reader.is_deleted(d)}
         plan = postings.plan(q, self.searcher.schema)
         if flt is not None:
             if not flt:
@@ -454,8 +471,7 @@ class Session:
                         for leaf, _ in self.searcher.leaf_searchers()))
 
     def term_lists(self, reader) -> termdocs.TermLists | None:
-        folder = self.table.saved_in
-        return termdocs.lists_for(folder, reader.segment().segment_id()) if folder else None
+        return self._lists.get(reader.segment().segment_id())
 
     def _skip_through(self, q: wq.Query, flt: set[int]) -> set[int]:
         # Stepping the matcher, not all_ids(): Whoosh's intersection all_ids() decodes every
@@ -469,7 +485,8 @@ class Session:
         return out
 
     def facet_counts(self, docs: set[int], req: SearchRequest,
-                     counted: dict[str, Counter] | None = None) -> dict[str, tuple[FacetValue, ...]]:
+                     counted: dict[str, Counter] | None = None,
+                     ) -> dict[str, tuple[FacetValue, ...]]:
         """Top values per facet; `counted` passes counts the caller already has (the timeline's)."""
         out = {}
         for facet in FACET_NAMES:
@@ -581,7 +598,8 @@ class Session:
         else:
             dates = self.table.dates
             key = (lambda d: (dates[d], d)) if oldest else (lambda d: (-dates[d], d))
-            order = sorted(docs, key=key) if whole else nsmallest(limit, docs, key=key)
+            order = sorted(docs, key=key) if limit is None or whole \
+                else nsmallest(limit, docs, key=key)
         return Results(self.searcher, q, [(None, d) for d in order])
 
     def _page(self, q: wq.Query, scores: dict[int, float], limit: int | None) -> Results:
@@ -711,9 +729,60 @@ def _phrases_as_terms(q: wq.Query) -> wq.Query:
 class Engine:
     """Sessions for one index directory, one per thread, reopened after commits."""
 
-    def __init__(self, index_dir: str | Path):
+    def __init__(self, index_dir: str | Path, lexicon: Callable[[], Lexicon] = default_lexicon,
+                 *, freeze_tables: bool = True):
         self.index_dir = Path(index_dir)
+        self.freeze_tables = freeze_tables
+        self._frozen = False
+        self.lexicon = lexicon
+        self.lists = termdocs.ListsCache(self.index_dir)
         self._local = threading.local()
+        # The current generation's DocTable (with its TOC identity), shared by every thread.
+        self._table: tuple[tuple, DocTable] | None = None
+        self._table_lock = threading.Lock()
+
+    def shared_table(self, toc: tuple, ix, session_reader) -> DocTable:
+        """The one DocTable of this index generation, shared by all threads' sessions.
+
+        It reads through a reader of its own (a session's searcher is closed when its thread
+        moves to a newer generation). Should a commit land between the session opening its
+        searcher and this reader, the generations differ and the session gets a private table.
+        """
+        with self._table_lock:
+            known = self._table
+            if known and known[0] == toc:
+                return known[1]
+            reader = ix.reader()
+            if reader.generation() != session_reader.generation():
+                reader.close()
+                return DocTable(session_reader, saved_in=self.index_dir)
+            table = DocTable(reader, saved_in=self.index_dir, filled=self.freeze)
+            weakref.finalize(table, reader.close)  # file handles go when the last session does
+            if known:
+                # The previous generation's tables were frozen: give them back to the
+                # collector, or their cycles and file handles would outlive them.
+                self.unfreeze()
+            self._table = (toc, table)
+            return table
+
+    def freeze(self) -> None:
+        """Leave what is in memory now out of the cyclic garbage collector's passes.
+
+        The shared tables live as long as their index generation: hundreds of thousands of
+        objects at 1M paragraphs (quotation refs, cells) that every full collection would
+        otherwise walk, a 300+ ms pause in whichever request triggers it. gc.freeze() acts on
+        the whole process, so it is this engine's choice (freeze_tables), undone when its
+        generation goes or the engine closes; frozen objects are still freed by reference
+        counting.
+        """
+        if self.freeze_tables:
+            gc.freeze()
+            self._frozen = True
+
+    def unfreeze(self) -> None:
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def session(self) -> Session:
         current: Session | None = getattr(self._local, "session", None)
@@ -722,31 +791,38 @@ class Engine:
         if current is not None:
             current.close()
         self._local.session = None
-        session = _open_session(self.index_dir)
+        session = _open_session(self)
         self._local.session = session
         return session
 
+    def close(self) -> None:
+        """Close this thread's session (other threads' close when their threads end)."""
+        current: Session | None = getattr(self._local, "session", None)
+        self._local.session = None
+        if current is not None:
+            current.close()
+        with self._table_lock:
+            self._table = None
+            self.unfreeze()
+        self.lists.clear()
 
-def _open_session(index_dir: Path) -> Session:
+
+def _open_session(engine: Engine) -> Session:
+    index_dir = engine.index_dir
     last: Exception | None = None
     for _ in range(5):
         try:
-            return Session(index_dir)
+            return Session(index_dir, engine)
         except FileNotFoundError as exc:  # a commit removed files between listing and reading
             last = exc
     raise IndexCorrupt(f"Index at {index_dir} keeps changing under the reader ({last}); try again.")
 
 
-_ENGINES: dict[Path, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-
-
 def engine_for(index_dir: str | Path) -> Engine:
-    key = Path(index_dir).resolve()
-    with _ENGINES_LOCK:
-        if key not in _ENGINES:
-            _ENGINES[key] = Engine(key)
-        return _ENGINES[key]
+    """The reader of the embedded engine open on `index_dir` (internals and their tests)."""
+    from search.engines import open_engine
+
+    return open_engine(index_dir)._reader  # type: ignore[attr-defined]
 
 
 # -- building result objects -------------------------------------------------------------
@@ -765,8 +841,9 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 def hit_from_fields(fields: dict, snippet: str, score: float | None) -> Hit:
     return Hit(
-        paragraph_id=fields["pid"], article_id=fields["article_id"], title=fields.get("title") or None,
-        outlet=fields.get("outlet") or None, url=fields.get("url"), published=fields.get("date") or None,
+        paragraph_id=fields["pid"], article_id=fields["article_id"],
+        title=fields.get("title") or None, outlet=fields.get("outlet") or None,
+        url=fields.get("url"), published=fields.get("date") or None,
         position=fields.get("position", 0), text=fields.get("text", ""), snippet=snippet,
         actors=_split(fields.get("actors")), topics=_split(fields.get("topics")),
         credits=_split(fields.get("credits")), quotes=quotes_of(fields), score=score,

@@ -1,0 +1,56 @@
+"""Storage and retrieval engines, each behind search.engine_api.Engine.
+
+An engine lives in its own package here and is the only code that imports its library:
+embedded/ (a Whoosh-format index in a local folder) today, a cluster engine later.
+`open_engine` picks one by the location's form.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from indexer.errors import IndexNotFound
+from search.engine_api import Engine
+
+_OPEN: dict[str, Engine] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_engine(location: str | Path) -> Engine:
+    """The engine for an index location: a folder path, or (later) a cluster's URL.
+
+    One engine object per location and process: it holds the per-thread searchers and the
+    in-memory tables of its index, which every request to the same index reuses.
+    """
+    key = _key(location)
+    with _OPEN_LOCK:
+        engine = _OPEN.get(key)
+        if engine is None:
+            engine = _OPEN[key] = _new_engine(key)
+        return engine
+
+
+def _key(location: str | Path) -> str:
+    text = str(location)
+    if "://" in text:
+        return text
+    return str(Path(text).resolve())
+
+
+def _new_engine(key: str) -> Engine:
+    scheme = key.split("://", 1)[0] if "://" in key else "file"
+    if scheme == "file":
+        from search.engines.embedded.embedded import EmbeddedEngine
+
+        return EmbeddedEngine(key)
+    raise IndexNotFound(f"No search engine for {key!r}: give an index folder "
+                      "(cluster engines are not available yet).")
+
+
+def forget_engine(location: str | Path) -> None:
+    """Close and drop the engine of a location (tests, and a folder deleted for good)."""
+    with _OPEN_LOCK:
+        engine = _OPEN.pop(_key(location), None)
+    if engine is not None:
+        engine.close()
