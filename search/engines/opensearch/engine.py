@@ -29,7 +29,7 @@ from indexer.errors import (
     IndexWriteError,
     NotFound,
 )
-from indexer.lexicon import default_lexicon
+from indexer.lexicon import Lexicon
 from indexer.models import TaggedParagraph
 from indexer.registry import ArticleRow
 from search import analyzer
@@ -117,6 +117,24 @@ class OpenSearchEngine:
 
     # -- mapping what users type to what the index holds --------------------------------
 
+    def lexicon(self) -> Lexicon:
+        """The shipped lexicon plus the user's entries saved with this index (if any)."""
+        from indexer import lexicon_with
+
+        with self._vocab_lock:
+            cached = self._vocab.get("\0lexicon")
+            if cached and time.monotonic() - cached[0] < 30:
+                return cached[1]  # type: ignore[return-value]
+        saved = None
+        if self.exists():
+            found = self._search({"size": 1, "query": {"term": {"doc": "lexicon"}}})
+            hits = found["hits"]["hits"]
+            saved = hits[0]["_source"]["record"] if hits else None
+        lexicon = lexicon_with(saved)
+        with self._vocab_lock:
+            self._vocab["\0lexicon"] = (time.monotonic(), lexicon)  # type: ignore[assignment]
+        return lexicon
+
     def vocabulary(self, facet: str) -> list[str]:
         field = D.FACET_FIELD.get(facet, facet)
         with self._vocab_lock:
@@ -138,7 +156,7 @@ class OpenSearchEngine:
         vocab = self.vocabulary(fieldname)
         if value in vocab:
             return [value]
-        canonical = default_lexicon().canonical_or_none(value)
+        canonical = self.lexicon().canonical_or_none(value)
         if canonical in vocab:
             return [canonical]
         folded = value.casefold()
@@ -456,9 +474,12 @@ class OpenSearchWriter:
 
     def known(self) -> Known:
         known = Known()
-        for s in self.engine._scan({"terms": {"doc": ["file", "article"]}}, index=self.target):
+        for s in self.engine._scan({"terms": {"doc": ["file", "article", "lexicon"]}},
+                                   index=self.target):
             r = s["record"]
-            if s["doc"] == "file":
+            if s["doc"] == "lexicon":
+                known.lexicon = r
+            elif s["doc"] == "file":
                 known.file_hashes[r["path"]] = r["sha1"]
                 known.file_articles[r["path"]] = list(r["article_ids"])
             else:
@@ -509,6 +530,10 @@ class OpenSearchWriter:
         self._files.append({"_op_type": "index", "_index": self.target,
                             "_id": "f:" + _digest(path),
                             "_source": D.file_doc(path, sha1, size, article_ids)})
+
+    def save_lexicon(self, extra: dict) -> None:
+        self._files.append({"_op_type": "index", "_index": self.target, "_id": "lexicon",
+                            "_source": {"doc": "lexicon", "record": extra}})
 
     def pending(self) -> int:
         return self._pending
