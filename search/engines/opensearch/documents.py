@@ -96,7 +96,9 @@ def settings(shards: int, replicas: int) -> dict:
         "settings": {"index": {"number_of_shards": shards, "number_of_replicas": replicas,
                                "refresh_interval": "-1",
                                "max_result_window": 10_000}},
-        "mappings": {"dynamic": "strict", "properties": props},
+        # The layers are derived from the stored text: indexed, never stored a second time.
+        "mappings": {"dynamic": "strict", "properties": props,
+                     "_source": {"excludes": [f"{f}_*" for f in TEXT_FIELDS]}},
     }
 
 

@@ -211,8 +211,7 @@ class OpenSearchEngine:
         self._require()
         parsed, query = self._query(req, "paragraph")
         body: dict[str, Any] = {"query": query, "track_total_hits": True,
-                                "sort": self._sort(req, bool(req.text.strip())),
-                                "_source": {"excludes": ["*_0", "*_1", "*_2", "*_3"]}}
+                                "sort": self._sort(req, bool(req.text.strip()))}
         if facets:
             body["aggs"] = _facet_aggs(req)
         start = (req.page - 1) * req.size
@@ -295,8 +294,7 @@ class OpenSearchEngine:
         if not pids:
             return {}
         body = {"size": len(pids), "query": {"bool": {"filter": [
-            {"term": {"doc": "paragraph"}}, {"terms": {"pid": sorted(pids)}}]}},
-            "_source": {"excludes": ["*_0", "*_1", "*_2", "*_3"]}}
+            {"term": {"doc": "paragraph"}}, {"terms": {"pid": sorted(pids)}}]}}}
         return {h["_source"]["pid"]: h["_source"] for h in self._search(body)["hits"]["hits"]}
 
     def speakers(self) -> list[dict]:
@@ -332,8 +330,7 @@ class OpenSearchEngine:
         row = D.row_from_doc(found[0]["_source"])
         body = {"size": 10_000, "sort": [{"position": "asc"}],
                 "query": {"bool": {"filter": [{"term": {"doc": "paragraph"}},
-                                              {"term": {"article_id": article_id}}]}},
-                "_source": {"excludes": ["*_0", "*_1", "*_2", "*_3"]}}
+                                              {"term": {"article_id": article_id}}]}}}
         hits = [_hit(h, score=False) for h in self._search(body)["hits"]["hits"]]
         return _summary(row), hits
 
