@@ -93,3 +93,17 @@ class NotFound(ParleyError):
     """No article or paragraph with that id."""
 
     status = 404
+
+
+class EngineConfigError(ParleyError):
+    """The engine location or its settings are wrong (bad URL, refused plain http, credentials)."""
+
+    exit_code = 2
+    status = 500
+
+
+class EngineUnavailable(ParleyError):
+    """The search cluster did not answer (down, unreachable, or too busy after retries)."""
+
+    exit_code = 6
+    status = 503

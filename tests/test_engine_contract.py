@@ -1,7 +1,8 @@
 """The engine contract: what every engine behind search/engine_api.py must do, on real text.
 
-Each test runs once per engine in ENGINES. Only the embedded engine exists today; a cluster
-engine joins by adding a factory that gives a fresh, empty engine of its kind.
+Each test runs once per engine in ENGINES: the embedded engine, and the cluster engine on the
+real three-node OpenSearch cluster of scripts/opensearch-cluster (tests/opensearch_cluster.py).
+A new engine joins by adding a factory that gives a fresh, empty engine of its kind.
 """
 
 from __future__ import annotations
@@ -19,22 +20,36 @@ from search.engine_api import Engine
 from search.engines import forget_engine, open_engine
 from search.request import SearchRequest
 from tests.conftest import SEEDS
+from tests.opensearch_cluster import fresh_location, opensearch_url  # noqa: F401
 
 WITKOFF_PID = "t44c18132313e5f2b-0000"  # the ANI paragraph: "Witkoff ... ceasefire"
 
 
-def _embedded(tmp: Path) -> Engine:
+def _embedded(request, tmp: Path) -> Engine:
     forget_engine(tmp / "ix")
     return open_engine(tmp / "ix")
 
 
-ENGINES: dict[str, Callable[[Path], Engine]] = {"embedded": _embedded}
+def _opensearch(request, tmp: Path) -> Engine:
+    location = fresh_location(request.getfixturevalue("opensearch_url"), "contract")
+    engine = open_engine(location)
+    alias = location.rsplit("/", 1)[1]
+
+    def drop() -> None:
+        engine.client.indices.delete(index=f"{alias}-*", ignore_unavailable=True)  # type: ignore[attr-defined]
+        forget_engine(location)
+
+    request.addfinalizer(drop)
+    return engine
+
+
+ENGINES: dict[str, Callable[..., Engine]] = {"embedded": _embedded, "opensearch": _opensearch}
 
 
 @pytest.fixture(params=sorted(ENGINES), scope="module")
 def seeded(request, tmp_path_factory) -> Engine:
     """An engine holding the four seed articles (read-only by convention)."""
-    engine = ENGINES[request.param](tmp_path_factory.mktemp(f"contract-{request.param}"))
+    engine = ENGINES[request.param](request, tmp_path_factory.mktemp(f"contract-{request.param}"))
     report = indexer.ingest([SEEDS], engine)
     assert (report.articles, report.paragraphs) == (4, 51)
     return engine
@@ -42,7 +57,7 @@ def seeded(request, tmp_path_factory) -> Engine:
 
 @pytest.fixture(params=sorted(ENGINES))
 def empty(request, tmp_path) -> Engine:
-    return ENGINES[request.param](tmp_path)
+    return ENGINES[request.param](request, tmp_path)
 
 
 def _ids(page) -> list[str]:

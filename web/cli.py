@@ -52,11 +52,22 @@ def fail_nicely(fn):
     return wrapper
 
 
+class Location(click.ParamType):
+    """An index folder (a Path), or a cluster location URL kept as written."""
+
+    name = "FOLDER|URL"
+
+    def convert(self, value, param, ctx):
+        text = str(value)
+        return text if "://" in text else Path(text)
+
+
 def index_dir_option(fn):
     return click.option(
-        "--index-dir", envvar="PARLEY_INDEX_DIR", default=DEFAULT_INDEX_DIR, show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Where the index lives (also PARLEY_INDEX_DIR).")(fn)
+        "--index-dir", "--engine", "index_dir", envvar=["PARLEY_ENGINE", "PARLEY_INDEX_DIR"],
+        default=DEFAULT_INDEX_DIR, show_default=True, type=Location(),
+        help="Where the index lives: a folder, or an OpenSearch cluster as "
+             "opensearch+http(s)://HOST:PORT/INDEX (also PARLEY_ENGINE, PARLEY_INDEX_DIR).")(fn)
 
 
 def filter_options(fn):

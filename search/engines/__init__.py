@@ -1,7 +1,8 @@
 """Storage and retrieval engines, each behind search.engine_api.Engine.
 
 An engine lives in its own package here and is the only code that imports its library:
-embedded/ (a Whoosh-format index in a local folder) today, a cluster engine later.
+embedded/ (a Whoosh-format index in a local folder, the default) and opensearch/ (a
+Parley index on an OpenSearch cluster, for archives that outgrow one machine).
 `open_engine` picks one by the location's form.
 """
 
@@ -23,7 +24,7 @@ _OPEN_LOCK = threading.Lock()
 
 
 def open_engine(location: str | Path) -> Engine:
-    """The engine for an index location: a folder path, or (later) a cluster's URL.
+    """The engine for an index location: a folder path, or a cluster location URL.
 
     One engine object per location and process: it holds the per-thread searchers and the
     in-memory tables of its index, which every request to the same index reuses.
@@ -56,8 +57,13 @@ def _new_engine(key: str) -> Engine:
         from search.engines.embedded.embedded import EmbeddedEngine
 
         return EmbeddedEngine(key)
-    raise IndexNotFound(f"No search engine for {key!r}: give an index folder "
-                      "(cluster engines are not available yet).")
+    if scheme in ("opensearch+http", "opensearch+https"):
+        # Imported here: the embedded engine's users never load the cluster client.
+        from search.engines.opensearch import OpenSearchEngine
+
+        return OpenSearchEngine(key)
+    raise IndexNotFound(f"No search engine for {key!r}: give an index folder or a cluster "
+                        "location opensearch+http(s)://HOST:PORT/INDEX.")
 
 
 def forget_engine(location: str | Path) -> None:

@@ -1,0 +1,750 @@
+"""The cluster engine: search.engine_api.Engine over an OpenSearch index (documents.py).
+
+Reading: Parley's query tree is translated (translate.py), facets are terms aggregations, the
+timeline a terms aggregation on the month, quotation groups a collapse on the quotation key.
+Writing: bulk requests in bounded batches, an article's documents routed to one shard and
+made visible together by one refresh at commit (the index's refresh_interval is -1), so no
+reader sees half an article; a rebuild fills a new index and moves the alias at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from heapq import nsmallest
+from typing import Any
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy import exceptions as osx
+
+from indexer.errors import (
+    EngineUnavailable,
+    IndexBusy,
+    IndexNotFound,
+    IndexWriteError,
+    NotFound,
+    UnknownFilterValue,
+)
+from indexer.lexicon import Lexicon
+from indexer.models import TaggedParagraph
+from indexer.registry import ArticleRow
+from search import analyzer
+from search.engine_api import HitPage, Known, QuotePage
+from search.engines.opensearch import documents as D
+from search.engines.opensearch.location import Location, parse_location
+from search.engines.opensearch.translate import MAX_PREFIX_EXPANSION, prefix_forms, to_dsl
+from search.query import parse_query, positive_forms, unknown_value_message
+from search.request import SearchRequest
+from search.results import (
+    FACET_NAMES,
+    ArticleSummary,
+    CheckReport,
+    FacetValue,
+    Hit,
+    QuoteHit,
+    QuoteRecord,
+)
+
+FACET_LIMIT = 30
+# Listed unless a request names kinds, as the embedded engine lists them.
+DEFAULT_KINDS = frozenset({"direct", "partial", "turn"})
+BATCH_ACTIONS = 500
+BATCH_BYTES = 8 * 1024 * 1024
+SCROLL_PAGE = 1000
+WORDS_PER_DOC = 5000
+LOCK_ID = "parley-writer-lock"
+LOCK_STALE_SECONDS = 600
+_QUESTION = re.compile(r"^\s*Q[\s.:]")
+
+
+class OpenSearchEngine:
+    """One Parley index on a cluster: an alias, and the concrete index it points to."""
+
+    def __init__(self, location: str, *, shards: int | None = None,
+                 replicas: int | None = None):
+        self.loc: Location = parse_location(location)
+        self.location = self.loc.display
+        self.alias = self.loc.index
+        # Used when an index is created (first run or rebuild); see docs/scaling.md.
+        self.shards = shards or int(os.environ.get("PARLEY_OPENSEARCH_SHARDS", "3"))
+        self.replicas = replicas if replicas is not None else \
+            int(os.environ.get("PARLEY_OPENSEARCH_REPLICAS", "1"))
+        auth = (self.loc.user, self.loc.password or "") if self.loc.user else None
+        self.client = OpenSearch(
+            hosts=[{"host": h, "port": p} for h, p in self.loc.hosts],
+            use_ssl=self.loc.scheme == "https", verify_certs=True, http_auth=auth,
+            # Another node answers when one is down; 429 and 5xx are retried with backoff.
+            retry_on_status=(429, 502, 503, 504), retry_on_timeout=True, max_retries=5,
+            timeout=30, http_compress=True)
+        self._vocab: dict[str, tuple[float, list[str]]] = {}
+        self._vocab_lock = threading.Lock()
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except osx.NotFoundError as exc:
+            if "index_not_found" in str(exc):
+                raise IndexNotFound(f"No Parley index {self.alias!r} on {self.location}; run "
+                                    "`parley index` first.") from None
+            raise
+        except (osx.ConnectionError, osx.ConnectionTimeout) as exc:
+            raise EngineUnavailable(f"The search cluster at {self.location} did not answer "
+                                    f"({exc.__class__.__name__}).") from None
+        except osx.TransportError as exc:
+            status = exc.status_code if isinstance(exc.status_code, int) else 0
+            if status in (429,) or status >= 500:
+                raise EngineUnavailable(f"The search cluster at {self.location} is unavailable "
+                                        f"(HTTP {status}) after retries.") from None
+            raise
+
+    def _search(self, body: dict, **params) -> dict:
+        return self._call(self.client.search, index=self.alias, body=body, **params)
+
+    def exists(self) -> bool:
+        return bool(self._call(self.client.indices.exists_alias, name=self.alias))
+
+    def _require(self) -> None:
+        if not self.exists():
+            raise IndexNotFound(f"No Parley index {self.alias!r} on {self.location}; run "
+                                "`parley index` first.")
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- mapping what users type to what the index holds --------------------------------
+
+    def lexicon(self) -> Lexicon:
+        """The shipped lexicon plus the user's entries saved with this index (if any)."""
+        from indexer import lexicon_with
+
+        with self._vocab_lock:
+            cached = self._vocab.get("\0lexicon")
+            if cached and time.monotonic() - cached[0] < 30:
+                return cached[1]  # type: ignore[return-value]
+        saved = None
+        if self.exists():
+            found = self._search({"size": 1, "query": {"term": {"doc": "lexicon"}}})
+            hits = found["hits"]["hits"]
+            saved = hits[0]["_source"]["record"] if hits else None
+        lexicon = lexicon_with(saved)
+        with self._vocab_lock:
+            self._vocab["\0lexicon"] = (time.monotonic(), lexicon)  # type: ignore[assignment]
+        return lexicon
+
+    def vocabulary(self, facet: str) -> list[str]:
+        field = D.FACET_FIELD.get(facet, facet)
+        with self._vocab_lock:
+            cached = self._vocab.get(field)
+            if cached and time.monotonic() - cached[0] < 30:
+                return cached[1]
+        body = {"size": 0, "query": {"term": {"doc": "paragraph"}},
+                "aggs": {"v": {"terms": {"field": field, "size": 65_000}}}}
+        values = sorted(b["key"] for b in self._search(body)["aggregations"]["v"]["buckets"])
+        with self._vocab_lock:
+            self._vocab[field] = (time.monotonic(), values)
+        return values
+
+    def resolve(self, fieldname: str, value: str) -> list[str]:
+        """Index values for a typed value: as the embedded engine resolves them."""
+        value = value.strip()
+        if fieldname == "month":
+            return [value]
+        vocab = self.vocabulary(fieldname)
+        if value in vocab:
+            return [value]
+        canonical = self.lexicon().canonical_or_none(value)
+        if canonical in vocab:
+            return [canonical]
+        folded = value.casefold()
+        exact = [v for v in vocab if v.casefold() == folded]
+        return exact or [v for v in vocab if folded in v.casefold()]
+
+    def _expand(self, field: str, beginning: str, *, exact: bool = False,
+                limit: int = MAX_PREFIX_EXPANSION + 1) -> list[str]:
+        key = f"{field}:{beginning}"
+        body = {"size": 0, "query": {"term": {"doc": "word"}},
+                "aggs": {"w": {"terms": {"field": "word", "size": limit,
+                                         "include": _literal(key) + ("" if exact else ".*")}}}}
+        buckets = self._search(body)["aggregations"]["w"]["buckets"]
+        return [b["key"].split(":", 1)[1] for b in buckets]
+
+    def spelled_like(self, word: str) -> list[tuple[str, int]]:
+        """Indexed words spelled close to `word` with their paragraph counts, as the embedded
+        engine finds them: only words sharing its first two letters are compared."""
+        import difflib
+
+        key = analyzer.fold(word)
+        if len(key) < 3 or not self.exists():
+            return []
+        for form in (key, analyzer.EXACT + key):
+            if self._expand("text", form, exact=True):
+                return [(key, self._paragraphs_with(form))]
+        seen: dict[str, str] = {}
+        for start in (key[:2], analyzer.EXACT + key[:2]):
+            for form in self._expand("text", start, limit=20_000):
+                seen.setdefault(form.lstrip(analyzer.EXACT), form)
+        close = difflib.get_close_matches(key, list(seen), n=8, cutoff=0.75)
+        return [(w, self._paragraphs_with(seen[w])) for w in close]
+
+    def _paragraphs_with(self, form: str) -> int:
+        body = {"query": {"bool": {"filter": [{"term": {"doc": "paragraph"}}, {"bool": {
+            "should": [{"term": {n: form}} for n in D.layer_names("text")],
+            "minimum_should_match": 1}}]}}}
+        return int(self._call(self.client.count, index=self.alias, body=body)["count"])
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _filters(self, req: SearchRequest) -> list[dict]:
+        out: list[dict] = []
+        for facet, values in req.filters.items():
+            field = D.FACET_FIELD[facet]
+            resolved = [self.resolve(field, v) for v in values]
+            for value, found in zip(values, resolved, strict=True):
+                if not found and facet != "month":
+                    # Never a silent zero: the value is unknown; say what is near it.
+                    raise UnknownFilterValue(unknown_value_message(field, value,
+                                                                   self.vocabulary(facet)))
+            if facet in ("outlet", "month"):
+                out.append({"terms": {field: [v for vs in resolved for v in vs]}})
+            else:
+                out += [{"terms": {field: vs}} for vs in resolved]
+        if req.since or req.until:
+            lo = D.date_num(req.since or "0001-01-01")
+            hi = D.date_num(req.until or "9999-12-31")
+            out.append({"range": {"date_num": {"gte": lo, "lte": hi}}})
+        if req.quotes_only:
+            out.append({"term": {"has_quotes": True}})
+        return out
+
+    def _query(self, req: SearchRequest, doc: str, default_field: str = "text"):
+        parsed = parse_query(req.text, default_field=default_field, resolve=self.resolve,
+                             vocabulary=self.vocabulary)
+        text_query = to_dsl(parsed.tree, self._expand)
+        scored = {"function_score": {"query": text_query, "boost_mode": "multiply",
+                                     "functions": [{"field_value_factor": {
+                                         "field": "boost", "missing": 1.0}}]}}
+        query = {"bool": {"must": [scored],
+                          "filter": [{"term": {"doc": doc}}, *self._filters(req)]}}
+        return parsed, query
+
+    def _sort(self, req: SearchRequest, relevance_ok: bool) -> list:
+        if req.sort == "relevance" and relevance_ok:
+            return ["_score", {"pid": "asc"}]
+        order = "asc" if req.sort == "oldest" else "desc"
+        return [{"date_num": order}, {"pid": "asc"}]
+
+    def search(self, req: SearchRequest, *, facets: bool = True) -> HitPage:
+        self._require()
+        parsed, query = self._query(req, "paragraph")
+        body: dict[str, Any] = {"query": query, "track_total_hits": True,
+                                "sort": self._sort(req, bool(req.text.strip()))}
+        if facets:
+            body["aggs"] = _facet_aggs(req)
+        start = (req.page - 1) * req.size
+        if req.size:
+            body.update(size=req.size, **({"from": start} if start else {}))
+            res = self._search(body)
+            hits: Iterator[Hit] = iter([_hit(h) for h in res["hits"]["hits"]])
+        else:
+            body["size"] = 0
+            res = self._search(body)
+            hits = self._every(dict(body, aggs={}) if facets else body)
+        words = frozenset(positive_forms(parsed.tree, ("text", "quote", "title"),
+                                         lambda node: prefix_forms(node, self._expand)))
+        total = res["hits"]["total"]["value"]
+        page = HitPage(total=total, hits=hits, words=words, parsed=parsed)
+        if facets:
+            page.facets, page.timeline = _facets(res["aggregations"], req)
+        return page
+
+    def _every(self, body: dict) -> Iterator[Hit]:
+        """Every hit in order, page by page (search_after: no deep-paging window)."""
+        body = {k: v for k, v in body.items() if k != "aggs"}
+        body["size"] = SCROLL_PAGE
+        after = None
+        while True:
+            if after is not None:
+                body["search_after"] = after
+            hits = self._search(body)["hits"]["hits"]
+            yield from (_hit(h) for h in hits)
+            if len(hits) < SCROLL_PAGE:
+                return
+            after = hits[-1]["sort"]
+
+    def quotes(self, req: SearchRequest, *, facets: bool = True) -> QuotePage:
+        self._require()
+        _parsed, query = self._query(req, "quote", default_field="quote")
+        query["bool"]["filter"].append({"terms": {"kind": sorted(req.kinds or DEFAULT_KINDS)}})
+        if "speaker" in req.filters:  # the quotation's own speaker, not its paragraph's
+            for value in req.filters["speaker"]:
+                query["bool"]["filter"].append(
+                    {"terms": {"speaker": self.resolve("speakers", value)}})
+        body: dict[str, Any] = {
+            "query": query, "sort": self._sort(req, bool(req.text.strip())),
+            "collapse": {"field": "qkey", "inner_hits": {
+                "name": "others", "size": 20, "_source": ["pid"],
+                "sort": [{"date_num": "asc"}, {"outlet": "asc"}, {"pid": "asc"}]}},
+            "aggs": {"groups": {"cardinality": {"field": "qkey", "precision_threshold": 40000}},
+                     **(_facet_aggs(req) if facets else {})},
+            "_source": ["pid", "qindex"]}
+        start = (req.page - 1) * req.size
+        body.update(size=req.size or SCROLL_PAGE, **({"from": start} if start else {}))
+        res = self._search(body)
+        total = res["aggregations"]["groups"]["value"]
+        page = QuotePage(total=total, quotes=iter(self._quote_records(res["hits"]["hits"])))
+        if facets:
+            page.facets, _ = _facets(res["aggregations"], req)
+        return page
+
+    def _quote_records(self, groups: list[dict]) -> list[QuoteRecord]:
+        pids = {h["_source"]["pid"] for g in groups
+                for h in g["inner_hits"]["others"]["hits"]["hits"]}
+        paragraphs = self._paragraphs(pids)
+        out = []
+        for g in groups:
+            members = [h["_source"] for h in g["inner_hits"]["others"]["hits"]["hits"]]
+            lead_ref = g["_source"]
+            lead = paragraphs[members[0]["pid"]] if members else paragraphs[lead_ref["pid"]]
+            quotes = json.loads(lead.get("quotes_json") or "[]")
+            q = quotes[lead_ref.get("qindex", 0)] if quotes else {}
+            also = [_also(paragraphs[m["pid"]]) for m in members[1:]
+                    if m["pid"] != members[0]["pid"]]
+            out.append(QuoteRecord(
+                text=q.get("text", ""), speaker=q.get("speaker"), verb=q.get("verb"),
+                via=q.get("via"), article_id=lead["article_id"], paragraph_id=lead["pid"],
+                title=lead.get("title") or None, outlet=lead.get("outlet"), url=lead.get("url"),
+                published=_iso(lead.get("date_num")), speaker_type=q.get("speaker_type",
+                                                                          "unknown"),
+                kind=q.get("kind", "direct"), also_reported_by=tuple(also)))
+        return out
+
+    def _paragraphs(self, pids: set[str]) -> dict[str, dict]:
+        if not pids:
+            return {}
+        body = {"size": len(pids), "query": {"bool": {"filter": [
+            {"term": {"doc": "paragraph"}}, {"terms": {"pid": sorted(pids)}}]}}}
+        return {h["_source"]["pid"]: h["_source"] for h in self._search(body)["hits"]["hits"]}
+
+    def speakers(self) -> list[dict]:
+        self._require()
+        # A speaker's count is of quotations, not of reported speech (as quotation listings).
+        body = {"size": 0, "query": {"bool": {"filter": [
+                    {"term": {"doc": "quote"}}, {"terms": {"kind": sorted(DEFAULT_KINDS)}}]}},
+                "aggs": {"s": {"terms": {"field": "speaker", "size": 65_000},
+                               "aggs": {"type": {"terms": {"field": "speaker_type", "size": 1}},
+                                        "dated": {"filter": {"range": {"date_num": {"gt": 0}}},
+                                                  "aggs": {
+                                                      "first": {"min": {"field": "date_num"}},
+                                                      "last": {"max": {"field": "date_num"}}}}}}}}
+        rows = []
+        for b in self._search(body)["aggregations"]["s"]["buckets"]:
+            types = b["type"]["buckets"]
+            rows.append({"speaker": b["key"], "type": types[0]["key"] if types else "unknown",
+                         "quotes": b["doc_count"], "first": _iso(b["dated"]["first"]["value"]),
+                         "last": _iso(b["dated"]["last"]["value"])})
+        return sorted(rows, key=lambda r: (-r["quotes"], r["speaker"]))
+
+    def articles(self) -> list[ArticleSummary]:
+        self._require()
+        rows = [D.row_from_doc(s) for s in self._scan({"term": {"doc": "article"}})]
+        rows.sort(key=lambda r: (r.published or "", r.article_id), reverse=True)
+        return [_summary(r) for r in rows]
+
+    def article(self, article_id: str) -> tuple[ArticleSummary, list[Hit]]:
+        self._require()
+        body = {"size": 1, "query": {"bool": {"filter": [
+            {"term": {"doc": "article"}}, {"term": {"article_id": article_id}}]}}}
+        found = self._search(body)["hits"]["hits"]
+        if not found:
+            raise NotFound(f"No article {article_id!r}.")
+        row = D.row_from_doc(found[0]["_source"])
+        body = {"size": 10_000, "sort": [{"position": "asc"}],
+                "query": {"bool": {"filter": [{"term": {"doc": "paragraph"}},
+                                              {"term": {"article_id": article_id}}]}}}
+        hits = [_hit(h, score=False) for h in self._search(body)["hits"]["hits"]]
+        return _summary(row), hits
+
+    def _scan(self, query: dict, source: Any = True, index: str | None = None) -> Iterator[dict]:
+        try:
+            for h in helpers.scan(self.client, index=index or self.alias, size=SCROLL_PAGE,
+                                  query={"query": query, "_source": source}):
+                yield h["_source"]
+        except osx.NotFoundError:
+            return
+        except (osx.ConnectionError, osx.ConnectionTimeout):
+            raise EngineUnavailable(f"The search cluster at {self.location} did not answer.") \
+                from None
+
+    def stats(self) -> dict:
+        self._require()
+        everything = self.search(SearchRequest(size=1))
+        body = {"size": 0, "query": {"bool": {"filter": [{"term": {"doc": "paragraph"}},
+                                                         {"range": {"date_num": {"gt": 0}}}]}},
+                "aggs": {"first": {"min": {"field": "date_num"}},
+                         "last": {"max": {"field": "date_num"}}}}
+        dates = self._search(body)["aggregations"]
+        counts = self._counts()
+        size = self._call(self.client.indices.stats, index=self.alias, metric="store")
+        return {
+            "index_dir": self.location, **counts,
+            "indexed_paragraphs": everything.total,
+            "first_date": _iso(dates["first"]["value"]),
+            "last_date": _iso(dates["last"]["value"]),
+            "size_bytes": size["_all"]["primaries"]["store"]["size_in_bytes"],
+            "top": {name: [v.to_dict() for v in vals[:10]]
+                    for name, vals in everything.facets.items()},
+        }
+
+    def _counts(self) -> dict:
+        body = {"size": 0, "aggs": {
+            "files": {"filter": {"term": {"doc": "file"}}},
+            "articles": {"filter": {"term": {"doc": "article"}}},
+            "paragraphs": {"filter": {"term": {"doc": "paragraph"}}},
+            "quotes": {"filter": {"term": {"doc": "quote"}}}}}
+        aggs = self._search(body)["aggregations"]
+        return {"files": aggs["files"]["doc_count"], "articles": aggs["articles"]["doc_count"],
+                "paragraphs": aggs["paragraphs"]["doc_count"],
+                "quotes": aggs["quotes"]["doc_count"]}
+
+    def check(self) -> CheckReport:
+        report = CheckReport(index_dir=self.location)
+        if not self.exists():
+            report.problems.append("no index: run `parley index` first")
+            return report
+        health = self._call(self.client.cluster.health, index=self.alias)
+        if health["status"] == "red":
+            report.problems.append("cluster health is red: some paragraphs are unreachable")
+        report.segments = health.get("active_primary_shards", 0)
+        rows = {r["article_id"]: r["record"]["paragraphs"]
+                for r in self._scan({"term": {"doc": "article"}}, ["article_id", "record"])}
+        body = {"size": 0, "query": {"term": {"doc": "paragraph"}},
+                "aggs": {"a": {"terms": {"field": "article_id", "size": 65_000}}}}
+        indexed = {b["key"]: b["doc_count"]
+                   for b in self._search(body)["aggregations"]["a"]["buckets"]}
+        report.articles_registry, report.articles_index = len(rows), len(indexed)
+        report.paragraphs_registry = sum(rows.values())
+        report.paragraphs_index = report.documents = sum(indexed.values())
+        report.orphan_articles = sorted(set(indexed) - set(rows))
+        report.missing_articles = sorted(a for a in set(rows) - set(indexed) if rows[a])
+        report.miscounted_articles = sorted(a for a in set(rows) & set(indexed)
+                                            if rows[a] != indexed[a])
+        for label, items in (("articles in the index but not the record", report.orphan_articles),
+                             ("articles recorded but not indexed", report.missing_articles),
+                             ("articles with a different number of paragraphs",
+                              report.miscounted_articles)):
+            if items:
+                report.problems.append(f"{len(items)} {label}")
+        return report
+
+    # -- writing ------------------------------------------------------------------------
+
+    @contextmanager
+    def begin_write(self, *, rebuild: bool = False,
+                    lock_timeout: float = 10.0) -> Iterator[OpenSearchWriter]:
+        # The lock comes first: two first runs must not each create an index for the alias.
+        self._lock(lock_timeout)
+        try:
+            target = self._target(rebuild)
+            writer = OpenSearchWriter(self, target, switch_alias=rebuild or not self.exists())
+            try:
+                yield writer
+            finally:
+                writer.abort()
+        finally:
+            self._unlock()
+            with self._vocab_lock:
+                self._vocab.clear()
+
+    def _target(self, rebuild: bool) -> str:
+        """The concrete index to write: the alias's, or a new one for a rebuild."""
+        if not rebuild and self.exists():
+            return next(iter(self._call(self.client.indices.get_alias, name=self.alias)))
+        name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
+        self._call(self.client.indices.create, index=name,
+                   body=D.settings(self.shards, self.replicas))
+        return name
+
+    @property
+    def _lock_index(self) -> str:
+        return f"{self.alias}-writer-lock"
+
+    def _lock(self, timeout: float) -> None:
+        """One writer per index: a document only one request can create, in an index of its
+        own (the alias's index may not exist yet, or be replaced by a rebuild)."""
+        if not self._call(self.client.indices.exists, index=self._lock_index):
+            try:
+                self.client.indices.create(index=self._lock_index, body={"settings": {
+                    "index": {"number_of_shards": 1, "number_of_replicas": 1}}})
+            except osx.RequestError:
+                pass  # created meanwhile by another writer
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._call(self.client.index, index=self._lock_index, id=LOCK_ID,
+                           op_type="create", body={"since": int(time.time())}, refresh=True)
+                return
+            except osx.ConflictError:
+                held = self._call(self.client.get, index=self._lock_index, id=LOCK_ID)
+                if time.time() - held["_source"].get("since", 0) > LOCK_STALE_SECONDS:
+                    self._unlock()  # a writer that died without releasing it
+                    continue
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(f"Index {self.alias!r} on {self.location} is busy: another "
+                                    f"`parley index` is writing to it.") from None
+                time.sleep(0.5)
+
+    def _unlock(self) -> None:
+        try:
+            self.client.delete(index=self._lock_index, id=LOCK_ID, refresh=True)
+        except osx.TransportError:
+            pass  # the cluster is down: the lock goes stale after LOCK_STALE_SECONDS
+
+
+class OpenSearchWriter:
+    """One write session: bulk actions buffered, sent in bounded batches, visible at commit."""
+
+    def __init__(self, engine: OpenSearchEngine, target: str, switch_alias: bool):
+        self.engine, self.client, self.target = engine, engine.client, target
+        self.switch_alias = switch_alias
+        self._actions: list[dict] = []
+        self._bytes = 0
+        self._pending = 0
+        self._words: set[str] = set()
+        self._files: list[dict] = []
+        self._existing: set[str] = set()
+        self._sent_words: set[str] = set()
+
+    def known(self) -> Known:
+        known, lexicon = Known(), None
+        for s in self.engine._scan({"terms": {"doc": ["file", "article", "lexicon"]}},
+                                   index=self.target):
+            r = s["record"]
+            if s["doc"] == "lexicon":
+                lexicon = r
+            elif s["doc"] == "file":
+                known.file_hashes[r["path"]] = r["sha1"]
+                known.file_articles[r["path"]] = list(r["article_ids"])
+            else:
+                known.article_hashes[r["article_id"]] = r["content_hash"]
+        self._existing = set(known.article_hashes)
+        return Known(known.file_hashes, known.article_hashes, known.file_articles, lexicon)
+
+    def add(self, article: ArticleRow, paragraphs: Sequence[TaggedParagraph]) -> None:
+        aid = article.article_id
+        new_ids = {f"a:{aid}"}
+        for tp in paragraphs:
+            new_ids.add(f"p:{tp.paragraph_id}")
+            tokens = analyzer.analyse(tp.paragraph.text)
+            self._queue(f"p:{tp.paragraph_id}", aid,
+                        D.paragraph_doc(tp, bool(_QUESTION.match(tp.paragraph.text)), tokens))
+            for qid, doc in D.quote_docs(tp, _quote_key):
+                new_ids.add(f"q:{qid}")
+                self._queue(f"q:{qid}", aid, doc)
+            self._words |= D.words_of(tp, tokens)
+        self._queue(f"a:{aid}", aid, D.article_doc(article))
+        if aid in self._existing:
+            # What the old version had and the new one lacks goes in the same batch, so the
+            # commit's refresh shows the new version whole.
+            self._deletes(aid, self._stored_ids(aid) - new_ids)
+        self._pending += len(paragraphs)
+        if len(self._actions) >= BATCH_ACTIONS or self._bytes >= BATCH_BYTES:
+            self._flush()
+
+    def _stored_ids(self, aid: str) -> set[str]:
+        # The cluster distribution Parley tests against has no delete-by-query (a module it
+        # leaves out), so an article's old documents are listed, then deleted by id.
+        body = {"size": 10_000, "_source": False,
+                "query": {"term": {"article_id": aid}}}
+        res = self.engine._call(self.client.search, index=self.target, routing=aid, body=body)
+        return {h["_id"] for h in res["hits"]["hits"]}
+
+    def _deletes(self, aid: str, ids) -> None:
+        self._actions += [{"_op_type": "delete", "_index": self.target, "_id": i,
+                           "_routing": aid} for i in sorted(ids)]
+
+    def delete(self, article_ids: Sequence[str]) -> None:
+        for aid in article_ids:
+            self._deletes(aid, self._stored_ids(aid))
+
+    def record_file(self, path: str, sha1: str, size: int, article_ids: list[str]) -> None:
+        # Recorded only after the paragraphs' commit: a file is never "known" before its
+        # articles are searchable, so an interrupted run redoes it.
+        self._files.append({"_op_type": "index", "_index": self.target,
+                            "_id": "f:" + _digest(path),
+                            "_source": D.file_doc(path, sha1, size, article_ids)})
+
+    def save_lexicon(self, extra: dict) -> None:
+        self._files.append({"_op_type": "index", "_index": self.target, "_id": "lexicon",
+                            "_source": {"doc": "lexicon", "record": extra}})
+
+    def pending(self) -> int:
+        return self._pending
+
+    def _queue(self, doc_id: str, routing: str, source: dict) -> None:
+        self._actions.append({"_op_type": "index", "_index": self.target, "_id": doc_id,
+                              "_routing": routing, "_source": source})
+        self._bytes += len(source.get("text") or "") + 512
+
+    def _flush(self) -> None:
+        actions, self._actions, self._bytes = self._actions, [], 0
+        self._send(actions)
+        if self._words:
+            # Words go in a few documents of many words each: a prefix query lists its words
+            # with a terms aggregation, which needs each word once in the field, not a
+            # document per word (a document per word was most of the bulk traffic).
+            words = sorted(self._words - self._sent_words)
+            self._sent_words |= self._words
+            self._words = set()
+            self._send([{"_op_type": "index", "_index": self.target,
+                         "_id": "w:" + _digest("\n".join(chunk)),
+                         "_source": {"doc": "word", "word": chunk}}
+                        for chunk in (words[i:i + WORDS_PER_DOC]
+                                      for i in range(0, len(words), WORDS_PER_DOC))])
+
+    def _send(self, actions: list[dict]) -> None:
+        if not actions:
+            return
+        failed = []
+        try:
+            for ok, item in helpers.streaming_bulk(
+                    self.client, actions, chunk_size=BATCH_ACTIONS,
+                    max_chunk_bytes=BATCH_BYTES, max_retries=6, initial_backoff=1,
+                    max_backoff=30, raise_on_error=False, raise_on_exception=True):
+                if not ok:
+                    op = next(iter(item.values()))
+                    if not (op.get("status") == 404 and "delete" in item):
+                        failed.append(op)
+        except (osx.ConnectionError, osx.ConnectionTimeout):
+            raise EngineUnavailable(f"The search cluster at {self.engine.location} stopped "
+                                    "answering during indexing; run the same command again to "
+                                    "resume.") from None
+        if failed:
+            first = failed[0]
+            raise IndexWriteError(f"The cluster refused {len(failed)} documents (first: "
+                                  f"{first.get('_id')}: {first.get('error')}); run again.")
+
+    def commit(self) -> None:
+        self._flush()
+        self.engine._call(self.client.indices.refresh, index=self.target)
+        self._send(self._files)
+        self._files = []
+        self.engine._call(self.client.indices.refresh, index=self.target)
+        if self.switch_alias:
+            self._point_alias()
+            self.switch_alias = False
+        self._pending = 0
+
+    def _point_alias(self) -> None:
+        alias = self.engine.alias
+        old = list(self.engine._call(self.client.indices.get_alias, name=alias)) \
+            if self.client.indices.exists_alias(name=alias) else []
+        actions: list[dict] = [{"add": {"index": self.target, "alias": alias}}]
+        actions += [{"remove": {"index": i, "alias": alias}} for i in old if i != self.target]
+        self.engine._call(self.client.indices.update_aliases, body={"actions": actions})
+        for index in old:
+            if index != self.target:
+                self.engine._call(self.client.indices.delete, index=index)
+
+    def abort(self) -> None:
+        """Drop what was not committed. Sent batches stay until the next commit or run
+        replaces them (same ids): readers never saw them, as nothing refreshed."""
+        self._actions, self._files, self._words = [], [], set()
+        self._pending = 0
+
+
+def _literal(text: str) -> str:
+    """Text as a Lucene regular expression matching it literally."""
+    return "".join(c if c.isalnum() else "\\" + c for c in text)
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _quote_key(text: str) -> str:
+    words = re.findall(r"\w+", text.casefold())
+    return _digest(" ".join(words))[:16]
+
+
+def _facet_aggs(req: SearchRequest) -> dict:
+    aggs: dict[str, Any] = {}
+    for facet in FACET_NAMES:
+        field = D.FACET_FIELD[facet]
+        size = 10_000 if facet == "month" else FACET_LIMIT + len(req.filters.get(facet, ()))
+        # Counting every value, like the embedded engine, needs the shard size raised.
+        aggs[facet] = {"terms": {"field": field, "size": size, "shard_size": 10_000,
+                                 "order": [{"_count": "desc"}, {"_key": "asc"}]}}
+    return aggs
+
+
+def _facets(aggs: dict, req: SearchRequest):
+    out: dict[str, tuple[FacetValue, ...]] = {}
+    months: list[tuple[str, int]] = []
+    for facet in FACET_NAMES:
+        counts = {b["key"]: b["doc_count"] for b in aggs[facet]["buckets"]}
+        if facet == "month":
+            months = sorted(counts.items())
+        selected = req.filters.get(facet, ())
+        best = nsmallest(FACET_LIMIT, counts.items(), key=lambda vc: (-vc[1], vc[0]))
+        top = [FacetValue(v, c, v in selected) for v, c in best]
+        shown = {fv.value for fv in top}
+        top += [FacetValue(v, counts.get(v, 0), True) for v in selected if v not in shown]
+        if facet == "month":
+            top.sort(key=lambda fv: fv.value, reverse=True)
+        out[facet] = tuple(top)
+    return out, tuple(FacetValue(m, c) for m, c in months)
+
+
+def _iso(n) -> str | None:
+    n = int(n or 0)
+    if not n:
+        return None
+    return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
+
+
+def _hit(h: dict, score: bool = True) -> Hit:
+    s = h["_source"]
+    quotes = tuple(QuoteHit(q["text"], q.get("speaker"), q.get("verb"), q.get("via"),
+                            q.get("speaker_type", "unknown"), q.get("kind", "direct"),
+                            q.get("start", 0), q.get("end", 0))
+                   for q in json.loads(s.get("quotes_json") or "[]"))
+    value = h.get("_score")
+    links = tuple((int(a), int(b), str(u)) for a, b, u in json.loads(s.get("links") or "[]"))
+    return Hit(paragraph_id=s["pid"], article_id=s["article_id"], title=s.get("title") or None,
+               outlet=s.get("outlet"), url=s.get("url"), published=_published(s),
+               position=s.get("position", 0), text=s.get("text", ""), snippet="",
+               actors=tuple(s.get("actors") or ()), topics=tuple(s.get("topics") or ()),
+               credits=tuple(s.get("credits") or ()), quotes=quotes,
+               score=round(value, 4) if score and isinstance(value, float) else None,
+               heading=s.get("heading"), links=links)
+
+
+def _published(s: dict) -> str | None:
+    n = s.get("date_num") or 0
+    if not n:
+        return None
+    iso = _iso(n) or ""
+    # A month- or year-precise date is stored with zero day/month, shown as written.
+    return iso.replace("-00", "") if "-00" in iso else iso
+
+
+def _also(p: dict) -> dict:
+    return {"outlet": p.get("outlet"), "published": _published(p), "url": p.get("url"),
+            "article_id": p["article_id"], "paragraph_id": p["pid"]}
+
+
+def _summary(row: ArticleRow) -> ArticleSummary:
+    return ArticleSummary(
+        article_id=row.article_id, title=row.title, outlet=row.outlet, url=row.url,
+        published=row.published, path=row.path, paragraphs=row.paragraphs, quotes=row.quotes,
+        credits=row.credits, date_precision=row.date_precision, dateline=row.dateline,
+        byline=row.byline)
