@@ -25,7 +25,14 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from indexer.errors import InputError
-from indexer.html_date import month_first, numeric_day, page_language, time_published, undo_swaps
+from indexer.html_date import (
+    iso_day,
+    month_first,
+    numeric_day,
+    page_language,
+    time_published,
+    undo_swaps,
+)
 from indexer.html_text import ends_sentence, word_count
 from indexer.html_title import choose_headline, fold, unescape
 from indexer.models import Article
@@ -239,7 +246,7 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
     ld = _json_ld_article(soup)
     authors = [a for a in (_clean(n) for n in _names(ld.get("author"))) if a]
     publisher = next(iter(_names(ld.get("publisher"))), None)
-    published = _iso_day(ld.get("datePublished")) or _iso_day(
+    published = iso_day(ld.get("datePublished")) or iso_day(
         _meta_content(
             soup,
             "article:published_time",
@@ -259,7 +266,7 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
         byline="; ".join(dict.fromkeys(authors))
         or _meta_content(soup, "author", "article:author", "byl", "sailthru.author", "dc.creator"),
         published=published,
-        json_ld_published=_iso_day(ld.get("datePublished")),
+        json_ld_published=iso_day(ld.get("datePublished")),
         site_name=_meta_content(soup, "og:site_name", "application-name") or _clean(publisher),
         url=_canonical_url(soup) or _clean(ld.get("url")),
         description=_meta_content(soup, "description", "og:description"),
@@ -322,22 +329,6 @@ def printed_date(soup: BeautifulSoup, url: str | None = None) -> str | None:
             if day:
                 return day
     return None
-
-
-_ISO_DAY = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
-
-
-def _iso_day(value: object) -> str | None:
-    """YYYY-MM-DD from an ISO-ish date string, when it is a real, not-future-ish day."""
-    if not isinstance(value, str):
-        return None
-    found = _ISO_DAY.search(value)
-    if not found:
-        return None
-    try:
-        return date(*map(int, found.groups())).isoformat()
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -759,7 +750,7 @@ def _htmldate(html: str, url: str | None, original: bool) -> str | None:
         found = htmldate.find_date(html, url=url, original_date=original, extensive_search=True)
     except (ValueError, TypeError, RecursionError):
         return None
-    return _iso_day(found)
+    return iso_day(found)
 
 
 def _vote(days: list[str | None]) -> str | None:
@@ -789,7 +780,7 @@ def find_published(html: str, meta: PageMeta, story: Story, url: str | None) -> 
     if not meta.published and meta.printed_published:
         return meta.printed_published
     sources = (
-        lambda: _iso_day(story.date),
+        lambda: iso_day(story.date),
         lambda: meta.json_ld_published,
         lambda: meta.published,
         lambda: _htmldate(html, url, original=True),
@@ -858,8 +849,8 @@ def read_html(
         title=title,
         outlet=meta.site_name or outlet_from_url(page_url),
         url=page_url,
-        published=published or _iso_day(capture_date),
-        date_precision="day" if published or _iso_day(capture_date) else "unknown",
+        published=published or iso_day(capture_date),
+        date_precision="day" if published or iso_day(capture_date) else "unknown",
         dateline=place,
         credits=credits,
         byline=clean_byline(story.author or meta.byline),

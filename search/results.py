@@ -5,11 +5,28 @@ The web page, the JSON API, CSV export and the CLI all render these same objects
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from heapq import nsmallest
 
 from search.request import SearchRequest
 
 FACET_NAMES = ("outlet", "actor", "topic", "speaker", "month")
+FACET_LIMIT = 30  # values shown per facet
+
+
+def top_values(facet: str, counts: Mapping[str, int],
+               selected: tuple[str, ...]) -> tuple[FacetValue, ...]:
+    """The values a facet shows, the same for every engine: the FACET_LIMIT most counted, ties
+    by value (so a request lists them the same way every time), every selected value even when
+    nothing matches it any more, and months newest first."""
+    best = nsmallest(FACET_LIMIT, counts.items(), key=lambda vc: (-vc[1], vc[0]))
+    top = [FacetValue(v, c, v in selected) for v, c in best]
+    shown = {fv.value for fv in top}
+    top += [FacetValue(v, counts.get(v, 0), True) for v in selected if v not in shown]
+    if facet == "month":
+        top.sort(key=lambda fv: fv.value, reverse=True)
+    return tuple(top)
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,8 @@ from search.engines.embedded.whoosh_query import to_whoosh
 from search.query import KEYWORD_FIELDS, parse_query, unknown_value_message
 from search.querytree import ParsedQuery
 from search.request import SearchRequest
-from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit
+from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit, top_values
 
-FACET_LIMIT = 30
 MAX_PREFIX_EXPANSION = 300
 # A filter this many times smaller than the query's postings is intersected by skipping through
 # them (DocSet) instead of reading every posting and intersecting sets afterwards.
@@ -599,17 +598,7 @@ class Session:
         out = {}
         for facet in FACET_NAMES:
             counts = (counted or {}).get(facet) or self.count(facet, docs)
-            selected = req.filters.get(facet, ())
-            # Ties by value: Counter.most_common would order them as the matched set
-            # happened to iterate, so one request could list them differently run to run.
-            best = nsmallest(FACET_LIMIT, counts.items(), key=lambda vc: (-vc[1], vc[0]))
-            top = [FacetValue(v, c, v in selected) for v, c in best]
-            shown = {fv.value for fv in top}
-            # A selected value stays visible even when nothing matches it any more.
-            top += [FacetValue(v, counts.get(v, 0), True) for v in selected if v not in shown]
-            if facet == "month":
-                top.sort(key=lambda fv: fv.value, reverse=True)
-            out[facet] = tuple(top)
+            out[facet] = top_values(facet, counts, req.filters.get(facet, ()))
         return out
 
     def count(self, facet: str, docs: set[int]) -> Counter:

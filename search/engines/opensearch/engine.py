@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from heapq import nsmallest
 from typing import Any
 
 from opensearchpy import OpenSearch, helpers
@@ -41,6 +40,7 @@ from search.engines.opensearch.translate import MAX_PREFIX_EXPANSION, prefix_for
 from search.query import parse_query, positive_forms, unknown_value_message
 from search.request import SearchRequest
 from search.results import (
+    FACET_LIMIT,
     FACET_NAMES,
     ArticleSummary,
     CheckReport,
@@ -48,9 +48,9 @@ from search.results import (
     Hit,
     QuoteHit,
     QuoteRecord,
+    top_values,
 )
 
-FACET_LIMIT = 30
 # Listed unless a request names kinds, as the embedded engine lists them.
 DEFAULT_KINDS = frozenset({"direct", "partial", "turn"})
 BATCH_ACTIONS = 500
@@ -693,14 +693,7 @@ def _facets(aggs: dict, req: SearchRequest):
         counts = {b["key"]: b["doc_count"] for b in aggs[facet]["buckets"]}
         if facet == "month":
             months = sorted(counts.items())
-        selected = req.filters.get(facet, ())
-        best = nsmallest(FACET_LIMIT, counts.items(), key=lambda vc: (-vc[1], vc[0]))
-        top = [FacetValue(v, c, v in selected) for v, c in best]
-        shown = {fv.value for fv in top}
-        top += [FacetValue(v, counts.get(v, 0), True) for v in selected if v not in shown]
-        if facet == "month":
-            top.sort(key=lambda fv: fv.value, reverse=True)
-        out[facet] = tuple(top)
+        out[facet] = top_values(facet, counts, req.filters.get(facet, ()))
     return out, tuple(FacetValue(m, c) for m, c in months)
 
 
