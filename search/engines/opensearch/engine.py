@@ -56,6 +56,7 @@ DEFAULT_KINDS = frozenset({"direct", "partial", "turn"})
 BATCH_ACTIONS = 500
 BATCH_BYTES = 8 * 1024 * 1024
 SCROLL_PAGE = 1000
+FAILOVER_SECONDS = 15  # how long a search waits for replicas to take over a lost node's shards
 WORDS_PER_DOC = 5000
 LOCK_ID = "parley-writer-lock"
 LOCK_STALE_SECONDS = 600
@@ -105,7 +106,26 @@ class OpenSearchEngine:
             raise
 
     def _search(self, body: dict, **params) -> dict:
-        return self._call(self.client.search, index=self.alias, body=body, **params)
+        """A search that answers from every shard or not at all.
+
+        OpenSearch's default is to answer from the shards it reaches: while a node is going
+        down, before its replicas are promoted, that is a silently short total. Parley asks
+        for all or nothing and tries again for a few seconds (failover takes that long),
+        then says the cluster is unavailable.
+        """
+        deadline = time.monotonic() + FAILOVER_SECONDS
+        while True:
+            try:
+                return self.client.search(index=self.alias, body=body,
+                                          allow_partial_search_results=False, **params)
+            except osx.TransportError as exc:
+                status = exc.status_code if isinstance(exc.status_code, int) else 0
+                shard_trouble = status == 429 or status >= 500
+                if not shard_trouble or time.monotonic() >= deadline:
+                    # Unreachable, a missing index, a refused request, or failover that
+                    # did not end in time: said as _call says it.
+                    return self._call(_raise, exc)
+                time.sleep(0.5)
 
     def exists(self) -> bool:
         return bool(self._call(self.client.indices.exists_alias, name=self.alias))
@@ -657,6 +677,10 @@ class OpenSearchWriter:
         replaces them (same ids): readers never saw them, as nothing refreshed."""
         self._actions, self._files, self._words = [], [], set()
         self._pending = 0
+
+
+def _raise(exc: Exception):
+    raise exc
 
 
 def _literal(text: str) -> str:
