@@ -93,7 +93,7 @@ MARK = MarkFormatter()
 
 def snippet(text: str, words: frozenset[str], formatter: MarkFormatter = MARK) -> str:
     """A short paragraph whole, else up to two fragments around the matched words, else its
-    opening. `words` are indexed forms, as query_words() gives them."""
+    opening. `words` are indexed forms, as an engine gives them (HitPage.words)."""
     if len(text) <= SNIPPET_CHARS:
         return mark_text(text, words, formatter=formatter)
     found = best_fragments(text, words)
