@@ -55,6 +55,7 @@ from search.engines.embedded.whoosh_query import to_whoosh
 from search.query import KEYWORD_FIELDS, parse_query, unknown_value_message
 from search.querytree import ParsedQuery
 from search.request import SearchRequest
+from search.resolve import resolve_value
 from search.results import FACET_NAMES, FacetValue, Hit, QuoteHit, top_values
 
 MAX_PREFIX_EXPANSION = 300
@@ -386,23 +387,12 @@ class Session:
     # -- mapping what users type to what the index holds --------------------------------
 
     def resolve(self, fieldname: str, value: str) -> list[str]:
-        """Index values for a typed value: canonical actor, else case-insensitive, else
-        substring."""
-        value = value.strip()
-        if fieldname == "month":
-            return [value]
-        if fieldname == "credits":  # no column: credits are filtered, never faceted
-            vocab = [t.decode("utf-8") for t in self.searcher.lexicon("credits")]
-        else:
-            vocab = self.table.vocabulary(_COLUMN_OF[fieldname])
-        if value in vocab:
-            return [value]
-        canonical = self._lexicon().canonical_or_none(value)
-        if canonical is not None and canonical in vocab:
-            return [canonical]
-        folded = value.casefold()
-        exact = [v for v in vocab if v.casefold() == folded]
-        return exact or [v for v in vocab if folded in v.casefold()]
+        """Index values for a typed value (search/resolve.py, shared by every engine)."""
+        def vocabulary() -> list[str]:
+            if fieldname == "credits":  # no column: credits are filtered, never faceted
+                return [t.decode("utf-8") for t in self.searcher.lexicon("credits")]
+            return self.table.vocabulary(_COLUMN_OF[fieldname])
+        return resolve_value(fieldname, value, vocabulary, self._lexicon)
 
     # -- filters ------------------------------------------------------------------------
 

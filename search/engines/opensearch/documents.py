@@ -6,6 +6,7 @@ One concrete index holds everything of one build, told apart by `doc`:
 - "article" and "file": the record of what was ingested (what the embedded engine keeps in
   its SQLite registry), so re-runs skip unchanged input and `check` can compare;
 - "word": each distinct indexed word with its indexed form (prefix queries expand over it).
+- "meta": the committed-generation record (id META_ID), read by id, never searched.
 Readers search an alias; a rebuild writes a new concrete index and moves the alias at the end.
 
 Tokens come from search/analyzer.py, the analyzer the embedded engine uses, and are indexed
@@ -33,6 +34,7 @@ TEXT_FIELDS = ("text", "quote", "title")
 FACET_FIELD = {"outlet": "outlet", "actor": "actors", "topic": "topics", "speaker": "speakers",
                "month": "month"}
 QUESTION_BOOST = 0.5
+META_ID = "generation"
 
 
 def layer_names(field: str) -> list[str]:
@@ -89,6 +91,10 @@ def settings(shards: int, replicas: int) -> dict:
         "path": {"type": "keyword"},
         # word documents
         "word": {"type": "keyword"},
+        # Visibility (engine.py): the write generation that added a document, and the one
+        # that replaced or deleted it; readers see gen <= committed < superseded.
+        "gen": {"type": "long"},
+        "superseded": {"type": "long"},
     }
     for field in TEXT_FIELDS:
         for name in layer_names(field):

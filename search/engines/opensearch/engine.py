@@ -2,9 +2,19 @@
 
 Reading: Parley's query tree is translated (translate.py), facets are terms aggregations, the
 timeline a terms aggregation on the month, quotation groups a collapse on the quotation key.
-Writing: bulk requests in bounded batches, an article's documents routed to one shard and
-made visible together by one refresh at commit (the index's refresh_interval is -1), so no
-reader sees half an article; a rebuild fills a new index and moves the alias at the end.
+Writing: bulk requests in bounded batches, an article's documents routed to one shard; a
+rebuild fills a new index and moves the alias at the end.
+
+Visibility does not rest on refreshes: OpenSearch refreshes on its own too (a replica's
+recovery, a relocation, a flush), which would show part of a batch. Each commit of a write
+session is a generation. Documents carry the generation that wrote them (`gen`) and, once
+replaced or deleted, the one that did so (`superseded`); a replaced article's new documents
+have new ids, its old ones are only marked. One small record, read by id (a realtime get,
+no refresh needed) and cached for GEN_CACHE_SECONDS, holds the last committed generation C,
+and every read filters to gen <= C < superseded. Commit = send, refresh, then write C: an
+article flips from its old version to its new one at that write, whole. Old documents are
+deleted physically once no reader can still hold the previous C; whatever an interrupted
+session left (uncommitted documents, marks) is undone when the next one begins.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ from search.engines.opensearch.location import Location, parse_location
 from search.engines.opensearch.translate import MAX_PREFIX_EXPANSION, prefix_forms, to_dsl
 from search.query import parse_query, positive_forms, unknown_value_message
 from search.request import SearchRequest
+from search.resolve import resolve_value
 from search.results import (
     FACET_LIMIT,
     FACET_NAMES,
@@ -60,6 +71,9 @@ FAILOVER_SECONDS = 15  # how long a search waits for replicas to take over a los
 WORDS_PER_DOC = 5000
 LOCK_ID = "parley-writer-lock"
 LOCK_STALE_SECONDS = 600
+# How long a reader trusts the committed generation it read; old documents outlive a commit
+# by twice that before they are deleted, so a reader's stale view is still whole.
+GEN_CACHE_SECONDS = 1.0
 _QUESTION = re.compile(r"^\s*Q[\s.:]")
 
 
@@ -84,6 +98,7 @@ class OpenSearchEngine:
             timeout=30, http_compress=True)
         self._vocab: dict[str, tuple[float, list[str]]] = {}
         self._vocab_lock = threading.Lock()
+        self._gens: dict[str, tuple[float, str, int]] = {}
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -105,6 +120,36 @@ class OpenSearchEngine:
                                         f"(HTTP {status}) after retries.") from None
             raise
 
+    def view(self, index: str | None = None, *, fresh: bool = False) -> tuple[str, int]:
+        """The concrete index readers search (the alias's unless named) and its last
+        committed generation (0 before the first commit). Read together and cached
+        together: a reader keeps searching the index its generation belongs to for a
+        moment after a rebuild moves the alias (the old index outlives the move as long)."""
+        key = index or self.alias
+        now = time.monotonic()
+        cached = self._gens.get(key)
+        if cached and not fresh and now - cached[0] < GEN_CACHE_SECONDS:
+            return cached[1], cached[2]
+        try:
+            found = self._call(self.client.get, index=key, id=D.META_ID)
+            concrete, value = found["_index"], int(found["_source"]["record"]["committed"])
+        except osx.NotFoundError:  # the index exists, nothing committed yet
+            concrete, value = key, 0
+        self._gens[key] = (now, concrete, value)
+        return concrete, value
+
+    def committed(self, index: str | None = None, *, fresh: bool = False) -> int:
+        return self.view(index, fresh=fresh)[1]
+
+    def _visible(self, query: dict | None, index: str | None = None,
+                 committed: int | None = None) -> dict:
+        """`query` restricted to committed, not superseded documents. The restriction is a
+        filter: scores are the query's own."""
+        c = self.committed(index) if committed is None else committed
+        return {"bool": {"must": [query or {"match_all": {}}],
+                         "filter": [{"range": {"gen": {"lte": c}}}],
+                         "must_not": [{"range": {"superseded": {"lte": c}}}]}}
+
     def _search(self, body: dict, **params) -> dict:
         """A search that answers from every shard or not at all.
 
@@ -113,10 +158,12 @@ class OpenSearchEngine:
         for all or nothing and tries again for a few seconds (failover takes that long),
         then says the cluster is unavailable.
         """
+        index, c = self.view(params.pop("index", None))
+        body = dict(body, query=self._visible(body.get("query"), committed=c))
         deadline = time.monotonic() + FAILOVER_SECONDS
         while True:
             try:
-                return self.client.search(index=self.alias, body=body,
+                return self.client.search(index=index, body=body,
                                           allow_partial_search_results=False, **params)
             except osx.TransportError as exc:
                 status = exc.status_code if isinstance(exc.status_code, int) else 0
@@ -172,19 +219,8 @@ class OpenSearchEngine:
         return values
 
     def resolve(self, fieldname: str, value: str) -> list[str]:
-        """Index values for a typed value: as the embedded engine resolves them."""
-        value = value.strip()
-        if fieldname == "month":
-            return [value]
-        vocab = self.vocabulary(fieldname)
-        if value in vocab:
-            return [value]
-        canonical = self.lexicon().canonical_or_none(value)
-        if canonical in vocab:
-            return [canonical]
-        folded = value.casefold()
-        exact = [v for v in vocab if v.casefold() == folded]
-        return exact or [v for v in vocab if folded in v.casefold()]
+        """Index values for a typed value (search/resolve.py, shared by every engine)."""
+        return resolve_value(fieldname, value, lambda: self.vocabulary(fieldname), self.lexicon)
 
     def _expand(self, field: str, beginning: str, *, exact: bool = False,
                 limit: int = MAX_PREFIX_EXPANSION + 1) -> list[str]:
@@ -214,10 +250,10 @@ class OpenSearchEngine:
         return [(w, self._paragraphs_with(seen[w])) for w in close]
 
     def _paragraphs_with(self, form: str) -> int:
-        body = {"query": {"bool": {"filter": [{"term": {"doc": "paragraph"}}, {"bool": {
-            "should": [{"term": {n: form}} for n in D.layer_names("text")],
-            "minimum_should_match": 1}}]}}}
-        return int(self._call(self.client.count, index=self.alias, body=body)["count"])
+        body = {"query": self._visible({"bool": {"filter": [{"term": {"doc": "paragraph"}}, {
+            "bool": {"should": [{"term": {n: form}} for n in D.layer_names("text")],
+                     "minimum_should_match": 1}}]}})}
+        return int(self._call(self.client.count, index=self.view()[0], body=body)["count"])
 
     # -- reading ------------------------------------------------------------------------
 
@@ -391,11 +427,19 @@ class OpenSearchEngine:
         hits = [_hit(h, score=False) for h in self._search(body)["hits"]["hits"]]
         return _summary(row), hits
 
-    def _scan(self, query: dict, source: Any = True, index: str | None = None) -> Iterator[dict]:
+    def _scan(self, query: dict, source: Any = True, index: str | None = None,
+              committed: int | None = None) -> Iterator[dict]:
+        concrete, c = self.view(index)
+        c = c if committed is None else committed
+        for h in self._scan_hits(self._visible(query, committed=c), source, concrete):
+            yield h["_source"]
+
+    def _scan_hits(self, query: dict, source: Any = True,
+                   index: str | None = None) -> Iterator[dict]:
+        """Every hit of a query as it is (no visibility filter), in no particular order."""
         try:
-            for h in helpers.scan(self.client, index=index or self.alias, size=SCROLL_PAGE,
-                                  query={"query": query, "_source": source}):
-                yield h["_source"]
+            yield from helpers.scan(self.client, index=index or self.alias, size=SCROLL_PAGE,
+                                    query={"query": query, "_source": source})
         except osx.NotFoundError:
             return
         except (osx.ConnectionError, osx.ConnectionTimeout):
@@ -472,11 +516,23 @@ class OpenSearchEngine:
         self._lock(lock_timeout)
         try:
             target = self._target(rebuild)
-            writer = OpenSearchWriter(self, target, switch_alias=rebuild or not self.exists())
+            writer = OpenSearchWriter(self, target, switch_alias=not rebuild and not self.exists())
+            done = False
             try:
                 yield writer
+                done = True
             finally:
                 writer.abort()
+                if rebuild:
+                    # A rebuild shows nothing until it is whole: the alias moves once, at the
+                    # end of a session that committed; otherwise the new index goes.
+                    if done and writer.committed:
+                        writer._point_alias()
+                    else:
+                        try:
+                            self.client.indices.delete(index=target, ignore_unavailable=True)
+                        except osx.TransportError:
+                            pass  # the cluster is down: an index without alias, never read
         finally:
             self._unlock()
             with self._vocab_lock:
@@ -528,7 +584,8 @@ class OpenSearchEngine:
 
 
 class OpenSearchWriter:
-    """One write session: bulk actions buffered, sent in bounded batches, visible at commit."""
+    """One write session: bulk actions buffered, sent in bounded batches, visible at commit
+    (each commit a generation: see the module doc)."""
 
     def __init__(self, engine: OpenSearchEngine, target: str, switch_alias: bool):
         self.engine, self.client, self.target = engine, engine.client, target
@@ -540,17 +597,49 @@ class OpenSearchWriter:
         self._files: list[dict] = []
         self._existing: set[str] = set()
         self._sent_words: set[str] = set()
+        # Documents of the last committed generation (id -> routing) replaced by this one.
+        self._records: dict[str, tuple[str, str | None]] = {}
+        self._superseded: list[tuple[str, str | None]] = []
+        self.committed = engine.committed(target, fresh=True)
+        self.gen = self.committed + 1
+        self._undo_interrupted()
+
+    def _undo_interrupted(self) -> None:
+        """What an interrupted session left: its uncommitted documents go, its marks on
+        older documents are lifted, and documents superseded by a commit whose session died
+        before deleting them are deleted now. Readers never saw any of it."""
+        c = self.committed
+        self.engine._call(self.client.indices.refresh, index=self.target)
+        actions: list[dict] = []
+        for h in self.engine._scan_hits({"bool": {"should": [
+                {"range": {"gen": {"gt": c}}}, {"range": {"superseded": {"lte": c}}}]}},
+                False, self.target):
+            actions.append(self._op("delete", h))
+        for h in self.engine._scan_hits({"bool": {"filter": [
+                {"range": {"superseded": {"gt": c}}}, {"range": {"gen": {"lte": c}}}]}},
+                False, self.target):
+            actions.append(dict(self._op("update", h), doc={"superseded": None}))
+        self._send(actions)
+
+    def _op(self, op: str, hit: dict) -> dict:
+        action = {"_op_type": op, "_index": self.target, "_id": hit["_id"]}
+        if hit.get("_routing"):
+            action["_routing"] = hit["_routing"]
+        return action
 
     def known(self) -> Known:
         known, lexicon = Known(), None
-        for s in self.engine._scan({"terms": {"doc": ["file", "article", "lexicon"]}},
-                                   index=self.target):
-            r = s["record"]
+        for h in self.engine._scan_hits(
+                self.engine._visible({"terms": {"doc": ["file", "article", "lexicon"]}},
+                                     committed=self.committed), True, self.target):
+            s, r = h["_source"], h["_source"]["record"]
             if s["doc"] == "lexicon":
                 lexicon = r
+                self._records["\0lexicon"] = (h["_id"], None)
             elif s["doc"] == "file":
                 known.file_hashes[r["path"]] = r["sha1"]
                 known.file_articles[r["path"]] = list(r["article_ids"])
+                self._records[r["path"]] = (h["_id"], None)
             else:
                 known.article_hashes[r["article_id"]] = r["content_hash"]
         self._existing = set(known.article_hashes)
@@ -558,56 +647,68 @@ class OpenSearchWriter:
 
     def add(self, article: ArticleRow, paragraphs: Sequence[TaggedParagraph]) -> None:
         aid = article.article_id
-        new_ids = {f"a:{aid}"}
+        if aid in self._existing:
+            # The old version stays visible until the commit of this generation.
+            self._supersede(aid)
+        # Ids carry the generation: the new version never overwrites the old one in place.
+        g = self.gen
         for tp in paragraphs:
-            new_ids.add(f"p:{tp.paragraph_id}")
             tokens = analyzer.analyse(tp.paragraph.text)
-            self._queue(f"p:{tp.paragraph_id}", aid,
+            self._queue(f"p:{tp.paragraph_id}@{g}", aid,
                         D.paragraph_doc(tp, bool(_QUESTION.match(tp.paragraph.text)), tokens))
             for qid, doc in D.quote_docs(tp, _quote_key):
-                new_ids.add(f"q:{qid}")
-                self._queue(f"q:{qid}", aid, doc)
+                self._queue(f"q:{qid}@{g}", aid, doc)
             self._words |= D.words_of(tp, tokens)
-        self._queue(f"a:{aid}", aid, D.article_doc(article))
-        if aid in self._existing:
-            # What the old version had and the new one lacks goes in the same batch, so the
-            # commit's refresh shows the new version whole.
-            self._deletes(aid, self._stored_ids(aid) - new_ids)
+        self._queue(f"a:{aid}@{g}", aid, D.article_doc(article))
         self._pending += len(paragraphs)
         if len(self._actions) >= BATCH_ACTIONS or self._bytes >= BATCH_BYTES:
             self._flush()
 
-    def _stored_ids(self, aid: str) -> set[str]:
+    def _supersede(self, aid: str) -> None:
         # The cluster distribution Parley tests against has no delete-by-query (a module it
-        # leaves out), so an article's old documents are listed, then deleted by id.
+        # leaves out), so an article's documents are listed, marked, and later deleted by id.
         body = {"size": 10_000, "_source": False,
-                "query": {"term": {"article_id": aid}}}
+                "query": self.engine._visible({"term": {"article_id": aid}},
+                                              committed=self.committed)}
         res = self.engine._call(self.client.search, index=self.target, routing=aid, body=body)
-        return {h["_id"] for h in res["hits"]["hits"]}
+        self._mark([(h["_id"], aid) for h in res["hits"]["hits"]])
+        self._existing.discard(aid)
 
-    def _deletes(self, aid: str, ids) -> None:
-        self._actions += [{"_op_type": "delete", "_index": self.target, "_id": i,
-                           "_routing": aid} for i in sorted(ids)]
+    def _mark(self, docs: list[tuple[str, str | None]]) -> None:
+        for doc_id, routing in docs:
+            action = {"_op_type": "update", "_index": self.target, "_id": doc_id,
+                      "doc": {"superseded": self.gen}}
+            if routing:
+                action["_routing"] = routing
+            self._actions.append(action)
+        self._superseded += docs
 
     def delete(self, article_ids: Sequence[str]) -> None:
         for aid in article_ids:
-            self._deletes(aid, self._stored_ids(aid))
+            self._supersede(aid)
 
     def record_file(self, path: str, sha1: str, size: int, article_ids: list[str]) -> None:
-        # Recorded only after the paragraphs' commit: a file is never "known" before its
+        # In the generation of the file's last article: a file is never "known" before its
         # articles are searchable, so an interrupted run redoes it.
-        self._files.append({"_op_type": "index", "_index": self.target,
-                            "_id": "f:" + _digest(path),
-                            "_source": D.file_doc(path, sha1, size, article_ids)})
+        self._record(path, "f:" + _digest(path), D.file_doc(path, sha1, size, article_ids))
 
     def save_lexicon(self, extra: dict) -> None:
-        self._files.append({"_op_type": "index", "_index": self.target, "_id": "lexicon",
-                            "_source": {"doc": "lexicon", "record": extra}})
+        self._record("\0lexicon", "lexicon", {"doc": "lexicon", "record": extra})
+
+    def _record(self, key: str, doc_id: str, source: dict) -> None:
+        old = self._records.pop(key, None)
+        if old:
+            self._mark([old])
+        self._records[key] = (f"{doc_id}@{self.gen}", None)
+        self._files.append({"_op_type": "index", "_index": self.target,
+                            "_id": f"{doc_id}@{self.gen}",
+                            "_source": dict(source, gen=self.gen)})
 
     def pending(self) -> int:
         return self._pending
 
     def _queue(self, doc_id: str, routing: str, source: dict) -> None:
+        source["gen"] = self.gen
         self._actions.append({"_op_type": "index", "_index": self.target, "_id": doc_id,
                               "_routing": routing, "_source": source})
         self._bytes += len(source.get("text") or "") + 512
@@ -623,8 +724,8 @@ class OpenSearchWriter:
             self._sent_words |= self._words
             self._words = set()
             self._send([{"_op_type": "index", "_index": self.target,
-                         "_id": "w:" + _digest("\n".join(chunk)),
-                         "_source": {"doc": "word", "word": chunk}}
+                         "_id": f"w:{_digest(chr(10).join(chunk))}@{self.gen}",
+                         "_source": {"doc": "word", "word": chunk, "gen": self.gen}}
                         for chunk in (words[i:i + WORDS_PER_DOC]
                                       for i in range(0, len(words), WORDS_PER_DOC))])
 
@@ -652,14 +753,27 @@ class OpenSearchWriter:
 
     def commit(self) -> None:
         self._flush()
-        self.engine._call(self.client.indices.refresh, index=self.target)
         self._send(self._files)
         self._files = []
+        # Everything of this generation, and every mark on what it replaces, searchable...
         self.engine._call(self.client.indices.refresh, index=self.target)
+        # ...but shown only from here: one write flips readers from the old to the new.
+        self.engine._call(self.client.index, index=self.target, id=D.META_ID,
+                          body={"doc": "meta", "record": {"committed": self.gen}})
+        flipped = time.monotonic()
+        self.engine._gens.pop(self.target, None)
+        self.engine._gens.pop(self.engine.alias, None)
+        self.committed, self.gen = self.gen, self.gen + 1
         if self.switch_alias:
             self._point_alias()
             self.switch_alias = False
         self._pending = 0
+        if self._superseded:
+            # A reader may still filter with the previous generation for GEN_CACHE_SECONDS:
+            # the old documents stay until it cannot.
+            time.sleep(max(0.0, flipped + 2 * GEN_CACHE_SECONDS - time.monotonic()))
+            gone, self._superseded = self._superseded, []
+            self._send([self._op("delete", {"_id": i, "_routing": r}) for i, r in gone])
 
     def _point_alias(self) -> None:
         alias = self.engine.alias
@@ -668,14 +782,19 @@ class OpenSearchWriter:
         actions: list[dict] = [{"add": {"index": self.target, "alias": alias}}]
         actions += [{"remove": {"index": i, "alias": alias}} for i in old if i != self.target]
         self.engine._call(self.client.indices.update_aliases, body={"actions": actions})
+        self.engine._gens.pop(alias, None)
+        if any(i != self.target for i in old):
+            # Readers that read the old index's generation keep searching it a moment.
+            time.sleep(2 * GEN_CACHE_SECONDS)
         for index in old:
             if index != self.target:
                 self.engine._call(self.client.indices.delete, index=index)
 
     def abort(self) -> None:
-        """Drop what was not committed. Sent batches stay until the next commit or run
-        replaces them (same ids): readers never saw them, as nothing refreshed."""
+        """Drop what was not committed. Sent batches stay, invisible (their generation was
+        never committed), until the next session undoes them."""
         self._actions, self._files, self._words = [], [], set()
+        self._superseded = []
         self._pending = 0
 
 
