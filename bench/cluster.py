@@ -2,9 +2,13 @@
 
     python bench/cluster.py --corpus reuters          # Reuters-21578 (~105k paragraphs)
     python bench/cluster.py --size 1000000            # a replicated corpus (bench/corpus.py)
+    python bench/cluster.py --size 1000000 --index-until 20:10   # stop growing at 20:10 UTC
 
 Starts the three-node test cluster (scripts/opensearch-cluster) if it is not running, indexes
-the corpus into both engines with the full pipeline (indexer.ingest), then serves each with
+the corpus into both engines with the full pipeline (indexer.ingest), step by step and
+interleaved (each step of files into one engine, then the other, so both see the same load of
+a shared machine; with --index-until, no new step starts after that time and the figures are
+for the size reached, said in the output), then serves each with
 `create_app` under waitress in its own process and sends a query mix to /api/search (facets
 and highlighted snippets, first page of 20) from 1, 8 and 32 concurrent clients, then again
 at 8 clients with one node stopped. Prints one table; raw figures go to
@@ -63,14 +67,30 @@ def corpus_paths(name: str, size: int) -> list[Path]:
     return files
 
 
-def index(paths: list[Path], location: str) -> dict:
+def index_both(paths: list[Path], locations: dict[str, str], until: str | None,
+               step_files: int) -> dict:
+    """Index `paths` into every location, step_files files at a time, engine after engine."""
     import indexer
 
-    start = time.perf_counter()
-    report = indexer.ingest(paths, location, rebuild=True)
-    seconds = time.perf_counter() - start
-    return {"paragraphs": report.paragraphs, "seconds": round(seconds, 1),
-            "per_second": round(report.paragraphs / seconds)}
+    stats = {name: {"paragraphs": 0, "seconds": 0.0} for name in locations}
+    done_files = 0
+    for first in range(0, len(paths), step_files):
+        if until and first and time.strftime("%H:%M", time.gmtime()) >= until:
+            break
+        step = paths[first:first + step_files]
+        for name, location in locations.items():
+            start = time.perf_counter()
+            report = indexer.ingest(step, location, rebuild=first == 0)
+            stats[name]["seconds"] += time.perf_counter() - start
+            stats[name]["paragraphs"] += report.paragraphs
+        done_files += len(step)
+        print(f"  {time.strftime('%H:%M:%S')} {done_files}/{len(paths)} files: " + ", ".join(
+            f"{n} {s['paragraphs']} paragraphs in {s['seconds']:.0f} s"
+            for n, s in stats.items()), flush=True)
+    return {name: {"paragraphs": s["paragraphs"], "seconds": round(s["seconds"], 1),
+                   "per_second": round(s["paragraphs"] / s["seconds"]) if s["seconds"] else 0,
+                   "files": done_files, "of_files": len(paths)}
+            for name, s in stats.items()}
 
 
 def free_port() -> int:
@@ -140,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=400, help="requests per load step")
     ap.add_argument("--shards", type=int, default=3)
     ap.add_argument("--replicas", type=int, default=1)
+    ap.add_argument("--index-until", metavar="HH:MM", help="UTC time after which no new "
+                    "indexing step starts (the load steps run on the size reached)")
+    ap.add_argument("--step-files", type=int, default=10, help="files per indexing step "
+                    "(a file of bench/corpus.py holds 1000 articles, a few thousand paragraphs)")
     args = ap.parse_args(argv)
     if args.corpus == "replicated" or "--size" in (argv or sys.argv):
         args.corpus = "replicated"
@@ -151,8 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     embedded = str(OUT / f"cluster-embedded-{label}")
     remote = f"opensearch+{base}/parley-bench-{label}-{uuid.uuid4().hex[:6]}"
     results: dict = {"corpus": label, "engines": {}}
-    for name, location in (("embedded", embedded), ("opensearch", remote)):
-        row: dict = {"index": index(paths, location)}
+    locations = {"embedded": embedded, "opensearch": remote}
+    print(f"load {os.getloadavg()[0]:.1f} at the start", flush=True)
+    indexed = index_both(paths, locations, args.index_until, args.step_files)
+    for name, location in locations.items():
+        row: dict = {"index": indexed[name]}
         proc, port = serve(location)
         try:
             load(port, 4, 40)  # warm caches and connections
@@ -169,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         results["engines"][name] = row
     OUT.mkdir(exist_ok=True)
     (OUT / f"cluster-{label}.json").write_text(json.dumps(results, indent=2))
-    print(f"corpus {label}: {results['engines']['embedded']['index']['paragraphs']} paragraphs")
+    first = results["engines"]["embedded"]["index"]
+    print(f"corpus {label}: {first['paragraphs']} paragraphs indexed "
+          f"({first['files']} of {first['of_files']} files), load "
+          f"{os.getloadavg()[0]:.1f} at the end")
     print(f"{'engine':<11} {'index p/s':>9} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'req/s':>7} {'errors':>6}")
     for name, row in results["engines"].items():
