@@ -49,7 +49,7 @@ import sys
 from waitress import serve
 from web import create_app
 serve(create_app({"INDEX_DIR": sys.argv[1]}), host="127.0.0.1", port=int(sys.argv[2]),
-      threads=16, ident="bench")
+      threads=int(sys.argv[3]), ident="bench")
 """
 
 
@@ -101,10 +101,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(location: str) -> tuple[subprocess.Popen, int]:
+def serve(location: str, threads: int = 16) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, location, str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    OUT.mkdir(exist_ok=True)
+    log = open(OUT / f"server-{port}.log", "w")  # noqa: SIM115 - the server's lifetime
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, location, str(port), str(threads)],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -124,6 +126,7 @@ def load(port: int, clients: int, requests: int) -> dict:
         urls.append(f"http://127.0.0.1:{port}/api/search?{urllib.parse.urlencode(params)}")
     times: list[float] = []
     errors = [0]
+    why: dict[str, int] = {}
     lock = threading.Lock()
 
     def client(mine: list[str]) -> None:
@@ -131,9 +134,11 @@ def load(port: int, clients: int, requests: int) -> dict:
             start = time.perf_counter()
             try:
                 urllib.request.urlopen(url, timeout=60).read()
-            except OSError:
+            except OSError as exc:
                 with lock:
                     errors[0] += 1
+                    key = str(getattr(exc, "code", None) or exc)[:80]
+                    why[key] = why.get(key, 0) + 1
                 continue
             with lock:
                 times.append((time.perf_counter() - start) * 1000)
@@ -150,7 +155,8 @@ def load(port: int, clients: int, requests: int) -> dict:
         else (lambda p: None)
     return {"clients": clients, "requests": len(times), "errors": errors[0],
             "p50_ms": round(statistics.median(times), 1) if times else None,
-            "p95_ms": pick(0.95), "req_per_s": round(len(times) / wall, 1)}
+            "p95_ms": pick(0.95), "req_per_s": round(len(times) / wall, 1),
+            **({"why": why} if why else {})}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replicas", type=int, default=1)
     ap.add_argument("--index-until", metavar="HH:MM", help="UTC time after which no new "
                     "indexing step starts (the load steps run on the size reached)")
+    ap.add_argument("--load-only", nargs=2, metavar=("EMBEDDED_DIR", "OPENSEARCH_LOCATION"),
+                    help="skip indexing: run the load steps on two indexes made before")
+    # The embedded engine holds each segment's files open in every server thread; waitress
+    # watches its sockets with select(), which fails past descriptor 1024: an index of ~100
+    # segments (a large archive added to in many runs) needs fewer threads than 16.
+    ap.add_argument("--embedded-threads", type=int, default=16)
     ap.add_argument("--step-files", type=int, default=10, help="files per indexing step "
                     "(a file of bench/corpus.py holds 1000 articles, a few thousand paragraphs)")
     args = ap.parse_args(argv)
@@ -177,13 +189,20 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"corpus": label, "engines": {}}
     locations = {"embedded": embedded, "opensearch": remote}
     print(f"load {os.getloadavg()[0]:.1f} at the start", flush=True)
-    indexed = index_both(paths, locations, args.index_until, args.step_files)
+    if args.load_only:
+        locations = dict(zip(locations, args.load_only, strict=True))
+        before = json.loads((OUT / f"cluster-{label}.json").read_text())["engines"]
+        indexed = {name: before[name]["index"] for name in locations}
+    else:
+        indexed = index_both(paths, locations, args.index_until, args.step_files)
     for name, location in locations.items():
         row: dict = {"index": indexed[name]}
-        proc, port = serve(location)
+        proc, port = serve(location, args.embedded_threads if name == "embedded" else 16)
+        row["server_threads"] = args.embedded_threads if name == "embedded" else 16
         try:
             load(port, 4, 40)  # warm caches and connections
             row["load"] = [load(port, c, args.requests) for c in (1, 8, 32)]
+            print(f"  {name}: {row['load']}", flush=True)
             if name == "opensearch":
                 cluster("stop-node", "2")
                 try:
@@ -208,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, step in enumerate(steps):
             ips = row["index"]["per_second"] if i == 0 else ""
             print(f"{name if i == 0 else '':<11} {ips:>9} {step['clients']:>7} "
-                  f"{step['p50_ms']:>8} {step['p95_ms']:>8} {step['req_per_s']:>7} "
+                  f"{step['p50_ms']!s:>8} {step['p95_ms']!s:>8} {step['req_per_s']:>7} "
                   f"{step['errors']:>6}")
     print("8* = 8 clients with one of the three nodes stopped")
     return 0

@@ -4,7 +4,11 @@ a node down, and clear errors for an unreachable or misconfigured cluster."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -14,7 +18,7 @@ from search.engines.embedded.embedded import EmbeddedEngine
 from search.engines.opensearch import OpenSearchEngine
 from search.engines.opensearch.location import parse_location
 from search.request import SearchRequest
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 from tests.opensearch_cluster import fresh_location, node_command, opensearch_url  # noqa: F401
 
 QUERIES = ["", "ceasefire", "Witkoff ceasefire", '"no progress yet"', "hostages Qatar",
@@ -135,21 +139,61 @@ def test_a_rerun_adds_nothing_and_a_changed_article_is_replaced_whole(cluster, t
     assert engine.search(SearchRequest()).total == report.paragraphs_index < 51
 
 
-def test_documents_sent_but_not_committed_are_invisible(cluster, monkeypatch):
+def _paragraph_texts(engine: OpenSearchEngine, article_id: str) -> tuple[str, ...]:
+    body = {"size": 1000, "sort": [{"position": "asc"}], "query": {"bool": {"filter": [
+        {"term": {"doc": "paragraph"}}, {"term": {"article_id": article_id}}]}}}
+    return tuple(h["_source"]["text"] for h in engine._search(body)["hits"]["hits"])
+
+
+def test_readers_see_an_article_old_or_new_whole_whatever_refreshes(cluster, tmp_path,
+                                                                     monkeypatch):
+    """OpenSearch refreshes when it likes (a replica's recovery, a flush): with replicas on and
+    refreshes forced mid-batch, a reader sees the committed version of an article, whole."""
+    import threading
+
     from search.engines.opensearch import engine as os_engine
 
-    # Replicas off: a replica's recovery makes the primary flush, which OpenSearch may follow
-    # with a refresh Parley does not ask for (see docs/scaling.md on visibility).
-    engine = cluster("commit", shards=2, replicas=0)
-    indexer.ingest([SEEDS / "000_856f695a1eedb8c1.txt"], engine)
-    before = engine.search(SearchRequest()).total
-    monkeypatch.setattr(os_engine, "BATCH_ACTIONS", 1)  # every article is sent at once
+    engine = cluster("visible", shards=3, replicas=1)
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    indexer.ingest([folder], engine)
+    story = sorted(folder.glob("*.txt"))[1]
+    aid = [a for a in engine.articles() if a.path.endswith(story.name)][0].article_id
+    old = _paragraph_texts(engine, aid)
+    paragraphs = story.read_text().split("\n\n")
+    story.write_text("\n\n".join(paragraphs[:2] + ["A sentence added to the story."]))
+
+    monkeypatch.setattr(os_engine, "BATCH_ACTIONS", 1)  # every document is sent at once
     monkeypatch.setattr(indexer, "BATCH_PARAGRAPHS", 10_000)  # one commit, at the end
-    seen: list[int] = []
-    indexer.ingest([SEEDS], engine, progress=lambda _path: seen.append(
-        engine.search(SearchRequest()).total))
-    assert seen and set(seen) == {before}
-    assert engine.search(SearchRequest()).total == 51
+    reader = OpenSearchEngine(engine.loc.display)  # its own cache, as another process
+    seen: list[tuple[tuple[str, ...], int]] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            engine.client.indices.refresh(index=engine.alias)
+            seen.append((_paragraph_texts(reader, aid), reader.search(SearchRequest()).total))
+
+    def forced(_path) -> None:  # after each file is read: sent, not committed
+        engine.client.indices.refresh(index=engine.alias)
+        assert _paragraph_texts(reader, aid) == old
+        assert reader.search(SearchRequest()).total == 51
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        indexer.ingest([folder], engine, progress=forced)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join()
+    new = _paragraph_texts(reader, aid)
+    after = reader.search(SearchRequest()).total
+    assert new != old and new[-1] == "A sentence added to the story."
+    assert after == 51 - len(old) + len(new)
+    assert seen and set(seen) <= {(old, 51), (new, after)}, set(seen) - {(old, 51), (new, after)}
+    assert engine.check().healthy
+    reader.close()
 
 
 def test_a_rebuild_moves_the_alias_at_the_end(cluster):
@@ -197,3 +241,63 @@ def test_missing_index_is_reported_as_not_indexed_yet(cluster):
         engine.search(SearchRequest(text="x"))
     assert not engine.check().healthy
 
+
+
+def _parley(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "web.cli", *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=900, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_a_node_stopped_during_indexing_loses_and_duplicates_nothing(cluster, tmp_path):
+    """A node goes down mid-run: the run finishes through the other nodes, or stops with a
+    clear message and exit code; with the node back, the same command again leaves exactly
+    what a clean run leaves (articles, paragraphs, quotations)."""
+    import gzip
+    import json
+
+    lines = gzip.open(ROOT / "samples" / "whitehouse_gaza.jsonl.gz", "rt").readlines()[:60]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):  # three files: file records are committed with their articles
+        (folder / f"part-{i}.jsonl").write_text("".join(lines[i * 20:(i + 1) * 20]))
+    engine = cluster("fault", shards=3, replicas=1)
+    host, port = engine.loc.hosts[0]
+    # Every node named: the client goes on through the others when one stops.
+    location = (f"opensearch+http://{host}:{port},{host}:{port + 1},{host}:{port + 2}/"
+                f"{engine.alias}")
+    run = subprocess.Popen([sys.executable, "-m", "web.cli", "index", str(folder),
+                            "--engine", location, "--format", "jsonl"], cwd=tmp_path, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 600
+        while run.poll() is None and time.monotonic() < deadline:
+            if engine.exists() and engine.committed(fresh=True) >= 1:
+                break  # the first batch is committed, the rest is on its way
+            time.sleep(0.2)
+        assert run.poll() is None, "the run ended before a node could be stopped"
+        node_command("stop-node", "2")
+        out, err = run.communicate(timeout=900)
+    finally:
+        node_command("start-node", "2")
+    # Either the run finished through the other nodes, or it said what happened.
+    assert run.returncode in (0, 6), (run.returncode, err[-2000:])
+    if run.returncode == 6:
+        assert "again" in err and "Traceback" not in err, err[-2000:]
+    again = _parley("index", str(folder), "--engine", location, "--format", "jsonl",
+                    cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+
+    clean = EmbeddedEngine(tmp_path / "embedded")
+    indexer.ingest([folder], clean)
+    expected = clean.stats()
+    got = engine.stats()
+    assert expected["paragraphs"] > indexer.BATCH_PARAGRAPHS  # more than one commit
+    for key in ("files", "articles", "paragraphs", "quotes"):
+        assert got[key] == expected[key], (key, got[key], expected[key])
+    assert engine.check().healthy, engine.check().problems
+    third = _parley("index", str(folder), "--engine", location, "--format", "jsonl",
+                    cwd=tmp_path)
+    assert third.returncode == 0
+    assert json.loads(third.stdout.strip().splitlines()[-1]).get("articles", 0) == 0

@@ -108,7 +108,8 @@ class RunLog:
     MAX_WARNINGS = 1000
 
     def __init__(self, index_dir: Path, paths):
-        self.path = Path(index_dir) / LOG_NAME
+        # A cluster location (opensearch+http://...) has no folder: its log is kept here.
+        self.path = Path(LOG_NAME) if "://" in str(index_dir) else Path(index_dir) / LOG_NAME
         self.warnings: Counter = Counter()
         self._lines: list[str] = []
         started = datetime.now(UTC).isoformat(timespec="seconds")

@@ -95,7 +95,9 @@ class OpenSearchEngine:
             use_ssl=self.loc.scheme == "https", verify_certs=True, http_auth=auth,
             # Another node answers when one is down; 429 and 5xx are retried with backoff.
             retry_on_status=(429, 502, 503, 504), retry_on_timeout=True, max_retries=5,
-            timeout=30, http_compress=True)
+            timeout=30, http_compress=True,
+            # One engine serves all of a web server's threads: a connection each, kept.
+            pool_maxsize=32)
         self._vocab: dict[str, tuple[float, list[str]]] = {}
         self._vocab_lock = threading.Lock()
         self._gens: dict[str, tuple[float, str, int]] = {}
@@ -471,7 +473,9 @@ class OpenSearchEngine:
             "files": {"filter": {"term": {"doc": "file"}}},
             "articles": {"filter": {"term": {"doc": "article"}}},
             "paragraphs": {"filter": {"term": {"doc": "paragraph"}}},
-            "quotes": {"filter": {"term": {"doc": "quote"}}}}}
+            # Counted as the embedded engine's record counts them: reported speech aside.
+            "quotes": {"filter": {"bool": {"filter": [
+                {"term": {"doc": "quote"}}, {"terms": {"kind": sorted(DEFAULT_KINDS)}}]}}}}}
         aggs = self._search(body)["aggregations"]
         return {"files": aggs["files"]["doc_count"], "articles": aggs["articles"]["doc_count"],
                 "paragraphs": aggs["paragraphs"]["doc_count"],
