@@ -146,11 +146,12 @@ class OpenSearchEngine:
     def _visible(self, query: dict | None, index: str | None = None,
                  committed: int | None = None) -> dict:
         """`query` restricted to committed, not superseded documents. The restriction is a
-        filter: scores are the query's own."""
+        filter: scores are the query's own. Documents without a generation were committed
+        by an engine version before generations, which refreshed only at commit."""
         c = self.committed(index) if committed is None else committed
         return {"bool": {"must": [query or {"match_all": {}}],
-                         "filter": [{"range": {"gen": {"lte": c}}}],
-                         "must_not": [{"range": {"superseded": {"lte": c}}}]}}
+                         "must_not": [{"range": {"gen": {"gt": c}}},
+                                      {"range": {"superseded": {"lte": c}}}]}}
 
     def _search(self, body: dict, **params) -> dict:
         """A search that answers from every shard or not at all.
@@ -604,6 +605,9 @@ class OpenSearchWriter:
         # Documents of the last committed generation (id -> routing) replaced by this one.
         self._records: dict[str, tuple[str, str | None]] = {}
         self._superseded: list[tuple[str, str | None]] = []
+        # An index made before generations gets their fields (a no-op on a new index).
+        engine._call(self.client.indices.put_mapping, index=target, body={"properties": {
+            "gen": {"type": "long"}, "superseded": {"type": "long"}}})
         self.committed = engine.committed(target, fresh=True)
         self.gen = self.committed + 1
         self._undo_interrupted()
