@@ -1,6 +1,7 @@
 """The cluster engine against a real three-node OpenSearch cluster (tests/opensearch_cluster.py):
-the same answers as the embedded engine, articles replaced as a unit, rebuilds behind an alias,
-a node down, and clear errors for an unreachable or misconfigured cluster."""
+the same answers as the embedded engine, articles replaced as a unit whatever refreshes,
+rebuilds behind an alias, a node down during searches and during indexing, and clear errors
+for an unreachable or misconfigured cluster."""
 
 from __future__ import annotations
 

@@ -69,6 +69,7 @@ BATCH_BYTES = 8 * 1024 * 1024
 SCROLL_PAGE = 1000
 FAILOVER_SECONDS = 15  # how long a search waits for replicas to take over a lost node's shards
 WORDS_PER_DOC = 5000
+BULK_ATTEMPTS = 6  # sends of documents a shard refused for a moment (about a minute in all)
 LOCK_ID = "parley-writer-lock"
 LOCK_STALE_SECONDS = 600
 # How long a reader trusts the committed generation it read; old documents outlive a commit
@@ -738,26 +739,53 @@ class OpenSearchWriter:
                                       for i in range(0, len(words), WORDS_PER_DOC))])
 
     def _send(self, actions: list[dict]) -> None:
-        if not actions:
-            return
-        failed = []
-        try:
-            for ok, item in helpers.streaming_bulk(
-                    self.client, actions, chunk_size=BATCH_ACTIONS,
-                    max_chunk_bytes=BATCH_BYTES, max_retries=6, initial_backoff=1,
-                    max_backoff=30, raise_on_error=False, raise_on_exception=True):
-                if not ok:
-                    op = next(iter(item.values()))
-                    if not (op.get("status") == 404 and "delete" in item):
+        """Send actions in bounded bulk requests. Documents a shard refused for a moment (a
+        node going down before its replicas are promoted: 5xx per document; back-pressure:
+        429) are sent again with backoff; every action is idempotent (explicit ids, marks
+        that set one value), so sending one twice changes nothing."""
+        todo = actions
+        for attempt in range(BULK_ATTEMPTS):
+            if not todo:
+                return
+            by_key = {(a["_op_type"], a["_id"]): a for a in todo}
+            failed: list[dict] = []
+            retry: list[dict] = []
+            try:
+                for ok, item in helpers.streaming_bulk(
+                        self.client, todo, chunk_size=BATCH_ACTIONS,
+                        max_chunk_bytes=BATCH_BYTES, max_retries=6, initial_backoff=1,
+                        max_backoff=30, raise_on_error=False, raise_on_exception=True):
+                    if ok:
+                        continue
+                    op_type, op = next(iter(item.items()))
+                    status = op.get("status") or 0
+                    if status == 404 and op_type == "delete":
+                        continue  # already gone
+                    action = by_key.get((op_type, op.get("_id")))
+                    if action is not None and (status == 429 or status >= 500):
+                        retry.append(action)
+                    else:
                         failed.append(op)
-        except (osx.ConnectionError, osx.ConnectionTimeout):
-            raise EngineUnavailable(f"The search cluster at {self.engine.location} stopped "
-                                    "answering during indexing; run the same command again to "
-                                    "resume.") from None
-        if failed:
-            first = failed[0]
-            raise IndexWriteError(f"The cluster refused {len(failed)} documents (first: "
-                                  f"{first.get('_id')}: {first.get('error')}); run again.")
+            except (osx.ConnectionError, osx.ConnectionTimeout, osx.TransportError) as exc:
+                status = getattr(exc, "status_code", None)
+                if not isinstance(exc, osx.ConnectionError) and isinstance(status, int) and \
+                        status < 500 and status != 429:
+                    raise IndexWriteError(f"The cluster refused a bulk request (HTTP {status}: "
+                                          f"{exc.error}).") from None
+                raise EngineUnavailable(f"The search cluster at {self.engine.location} stopped "
+                                        "answering during indexing; run the same command "
+                                        "again to resume.") from None
+            if failed:
+                first = failed[0]
+                raise IndexWriteError(f"The cluster refused {len(failed)} documents (first: "
+                                      f"{first.get('_id')}: {first.get('error')}); run again.")
+            todo = retry
+            if todo and attempt + 1 < BULK_ATTEMPTS:
+                time.sleep(min(30, 2 ** attempt))
+        if todo:
+            raise EngineUnavailable(f"The search cluster at {self.engine.location} kept "
+                                    f"refusing {len(todo)} documents (shards unavailable); run "
+                                    "the same command again to resume.")
 
     def commit(self) -> None:
         self._flush()
