@@ -39,6 +39,17 @@ class ByteBoundedCache:
         self._lock = threading.Lock()
         self.hits = self.misses = self.evictions = 0
 
+    def get(self, key: Hashable) -> Any:
+        """The value kept for key (now the most recently used), or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found[0]
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         with self._lock:
             found = self._items.get(key)
