@@ -98,4 +98,12 @@ def _budget_from_env() -> int:
         return DEFAULT_MB * 2**20
 
 
+def size_of_words(words: list[str]) -> int:
+    """Bytes held by a list of strings (a prefix's expansion)."""
+    return sys.getsizeof(words) + sum(sys.getsizeof(w) for w in words)
+
+
 FILTERS = ByteBoundedCache(_budget_from_env())
+# The words a prefix (`comp*`) stands for, per index generation: reading them from the term
+# index was a quarter of such a search; a sixteenth of the filter budget holds thousands.
+PREFIXES = ByteBoundedCache(FILTERS.budget // 16, measure=size_of_words)
