@@ -104,16 +104,17 @@ class ResponseCache:
         self._last_version: tuple = ()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        key = canonical(environ) if self.cache is not None else None
+        cache = self.cache
+        key = canonical(environ) if cache is not None else None
         version = index_version(self.index_dir) if key is not None else ()
-        if key is None or not version:
+        if cache is None or key is None or not version:
             return self.app(environ, start_response)
         if version != self._last_version:
             # Answers of an index version that is gone can never be asked for again.
             self._last_version = version
-            self.cache.drop(lambda k: k[0] == version)  # type: ignore[union-attr]
+            cache.drop(lambda k: isinstance(k, tuple) and k[0] == version)
         full = (version, key)
-        found = self.cache.get(full)  # type: ignore[union-attr]
+        found = cache.get(full)
         if found is not None:
             status, headers, body = found
             start_response(status, [*headers, ("X-Parley-Cache", "hit")])
@@ -136,7 +137,7 @@ class ResponseCache:
             if close is not None:
                 close()
         if index_version(self.index_dir) == version:
-            self.cache.put(full, (captured[0], list(captured[1]), body))  # type: ignore[union-attr]
+            cache.put(full, (captured[0], list(captured[1]), body))
         return [body]
 
     def stats(self) -> dict[str, int]:
