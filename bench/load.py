@@ -222,8 +222,9 @@ def compare(args, work: Path, index_dir: Path) -> int:
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         wait_ready(pport)
         wait_ready_path(dport, "/big/paras.json?_size=1")
-        servers = [("parley", pport, loadmix.parley_url),
-                   ("datasette", dport, loadmix.datasette_url)]
+        servers = [(name, port, make) for name, port, make in
+                   [("parley", pport, loadmix.parley_url),
+                    ("datasette", dport, loadmix.datasette_url)] if name in args.servers]
         for name, port, make in servers:  # the first minute of a day's traffic
             warm = run_mix(port, make, pool, 4, args.warmup, args.seed + 7)
             print(f"warm-up {name}: {json.dumps(warm)}", flush=True)
@@ -406,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
                     "its own, one per core)")
     ap.add_argument("--pool", type=int, default=3000, help="with --compare: distinct searches")
     ap.add_argument("--warmup", type=float, default=15.0, help="with --compare: seconds each")
+    ap.add_argument("--servers", default="parley,datasette", help="with --compare: which to "
+                    "load (PARLEY_RESPONSE_CACHE_MB=0 measures Parley without its answer cache)")
     ap.add_argument("--sqlite", type=Path, help="with --compare: reuse (or write) the FTS5 "
                     "copy here; its name must be big.db")
     args = ap.parse_args(argv)

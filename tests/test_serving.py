@@ -188,3 +188,11 @@ def test_workers_share_the_port_and_each_sees_a_new_commit(index_copy, tmp_path)
     proc.stderr.close()
     assert "Traceback" not in log, log[-2000:]
     assert f"worker {workers[0]} ended (signal 9)" in log
+
+
+def test_a_tag_too_long_to_be_a_filter_links_to_the_same_search():
+    from web.pages import added
+
+    req = SearchRequest(text="act federal")
+    assert added(req, "actor", "A" * 250) == req
+    assert added(req, "actor", "Hamas").filters["actor"] == ("Hamas",)

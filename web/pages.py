@@ -301,8 +301,11 @@ def search_page():
 
 
 def added(req: SearchRequest, facet: str, value: str) -> SearchRequest:
-    """The request with a facet value selected (unchanged if it already is)."""
-    return req if value in req.filters.get(facet, ()) else req.toggled(facet, value)
+    """The request with a facet value selected (unchanged if it already is, or if the value
+    is too long to be a filter: a mis-tagged name must not make the whole page a 400)."""
+    if value in req.filters.get(facet, ()) or len(value) > MAX_FILTER_CHARS:
+        return req
+    return req.toggled(facet, value)
 
 
 @bp.get("/help")
