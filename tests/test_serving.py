@@ -196,3 +196,22 @@ def test_a_tag_too_long_to_be_a_filter_links_to_the_same_search():
     req = SearchRequest(text="act federal")
     assert added(req, "actor", "A" * 250) == req
     assert added(req, "actor", "Hamas").filters["actor"] == ("Hamas",)
+
+
+def test_grouping_quotations_stops_at_the_request_time_budget(seed_index):
+    from indexer.errors import QueryTooExpensive
+    from search.budget import deadline
+    from search.engines.embedded import quotetable
+    from search.engines.embedded.engine import engine_for
+
+    session = engine_for(seed_index).session()
+    q = session.parse("", default_field="quote")
+    order = sorted(session.matched(q, SearchRequest(quotes_only=True)))
+    assert order
+    assert quotetable.group_quotes(session, order, None, set(), words_only_in_quotes=False,
+                                   kinds=None)
+    with deadline(1e-6):
+        time.sleep(0.01)
+        with pytest.raises(QueryTooExpensive):
+            quotetable.group_quotes(session, order, None, set(), words_only_in_quotes=False,
+                                    kinds=None)
