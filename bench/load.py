@@ -3,6 +3,11 @@
     python bench/load.py                         # 16 clients, 60 s idle + 60 s while indexing
     python bench/load.py --clients 16 --seconds 15 --index-dir EXISTING_INDEX
     python bench/load.py --soak 10000 --clients 8 --index-dir IDX [--src OTHER_CHECKOUT]
+    python bench/load.py --compare --index-dir /work/big/index --clients 1,8,32 --seconds 40
+
+--compare serves the index with Parley and, beside it, the same paragraphs with Datasette over
+SQLite FTS5 (pip install -e ".[bench]"), and sends both the same newsroom mix (bench/loadmix.py)
+in one run, the two interleaved at each number of clients.
 
 Loopback only, bounded in time. Clients are threads with keep-alive connections sending a mix
 of page, API, quotes and CSV requests; the figure is requests/s, p50/p99 and errors (any
@@ -128,13 +133,158 @@ def run_clients(port: int, clients: int, seconds: float, seed: int, exports: boo
                 by_request.items(), key=lambda kv: -sorted(kv[1])[len(kv[1]) // 2])[:4]}}
 
 
+def run_mix(port: int, make_url, pool: list[dict], clients: int, seconds: float,
+            seed: int) -> dict:
+    """`clients` threads with keep-alive connections, each sending requests drawn from the
+    pool (loadmix.Stream) for `seconds`; latency includes reading the whole answer."""
+    from loadmix import Stream
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    hits = [0]
+    asked: set[str] = set()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        stream = Stream(pool, seed * 1000 + n)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, bad, urls, cached = [], [], set(), 0
+        while time.monotonic() < deadline:
+            url = make_url(stream.next())
+            urls.add(url)
+            t0 = time.monotonic()
+            try:
+                conn.request("GET", url)
+                resp = conn.getresponse()
+                resp.read()
+                cached += resp.getheader("X-Parley-Cache") == "hit"
+                if resp.status != 200:
+                    bad.append(f"{resp.status} {url}")
+            except (OSError, http.client.HTTPException) as exc:
+                bad.append(f"{exc!r} {url}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            mine.append(time.monotonic() - t0)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors.extend(bad)
+            asked.update(urls)
+            hits[0] += cached
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1)
+
+    return {"clients": clients, "requests": len(latencies),
+            "req_per_s": round(len(latencies) / elapsed, 1), "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95), "p99_ms": pct(0.99), "errors": len(errors),
+            "distinct_urls": len(asked), "cache_hits": hits[0], "first_errors": errors[:3]}
+
+
+def compare(args, work: Path, index_dir: Path) -> int:
+    """Parley and Datasette+FTS5 on the same paragraphs, the same mix, interleaved."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import loadmix
+
+    db = args.sqlite or work / "big.db"
+    if db.name != "big.db":
+        raise SystemExit("--sqlite must name a file big.db (Datasette names the database by it)")
+    if not db.exists():
+        t0 = time.monotonic()
+        n = loadmix.export_sqlite(index_dir, db)
+        print(f"exported {n} paragraphs to {db} in {time.monotonic() - t0:.0f} s", flush=True)
+    meta = work / "datasette.json"
+    meta.write_text(json.dumps(loadmix.datasette_metadata()))
+    pool = loadmix.build_pool(db, args.pool, args.seed)
+    procs = []
+    try:
+        pport, dport = free_port(), free_port()
+        workers = ["--workers", str(args.workers)] if args.workers else []
+        procs.append(subprocess.Popen(
+            [*PARLEY, "5000", "serve", "--index-dir", str(index_dir), "--host", "127.0.0.1",
+             "--port", str(pport), "--threads", str(args.threads), "--no-samples", *workers],
+            cwd=args.src, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "datasette", "serve", str(db), "--host", "127.0.0.1",
+             "--port", str(dport), "--metadata", str(meta),
+             "--setting", "suggest_facets", "off", "--setting", "facet_time_limit_ms", "10000",
+             "--setting", "sql_time_limit_ms", "10000", "--setting", "default_page_size", "20"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        wait_ready(pport)
+        wait_ready_path(dport, "/big/paras.json?_size=1")
+        servers = [(name, port, make) for name, port, make in
+                   [("parley", pport, loadmix.parley_url),
+                    ("datasette", dport, loadmix.datasette_url)] if name in args.servers]
+        for name, port, make in servers:  # the first minute of a day's traffic
+            warm = run_mix(port, make, pool, 4, args.warmup, args.seed + 7)
+            print(f"warm-up {name}: {json.dumps(warm)}", flush=True)
+        table = []
+        for clients in args.clients_list:
+            for name, port, make in servers:
+                row = {"server": name, **run_mix(port, make, pool, clients, args.seconds,
+                                                 args.seed + clients)}
+                table.append(row)
+                print(json.dumps(row), flush=True)
+        print("\n| clients | server | req/s | p50 ms | p95 ms | p99 ms | errors | cache hits |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in table:
+            print(f"| {r['clients']} | {r['server']} | {r['req_per_s']} | {r['p50_ms']} | "
+                  f"{r['p95_ms']} | {r['p99_ms']} | {r['errors']} | "
+                  f"{r['cache_hits']}/{r['requests']} |")
+        print(f"pool {len(pool)} specs; load {os.getloadavg()}")
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        for proc in procs:
+            log = proc.stderr.read().decode(errors="replace")
+            if "Traceback" in log:
+                print(f"server {proc.args[2]} tracebacks: {log.count('Traceback')}\n{log[-1500:]}")
+    return 0
+
+
+def wait_ready_path(port: int, path: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"server on {port} did not become ready")
+
+
 def rss_mb(pid: int) -> float:
-    """Resident memory of a process (Linux /proc), in MB."""
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    """Resident memory of a process and its children (the server's workers), in MB."""
+    total = 0.0
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += rss_mb(int(child))
+    except (OSError, ValueError):
+        pass
+    return total
 
 
 WORDS = ("ceasefire hostages talks truce Qatar Egypt Hamas Israel aid crossing envoy deal "
@@ -249,6 +399,18 @@ def main(argv: list[str] | None = None) -> int:
                     "RSS sampled and its growth printed")
     ap.add_argument("--src", type=Path, default=ROOT,
                     help="serve from this checkout (to compare with an older one)")
+    ap.add_argument("--compare", action="store_true", help="instead: Parley against Datasette "
+                    "+ SQLite FTS5 on the same paragraphs with the newsroom mix (bench/loadmix.py)")
+    ap.add_argument("--clients-list", type=lambda v: [int(x) for x in v.split(",")],
+                    default=[1, 8, 32], help="with --compare: numbers of clients, e.g. 1,8,32")
+    ap.add_argument("--workers", type=int, default=0, help="parley serve --workers (default: "
+                    "its own, one per core)")
+    ap.add_argument("--pool", type=int, default=3000, help="with --compare: distinct searches")
+    ap.add_argument("--warmup", type=float, default=15.0, help="with --compare: seconds each")
+    ap.add_argument("--servers", default="parley,datasette", help="with --compare: which to "
+                    "load (PARLEY_RESPONSE_CACHE_MB=0 measures Parley without its answer cache)")
+    ap.add_argument("--sqlite", type=Path, help="with --compare: reuse (or write) the FTS5 "
+                    "copy here; its name must be big.db")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="parley-load-"))
     index_dir = work / "ix"
@@ -261,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([*PARLEY, "5000", "index", str(ROOT / "seeds"), str(ROOT / "samples"),
                             "--index-dir", str(index_dir)], cwd=ROOT, check=True,
                            capture_output=True)
+        if args.compare:
+            return compare(args, work, index_dir)
         port = free_port()
         server = subprocess.Popen(
             [*PARLEY, "5000", "serve", "--index-dir", str(index_dir), "--host", "127.0.0.1",
@@ -271,8 +435,8 @@ def main(argv: list[str] | None = None) -> int:
             soak = run_soak(port, server.pid, args.soak, args.clients, args.seed)
             print(json.dumps({"soak": soak, "src": str(args.src)}))
             return 0
-        figures = {"clients": args.clients, "seconds": args.seconds, "waitress_threads": args.threads,
-                   "cores": os.cpu_count()}
+        figures = {"clients": args.clients, "seconds": args.seconds,
+                   "waitress_threads": args.threads, "cores": os.cpu_count()}
         figures["idle"] = run_clients(port, args.clients, args.seconds, args.seed,
                                       not args.no_exports)
         print("idle:", json.dumps(figures["idle"]), flush=True)

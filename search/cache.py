@@ -39,6 +39,17 @@ class ByteBoundedCache:
         self._lock = threading.Lock()
         self.hits = self.misses = self.evictions = 0
 
+    def get(self, key: Hashable) -> Any:
+        """The value kept for key (now the most recently used), or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found[0]
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         with self._lock:
             found = self._items.get(key)
@@ -87,4 +98,12 @@ def _budget_from_env() -> int:
         return DEFAULT_MB * 2**20
 
 
+def size_of_words(words: list[str]) -> int:
+    """Bytes held by a list of strings (a prefix's expansion)."""
+    return sys.getsizeof(words) + sum(sys.getsizeof(w) for w in words)
+
+
 FILTERS = ByteBoundedCache(_budget_from_env())
+# The words a prefix (`comp*`) stands for, per index generation: reading them from the term
+# index was a quarter of such a search; a sixteenth of the filter budget holds thousands.
+PREFIXES = ByteBoundedCache(FILTERS.budget // 16, measure=size_of_words)

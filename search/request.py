@@ -16,6 +16,7 @@ from indexer.errors import BadFilter, QueryTooExpensive
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 500
 MAX_PAGE_SIZE = 100
+MAX_FILTER_CHARS = 200  # one filter value, at most
 MAX_PAGE = 10_000
 DEFAULT_SIZE = 20
 # Facet name -> URL parameter name. The facet names are the JSON keys of the CLI contract.
@@ -162,7 +163,7 @@ def _clean_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, tuple[str,
     out = {}
     for name, values in filters.items():
         vals = tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
-        if any(len(v) > 200 for v in vals) or len(vals) > 50:
+        if any(len(v) > MAX_FILTER_CHARS for v in vals) or len(vals) > 50:
             raise QueryTooExpensive(f"Too many or too long values for filter {name!r}.")
         if vals:
             out[name] = vals

@@ -66,3 +66,16 @@ def test_many_distinct_filters_from_many_threads_keep_the_cache_under_budget(see
     FILTERS.drop(lambda key: False)
     for since, total in list(totals.items())[:20]:
         assert search(seed_index, SearchRequest(since=since, size=1)).total == total
+
+
+def test_a_prefix_is_expanded_once_per_index_generation(seed_index):
+    from search.cache import PREFIXES
+    from search.engines.embedded.engine import engine_for
+
+    session = engine_for(seed_index).session()
+    first = session.expand_prefix("text", "negot")
+    hits = PREFIXES.stats()["hits"]
+    assert first and all(w.startswith("negot") for w in first)
+    assert session.expand_prefix("text", "negot") == first
+    assert PREFIXES.stats()["hits"] == hits + 1
+    assert PREFIXES.stats()["bytes"] <= PREFIXES.budget

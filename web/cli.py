@@ -431,36 +431,57 @@ def check(index_dir, fmt):
 @click.option("--request-seconds", default=None, type=click.FloatRange(0),
               help="Time budget of one search (default PARLEY_REQUEST_SECONDS or 10); past it "
               "the answer is a 400 saying so. 0: no budget.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes sharing the port (default: one per core). Each has "
+              "--threads threads; memory budgets are split between them.")
 @fail_nicely
 def serve(index_dir, host, port, threads, no_samples, channel_timeout, connection_limit,
-          request_seconds):
+          request_seconds, workers):
     """Serve the search page and JSON API with waitress (a production WSGI server).
 
     With no index yet, the bundled samples (seeds/ and samples/) are indexed first.
+    Searching is CPU-bound, so the server runs one worker process per core (web/serve.py)
+    and answers repeated searches from a cache keyed by the request and the index version
+    (web/respcache.py).
 
     Example:
 
         parley serve --port 8000
     """
-    from waitress import create_server
-
-    from web import create_app
+    from search.engines import forget_engine
+    from web import serve as procs
 
     if not core.index_exists(index_dir) and not no_samples:
         bundled = [PROJECT_ROOT / b for b in BUNDLED if (PROJECT_ROOT / b).is_dir()]
         if bundled:
             click.echo(f"No index at {index_dir} yet: indexing the bundled samples…", err=True)
             run_index(bundled, index_dir, fmt="text")  # a progress bar on a terminal
+    forget_engine(index_dir)  # each worker opens the index itself, after the fork
     from search.budget import request_seconds as default_seconds
-    from search.budget import wsgi_deadline
 
-    app = create_app({"INDEX_DIR": str(index_dir)})
     seconds = default_seconds() if request_seconds is None else request_seconds
+    workers = workers or procs.default_workers()
     _check_port(host, port)
-    server = create_server(wsgi_deadline(app, seconds), host=host, port=port, threads=threads,
-                           ident="parley", **server_limits(channel_timeout, connection_limit))
-    click.echo(f"Parley is serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    server.run()
+    try:
+        procs.serve(lambda: _worker_app(index_dir, seconds, workers), host, port,
+                    workers=workers, threads=threads,
+                    limits=server_limits(channel_timeout, connection_limit),
+                    log=lambda line: click.echo(line, err=True))
+    except OSError as exc:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
+
+
+def _worker_app(index_dir, seconds: float, workers: int):
+    """The WSGI app one worker serves: the Flask app inside the time budget, inside the
+    response cache. Built in the worker, after the fork; byte budgets are whole-server."""
+    from search import cache as filter_cache
+    from search.budget import wsgi_deadline
+    from web import create_app
+    from web.respcache import ResponseCache, budget_from_env
+
+    filter_cache.FILTERS.budget = filter_cache.FILTERS.budget // workers
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    return ResponseCache(wsgi_deadline(app, seconds), index_dir, budget_from_env() // workers)
 
 
 def server_limits(channel_timeout: int, connection_limit: int) -> dict:

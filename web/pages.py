@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 import search as core
 from indexer.errors import BadFilter, ParleyError, UnknownFilterValue
-from search.request import KINDS, MAX_PAGE, SearchRequest
+from search.request import KINDS, MAX_FILTER_CHARS, MAX_PAGE, SearchRequest
 from search.results import FACET_NAMES, SearchResults
 from web import is_web_link
 
@@ -71,7 +71,10 @@ def facet_groups(facets, req: SearchRequest, endpoint: str) -> list[FacetGroup]:
     """Facet values with links that add or remove that value (selected ones first)."""
     groups = []
     for name in FACET_NAMES:
-        values = sorted(facets.get(name, ()), key=lambda fv: not fv.selected)
+        # A value too long to be a filter (a mis-tagged speaker) would make its own link a
+        # 400, and with it the whole page: it is left out of the list.
+        values = sorted((fv for fv in facets.get(name, ()) if len(fv.value) <= MAX_FILTER_CHARS),
+                        key=lambda fv: not fv.selected)
         links = tuple(FacetLink(fv.value, fv.count, fv.selected,
                                 href(endpoint, req.toggled(name, fv.value).to_args()))
                       for fv in values)
@@ -298,8 +301,11 @@ def search_page():
 
 
 def added(req: SearchRequest, facet: str, value: str) -> SearchRequest:
-    """The request with a facet value selected (unchanged if it already is)."""
-    return req if value in req.filters.get(facet, ()) else req.toggled(facet, value)
+    """The request with a facet value selected (unchanged if it already is, or if the value
+    is too long to be a filter: a mis-tagged name must not make the whole page a 400)."""
+    if value in req.filters.get(facet, ()) or len(value) > MAX_FILTER_CHARS:
+        return req
+    return req.toggled(facet, value)
 
 
 @bp.get("/help")

@@ -452,10 +452,12 @@ class Session:
         return q
 
     def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
-        reader = self.searcher.reader()
         if fieldname not in self.searcher.schema:
             return []
-        return [t.decode("utf-8") for t in reader.expand_prefix(fieldname, prefix)]
+        reader = self.searcher.reader()
+        return filter_cache.PREFIXES.get_or_compute(
+            (self.index_dir, self.toc, fieldname, prefix),
+            lambda: [t.decode("utf-8") for t in reader.expand_prefix(fieldname, prefix)])
 
     def spelled_like(self, word: str) -> list[tuple[str, int]]:
         """Words of the text field spelled close to `word`, with their paragraph counts (for
@@ -866,8 +868,8 @@ class Engine:
                 self.unfreeze()
             self._table = (toc, table)
             # Filters of older generations can no longer be asked for: give their bytes back.
-            filter_cache.FILTERS.drop(
-                lambda key: key[0] != self.index_dir or key[1] == toc)  # type: ignore[index]
+            for cache in (filter_cache.FILTERS, filter_cache.PREFIXES):
+                cache.drop(lambda key: key[0] != self.index_dir or key[1] == toc)  # type: ignore[index]
             return table
 
     def freeze(self) -> None:

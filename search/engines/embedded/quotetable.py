@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
+from search import budget
 from search.engines.embedded.schema import SEP, SUBSEP
 from search.highlight import term_spans
 from search.results import QuoteRecord
@@ -117,7 +118,9 @@ def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
     family_of = attrgetter("own_family" if one_speaker else "family")
     sizes = own_sizes if one_speaker else sizes
     listed: dict[int, list[QuoteRef]] = {}  # family -> its listed quotations, in order
-    for docnum in order:
+    for seen, docnum in enumerate(order):
+        if seen % 256 == 0:  # each check reads stored fields: the server's time budget holds
+            budget.check()
         needs_check = terms and not (words_only_in_quotes and len(refs[docnum]) == 1)
         texts = _texts(session, docnum) if needs_check else None
         for ref in refs[docnum]:
