@@ -49,7 +49,7 @@ import sys
 from waitress import serve
 from web import create_app
 serve(create_app({"INDEX_DIR": sys.argv[1]}), host="127.0.0.1", port=int(sys.argv[2]),
-      threads=int(sys.argv[3]), ident="bench")
+      threads=int(sys.argv[3]), ident="bench", asyncore_use_poll=True)
 """
 
 
@@ -170,9 +170,9 @@ def main(argv: list[str] | None = None) -> int:
                     "indexing step starts (the load steps run on the size reached)")
     ap.add_argument("--load-only", nargs=2, metavar=("EMBEDDED_DIR", "OPENSEARCH_LOCATION"),
                     help="skip indexing: run the load steps on two indexes made before")
-    # The embedded engine holds each segment's files open in every server thread; waitress
-    # watches its sockets with select(), which fails past descriptor 1024: an index of ~100
-    # segments (a large archive added to in many runs) needs fewer threads than 16.
+    # The embedded engine holds each segment's files open in every server thread, so a large
+    # archive added to in many runs holds thousands of descriptors; the server watches its
+    # sockets with poll() as `parley serve` does (select() fails past descriptor 1024).
     ap.add_argument("--embedded-threads", type=int, default=16)
     ap.add_argument("--step-files", type=int, default=10, help="files per indexing step "
                     "(a file of bench/corpus.py holds 1000 articles, a few thousand paragraphs)")
