@@ -139,6 +139,14 @@ def _give_speaker(results: list[tuple[Quote, ...]], quotes: tuple[Quote, ...]) -
 
 
 MARKED_KINDS = ("direct", "partial")  # words inside quotation marks
+# What `quote:` searches: the quoted person's own words. Reported speech is the writer's
+# paraphrase, so its words stay in the paragraph text only.
+QUOTE_FIELD_KINDS = ("direct", "partial", "turn")
+
+
+def quote_words(quotes: Sequence[Quote]) -> str:
+    """The text of a paragraph's `quote` field: its quotations in marks and transcript turns."""
+    return " … ".join(q.text for q in quotes if q.kind in QUOTE_FIELD_KINDS)
 
 
 def _is_stray_line(text: str) -> bool:
