@@ -388,6 +388,35 @@ def test_transcript_turns():
     ]  # fmt: skip
 
 
+def test_two_turn_labels_in_one_paragraph_are_two_turns():
+    paragraphs = ["MR. KIRBY: Good morning.",
+                  "Q: Are you okay, Admiral? MR. KIRBY: Yes. Thanks, Mr. Smith. Q: Good.",
+                  "MODERATOR: Next question. MR. KIRBY: One more. WASHINGTON: a city."]
+    found = extract_quotes(paragraphs, lexicon=LX, date="2023-10-10")
+    assert [[(q.text, q.speaker, q.speaker_type) for q in qs] for qs in found] == [
+        [("Good morning.", "John Kirby", "person")],
+        [("Yes. Thanks, Mr. Smith.", "John Kirby", "person")],  # the reporter's "Q:" is no quote
+        [("Next question.", "Moderator", "role"),
+         ("One more. WASHINGTON: a city.", "John Kirby", "person")],
+    ]
+    for text, qs in zip(paragraphs, found, strict=True):
+        assert all(text[q.start:q.end] == q.text for q in qs)
+
+
+def test_the_call_s_roles_are_typed_roles_and_left_out_of_speaker_lists(tmp_path):
+    from indexer import ingest
+    from search import list_speakers
+    (tmp_path / "call.txt").write_text(
+        "Press call on the talks\n\nMODERATOR: Welcome, everyone. Our first question.\n\n"
+        "MR. KIRBY: We are working on the deal.\n\nOPERATOR: The next line is open.\n\n"
+        "MR. KIRBY: Thank you. We will see.\n", encoding="utf-8")
+    ingest([tmp_path / "call.txt"], tmp_path / "index")
+    listed = list_speakers(tmp_path / "index")
+    assert "Moderator" not in [r["speaker"] for r in listed] and listed
+    roles = {r["speaker"]: r["type"] for r in list_speakers(tmp_path / "index", roles=True)}
+    assert roles["Moderator"] == roles["Operator"] == "role"
+
+
 def test_one_labelled_dateline_is_not_a_transcript():
     assert extract_quotes(["CAIRO: Talks resumed on Monday."], lexicon=LX) == [()]
 

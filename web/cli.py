@@ -351,16 +351,18 @@ def articles(fmt, index_dir):
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="0 = all.")
+@click.option("--roles", is_flag=True,
+              help="Also list a transcript's roles (moderator, operator), left out by default.")
 @index_dir_option
 @fail_nicely
-def speakers(fmt, limit, index_dir):
+def speakers(fmt, limit, roles, index_dir):
     """List speakers with their number of quotations and first and last dates.
 
     Example:
 
         parley speakers --limit 10
     """
-    rows = core.list_speakers(index_dir)
+    rows = core.list_speakers(index_dir, roles=roles)
     rows = rows if limit == 0 else rows[:limit]
     if fmt == "json":
         click.echo(json.dumps({"total": len(rows), "speakers": rows}, ensure_ascii=False, indent=1))

@@ -48,7 +48,13 @@ from indexer.quotes.marks import (
 )
 from indexer.quotes.reported import reported_quotes
 from indexer.quotes.state import _State
-from indexer.quotes.transcripts import _LABEL_RE, _Q_RE, _is_transcript, _title_speaker, _turn_quote
+from indexer.quotes.transcripts import (
+    _LABEL_RE,
+    _Q_RE,
+    _is_transcript,
+    _title_speaker,
+    _turn_quotes,
+)
 
 STRAY_WORDS = 6  # a line this short without a sentence ending is a caption or a crosshead
 
@@ -82,7 +88,7 @@ def extract_quotes(
 
 
 def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
-    turn = _turn_quote(text, state) if state.transcript else None
+    turns = _turn_quotes(text, state) if state.transcript else ()
     spans = _find_spans(text)
     masked = _mask(text, spans)
     if state.transcript:  # "Q You said ...": the label is no part of the sentence
@@ -102,7 +108,7 @@ def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
                                                           state)
     found = sorted([*direct, *reported, *_quoted_in_reported(text, spans, direct, reported)],
                    key=lambda q: q.start)
-    return (turn, *found) if turn else tuple(found)
+    return (*turns, *found)
 
 
 def _quoted_in_reported(text: str, spans, direct: list[Quote],

@@ -142,3 +142,4 @@ NOT_NAME_WORDS = CLAUSE_WORDS | LEADING_SKIP | DETERMINERS | set(PRONOUNS) | {"i
 NON_SPEECH_LABELS = _words("transcripts", "non_speech_labels")
 ANON_LABEL_HEADS = tuple(load("transcripts")["anonymous_label_heads"])
 SECTION_LABELS = _words("transcripts", "section_labels")
+ROLE_LABELS = _words("transcripts", "role_labels")
