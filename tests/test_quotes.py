@@ -1032,3 +1032,28 @@ def test_a_document_by_a_body_speaks_for_that_body():
                       "created a pool of low-paid staff."]) == [
         ("institutions have created a pool of low-paid staff", "University and College Union",
          "claimed")]
+
+
+def test_a_first_name_takes_the_one_full_name_the_article_gives_later():
+    paragraphs = ['"We never saw it coming," her father, Dario, said on Monday.',
+                  "Dario Conti asked parents to watch for the pills.",
+                  '"Nobody warned us," Marta said. Marta Rossi and Marta Bianchi spoke later.']
+    assert _speakers(paragraphs) == ["Dario Conti", "Marta"]  # two Martas: left as written
+
+
+def test_an_acronym_speaker_is_a_body_spelled_out_where_the_article_names_it():
+    paragraphs = ["Figures came from the National Weather Service and the state police.",
+                  'The NWS says the storm "will reach the coast by Tuesday night."',
+                  'The ABC network said "the storm will be over soon enough."']
+    found = [(q.speaker, q.speaker_type) for qs in extract_quotes(paragraphs, lexicon=LX)
+             for q in qs]
+    assert found[0] == ("National Weather Service", "organisation")
+    assert found[-1][1] == "organisation"  # no spelled-out name: the acronym, still a body
+
+
+def test_he_after_a_company_named_with_its_suffix_is_the_person_quoted_before():
+    paragraphs = ["Acme Corp said on Thursday it would cut its emissions by half.",
+                  '"It will not be cheap," Acme President Dana Whitfield said.',
+                  "Acme has charged its divisions an internal carbon fee since 2012.",
+                  '"The money goes back into the work," he said.']
+    assert _speakers(paragraphs)[-2:] == ["Dana Whitfield", "Dana Whitfield"]

@@ -47,6 +47,7 @@ from indexer.quotes.marks import (
     _word_count,
 )
 from indexer.quotes.reported import reported_quotes
+from indexer.quotes.speakers import later_full_name
 from indexer.quotes.state import _State
 from indexer.quotes.transcripts import (
     _LABEL_RE,
@@ -84,7 +85,20 @@ def extract_quotes(
         if run_on and state.first_attributed:
             _give_speaker(results, quotes)
         results.append(quotes)
-    return results
+    return _named_in_full(results, paragraphs)
+
+
+def _named_in_full(results: list[tuple[Quote, ...]],
+                   paragraphs: Sequence[str]) -> list[tuple[Quote, ...]]:
+    """A person quoted by first name before the article gives the full name ("her mother,
+    Fiona, said" ... "Fiona Parry issued a plea"): the one full name it begins, anywhere."""
+    short = {q.speaker for qs in results for q in qs
+             if q.speaker and q.speaker_type == "person" and " " not in q.speaker}
+    full = {name: found for name in short if (found := later_full_name(name, paragraphs))}
+    if not full:
+        return results
+    return [tuple(replace(q, speaker=full[q.speaker]) if q.speaker in full else q for q in qs)
+            for qs in results]
 
 
 def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:

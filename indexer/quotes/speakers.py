@@ -536,6 +536,8 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     if any(w.lower() in ORG_WORDS for w in name_words or run):
         name = " ".join(run[1:] if run[0].lower() == "the" else run)
         return _Speaker(name, "organisation")
+    if len(name_words) == 2 and name_words[0] == "The" and _is_acronym(name_words[1]):
+        name_words = name_words[1:]  # "The NWS says" opens a sentence as "the NWS" would not
     if not name_words or name_words[0].lower() in {"the", *PRONOUNS}:  # "because I said"
         return None
     if all(w in NOT_NAMES for w in name_words):
@@ -544,7 +546,21 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     known = _exact_actor(name.split(), state) or _same_person(name, state)
     if known and (state.lexicon.actor_type(known) == "person" or _exact_actor(name.split(), state)):
         return _Speaker(known, state.lexicon.actor_type(known), _roles(words, name_words))
+    if _body_name(name) or _is_acronym(" ".join(name_words)):
+        return _Speaker(name, "organisation")
     return _Speaker(name, "person", _roles(words, name_words))
+
+
+def _body_name(name: str) -> bool:
+    """ "DEA", "Microsoft Corp", "Drug Enforcement Administration" (an acronym's expansion):
+    names that are no person's, whatever verb follows them."""
+    words = name.split()
+    return (_is_acronym(name) or words[-1].rstrip(".") in CORPORATE_SUFFIXES
+            or (len(words) > 1 and words[-1].lower() in ORG_WORDS))
+
+
+def _is_acronym(name: str) -> bool:
+    return name.isupper() and 2 <= len(name) <= 6 and name.isalpha()
 
 
 _REGNAL_RE = re.compile(r"[IVX]+")
@@ -599,7 +615,9 @@ def _plain_name(name: str) -> str:
 
 
 def _acronym(name: str, state: _State) -> str:
-    """ "DEA" after "the Drug Enforcement Administration (DEA)": the name it stands for."""
+    """ "DEA" after "the Drug Enforcement Administration (DEA)": the name it stands for; else
+    the one name the article wrote whose capitals spell it ("... by the Drug Enforcement
+    Administration. ... the DEA says")."""
     marker = f"({name})"
     for text in (*state.read, state.title or ""):
         at = text.find(marker)
@@ -608,7 +626,28 @@ def _acronym(name: str, state: _State) -> str:
             words = m.group(1).split()
             if sum(w[:1].isupper() for w in words) >= len(name) - 1:
                 return " ".join(words).removeprefix("The ")
-    return name
+    spelled = {found for text in (*state.read, state.title or "")
+               for found in _spelled_out(name, text)}
+    return spelled.pop() if len(spelled) == 1 else name
+
+
+def _spelled_out(acronym: str, text: str):
+    """Runs of capitalised words (joined by of/for/and/the) whose initials are `acronym`."""
+    if len(acronym) < 3:  # two letters spell too many things
+        return
+    for m in _CAPITALS_RUN_RE.finditer(text):
+        words = m.group(0).split()
+        caps = [i for i, w in enumerate(words) if w[:1].isupper()]
+        initials = "".join(words[i][0] for i in caps)
+        at = initials.find(acronym)
+        if at != -1 and initials.count(acronym) == 1:
+            first, last = caps[at], caps[at + len(acronym) - 1]
+            if words[first] not in OPENERS and words[first] != "The":
+                yield " ".join(words[first : last + 1])
+
+
+_CAPITALS_RUN_RE = re.compile(
+    r"[A-Z][a-z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on)\s+)*[A-Z][a-z][\w’'-]*)+")
 
 
 _ACRONYM_RE = re.compile(rf"((?:{_NAME_WORD}\s+(?:(?:of|for|and|the)\s+)*){{1,7}})$")
@@ -691,6 +730,20 @@ def _name_first(name: str, state: _State) -> str:
                 return full
     state.introduced[f"^{name}"] = (max(0, len(state.read) - 1), None)
     return name
+
+
+def later_full_name(name: str, paragraphs) -> str | None:
+    """The one full name ("Fiona Parry") that a first name ("Fiona") begins in the whole
+    article, or None when there is none or more than one (two Fionas stay ambiguous)."""
+    found = set()
+    for text in paragraphs:
+        for at in _occurrences(name, text):
+            m = _FIRST_REST_RE.match(text, at + len(name))
+            rest = m.group(1).split() if m else []
+            if rest and all(w not in LEAD_STOP and w not in NOT_NAMES and w.lower() not in
+                            ORG_WORDS | TITLES | HEADS | NOT_NAME_WORDS for w in rest):
+                found.add(f"{name} {' '.join(rest)}")
+    return found.pop() if len(found) == 1 else None
 
 
 def _account_name(name: str, state: _State) -> str:
