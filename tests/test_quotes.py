@@ -1084,3 +1084,11 @@ def test_a_sentence_ending_in_a_quote_before_its_attribution_is_reported_speech(
 def test_a_second_verb_of_the_same_subject_reports_what_follows_it():
     assert _reported(["Jane Doe called the plan costly and said she saw no end to the strike."]
                      ) == [("she saw no end to the strike", "Jane Doe", "said")]
+
+
+def test_phrasal_verbs_and_noun_like_forms_before_that():
+    assert _reported(["Jane Doe pointed out that the union had never lost a vote.",
+                      "The Associated Press reports that the port reopened on Monday.",
+                      "The reports that the port reopened were wrong."]) == [
+        ("the union had never lost a vote", "Jane Doe", "pointed out"),
+        ("the port reopened on Monday", "Associated Press", "reported")]

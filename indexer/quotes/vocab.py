@@ -84,10 +84,14 @@ def _verbs() -> dict[str, str]:
     for lemma, entry in data["verbs"].items():
         out.update(verb_forms(lemma, entry))
     out.update(data["phrases"])
+    out.update(data["phrasal"])
+    out.update(data["that_only"])
     return out
 
 
 VERBS = _verbs()
+PHRASAL_VERBS = tuple(load("verbs")["phrasal"])
+THAT_ONLY_VERBS = tuple(load("verbs")["that_only"])
 REPLY_VERBS = _words("verbs", "reply")
 NAMING_VERBS = _words("verbs", "naming")
 REPORTING_VERBS = _words("verbs", "reporting")
