@@ -1088,7 +1088,7 @@ def test_a_second_verb_of_the_same_subject_reports_what_follows_it():
 
 def test_phrasal_verbs_and_noun_like_forms_before_that():
     assert _reported(["Jane Doe pointed out that the union had never lost a vote.",
-                      "The Associated Press reports that the port reopened on Monday.",
+                      "Reuters reports that the port reopened on Monday.",
                       "The reports that the port reopened were wrong."]) == [
         ("the union had never lost a vote", "Jane Doe", "pointed out"),
-        ("the port reopened on Monday", "Associated Press", "reported")]
+        ("the port reopened on Monday", "Reuters", "reported")]
