@@ -1092,3 +1092,13 @@ def test_phrasal_verbs_and_noun_like_forms_before_that():
                       "The reports that the port reopened were wrong."]) == [
         ("the union had never lost a vote", "Jane Doe", "pointed out"),
         ("the port reopened on Monday", "Reuters", "reported")]
+
+
+def test_a_spokesperson_for_a_named_body_is_typed_by_its_short_name_and_is_the_next_he():
+    paragraphs = ["Jo Grady, the union's general secretary, said staff were shocked.",
+                  '"We will appeal," a spokesperson for the Universities and Colleges '
+                  "Employers’ Association (UCEA) said.",
+                  '"We have no choice," he said.']
+    assert _speakers(paragraphs) == ["UCEA spokesperson (unnamed)"] * 2
+    assert _speakers(['"It is a shame," one Weibo commenter said. "Face it together."']) == [
+        "Weibo commenter (unnamed)"] * 2

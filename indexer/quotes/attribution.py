@@ -334,7 +334,9 @@ _TIME_TAIL_RE = re.compile(
 _GOES_ON_RE = re.compile(r"\s+(?:went|goes|go|going|continued|continues)\s+on\s+to\s*$")
 
 
-_POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=\w)")  # "Iran’s", "I’ll": no cut
+# "Iran’s", "I’ll", "the Employers’ Association": no cut (quoted words are blanked by now, so a
+# mark after a plain "s" and before a capital is a plural possessive).
+_POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=\w)|(?<=[a-z]s)[’'](?=\s+[A-Z])")
 
 
 def _is_abbreviation(word: str) -> bool:

@@ -190,9 +190,13 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
     if lowered[h] in DOCUMENT_HEADS | {"statement"} and tail[:1] == ["by"] and len(tail) > 1:
         # "a hand-written statement by Islamic Jihad", "the report by the ... Union": its issuer
         return _issuer_named(tail[2:] if tail[1].lower() == "the" else tail[1:], state)
+    det = lowered[0] in DETERMINERS
+    body = _body_after(tail, state) if lowered[h] not in DOCUMENT_HEADS else None
+    if body and (det or h == 0):  # "a spokesperson for the Employers’ Association (UCEA)"
+        return _Speaker(f"{body} {lowered[h]} (unnamed)", "anonymous",
+                        frozenset({lowered[h], lowered[h].rstrip("s")}), lowered[h] in PLURAL_HEADS)
     if any(w[:1].isupper() for w in tail) or len(tail) > 6:
         return None  # "Hamas spokesman Hazem Qassem" is a name, "... close to the talks" is not
-    det = lowered[0] in DETERMINERS
     mods = words[1:h] if det else words[:h]
     if any(m.lower() in GENERIC | {"number"} for m in mods):
         return None  # "a lot of people", "a number of people": nobody in particular
@@ -216,6 +220,25 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
         return _Speaker(body, state.lexicon.actor_type(body), roles)
     return _Speaker(f"{label[0].upper()}{label[1:]} (unnamed)", "anonymous", roles,
                     lowered[h] in PLURAL_HEADS)  # fmt: skip
+
+
+def _body_after(tail: list[str], state: _State) -> str | None:
+    """The body in "for/of/at the Universities and Colleges Employers’ Association", by the
+    short name the article gave it in brackets ("(UCEA)") if it did; None if not a name."""
+    if len(tail) < 2 or tail[0] not in {"for", "of", "at", "from", "with"}:
+        return None
+    name = tail[2:] if tail[1] == "the" else tail[1:]
+    if not name or not name[0][:1].isupper() or not name[-1][:1].isupper() or any(
+            not (w[:1].isupper() or w in {"of", "for", "and", "the", "&"}) for w in name):
+        return None
+    full = " ".join(name)
+    for text in state.read:
+        at = text.find(full + " (")
+        after = text[at + len(full) + 1 :] if at >= 0 else ""
+        short = re.match(r"\(([A-Z][\w.&-]{1,9})\)", after)
+        if short:
+            return short.group(1)
+    return full
 
 
 # Words that end what came before a description: "comes after health officials" is about
