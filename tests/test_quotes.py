@@ -1102,3 +1102,11 @@ def test_a_spokesperson_for_a_named_body_is_typed_by_its_short_name_and_is_the_n
     assert _speakers(paragraphs) == ["UCEA spokesperson (unnamed)"] * 2
     assert _speakers(['"It is a shame," one Weibo commenter said. "Face it together."']) == [
         "Weibo commenter (unnamed)"] * 2
+
+
+def test_a_job_title_in_a_turn_label_is_kept_apart_from_the_name():
+    paragraphs = ["Briefing by FEMA Administrator Deanne Criswell on the storm",
+                  "ADMINISTRATOR CRISWELL: We are on the ground.", "Q: How many teams?",
+                  "INTERNATIONAL CORRESPONDENT KEIR SIMMONS: The talks resumed.",
+                  "DEPUTY MAYOR NOLAN: Not yet.", "MS. REPOSA: Next question."]
+    assert _speakers(paragraphs) == ["Deanne Criswell", "Keir Simmons", "Nolan", "Ms. Reposa"]

@@ -120,4 +120,14 @@ def _label_speaker(label: str, state: _State) -> _Speaker:
     bare = " ".join(words[1:])
     if len(words) > 1 and words[0].lower() in TITLES and _full_name(bare, state) != bare:
         return _Speaker(_full_name(bare, state), "person")  # "MR. BATES": Andrew Bates, if named
-    return _Speaker(label.title(), "person")
+    titled = [i for i, w in enumerate(words[:-1]) if w.lower().rstrip(".") in TITLES]
+    if titled and words[titled[-1]].lower().rstrip(".") not in HONORIFICS:
+        # "ADMINISTRATOR CRISWELL", "INTERNATIONAL CORRESPONDENT KEIR SIMMONS": the job title
+        # is kept apart as a role; the name is the speaker, in full if the text gave it.
+        name = " ".join(words[titled[-1] + 1 :])
+        roles = frozenset(w.lower() for w in words[: titled[-1] + 1])
+        return _Speaker(_full_name(name, state), "person", roles)
+    return _Speaker(label.title(), "person")  # "MS. REPOSA": as the transcript names her
+
+
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
