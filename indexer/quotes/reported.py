@@ -147,8 +147,8 @@ def _by_attribution(text: str, masked: str, bounds: list[int],
         later = [at for at in starts
                  if event.right < at < sent_end and _JOINED_RE.search(masked, 0, at)]
         stop = later[0] if later else sent_end
-        spans = (_parenthetical(masked, event, sent_start, stop)
-                 or [_content(masked, event, sent_start, sent_end, stop)])
+        spans: list[tuple[int, int] | None] = [*_parenthetical(masked, event, sent_start, stop)]
+        spans = spans or [_content(masked, event, sent_start, sent_end, stop)]
         for span in spans:
             if span is None or any(q.start < span[1] and span[0] < q.end for q in found):
                 continue
