@@ -53,7 +53,8 @@ class Quote:
     end: int
     verb: str | None = None
     via: str | None = None
-    speaker_type: str = "unknown"  # person | organisation | state | group | anonymous | unknown
+    # person | organisation | state | group | anonymous | role (a call's moderator) | unknown
+    speaker_type: str = "unknown"
     kind: str = "direct"  # direct | turn (a labelled answer in a transcript)
 
 

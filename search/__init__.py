@@ -115,9 +115,12 @@ def index_stats(index_dir: str | Path) -> dict:
     return open_engine(index_dir).stats()
 
 
-def list_speakers(index_dir: str | Path) -> list[dict]:
-    """Every speaker with the number of quotations and first/last dates, most quoted first."""
-    return open_engine(index_dir).speakers()
+def list_speakers(index_dir: str | Path, *, roles: bool = False) -> list[dict]:
+    """Every speaker with the number of quotations and first/last dates, most quoted first.
+
+    A transcript's roles (the moderator, the operator) are no sources: left out unless asked."""
+    rows = open_engine(index_dir).speakers()
+    return rows if roles else [r for r in rows if r["type"] != "role"]
 
 
 def index_exists(index_dir: str | Path) -> bool:

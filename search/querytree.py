@@ -8,7 +8,7 @@ engine sees the same tokens. No engine is imported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Union
 
 
@@ -101,3 +101,22 @@ def positive_leaves(node: Node) -> list[Node]:
     if isinstance(node, Not):
         return []
     return [node]
+
+
+def with_reported_speech(parsed: ParsedQuery, kinds: tuple[str, ...]) -> ParsedQuery:
+    """`quote:` words asked of reported speech: the index's quote field holds words inside
+    marks and transcript answers only, while reported speech is part of the paragraph text,
+    so with kind "reported" asked those words are looked for in the text."""
+    if "reported" not in kinds:
+        return parsed
+    return ParsedQuery(parsed.text, _refield(parsed.tree, "quote", "text"), parsed.expansions)
+
+
+def _refield(node: Node, old: str, new: str) -> Node:
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(_refield(child, old, new) for child in node.children))
+    if isinstance(node, Not):
+        return Not(_refield(node.child, old, new))
+    if isinstance(node, (Word, Phrase, Prefix)) and node.field == old:
+        return replace(node, field=new)
+    return node

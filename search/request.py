@@ -119,6 +119,10 @@ class SearchRequest:
         values = tuple(v for v in current if v != value) if value in current else (*current, value)
         return replace(self, filters={**self.filters, facet: values}, page=1)
 
+    def without_kinds(self) -> SearchRequest:
+        """The same request for quotations of any kind, back on page 1."""
+        return replace(self, kinds=(), page=1)
+
     def with_text(self, text: str) -> SearchRequest:
         """The same request with other query text (a "did you mean" link), back on page 1."""
         return replace(self, text=text, page=1)

@@ -46,7 +46,9 @@ def test_witkoff_paragraphs_facets_and_snippets(seed_index):
     assert first.snippet == ('However, <mark>Witkoff</mark> completely wrote off Hamas\' response and said '
                              'that they should "accept the framework proposal we put forward as the basis '
                              'for proximity talks."')
-    assert [(q.speaker, q.verb) for q in first.quotes] == [("Steve Witkoff", "said")]
+    # "... and said that they should "accept ..."": reported speech holding a partial quotation.
+    assert [(q.speaker, q.verb, q.kind) for q in first.quotes] == [
+        ("Steve Witkoff", "said", "reported"), ("Steve Witkoff", "said", "partial")]
 
 
 def test_phrase_search_is_exact_and_keeps_stop_words(seed_index):

@@ -44,8 +44,11 @@ LITBANK_FLOORS = (0.540, 0.516, 0.335)  # overlap F1, exact F1, speaker-name acc
 # floors apply once those sets are in tests/data/quotes_gold, and are skipped before.
 HELD_OUT_FLOORS = {
     ("ALL ours", MARKED): (0.979, 0.979, 0.931),
-    ("ALL news", MARKED): (0.955, 0.955, 0.781),
-    ("ALL news", REPORTED): (0.797, 0.691, 0.773),
+    # Issue 19b: marked recall 160 -> 161 of 175 with the same 125 right speakers, reported
+    # matches 150 -> 158 and right speakers 116 -> 122; speaker accuracy is over matched quotes,
+    # so its ratio dips (0.781 -> 0.776, 0.773 -> 0.772) while no speaker was lost.
+    ("ALL news", MARKED): (0.958, 0.958, 0.776),
+    ("ALL news", REPORTED): (0.816, 0.713, 0.772),
 }
 
 

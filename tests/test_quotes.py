@@ -388,6 +388,35 @@ def test_transcript_turns():
     ]  # fmt: skip
 
 
+def test_two_turn_labels_in_one_paragraph_are_two_turns():
+    paragraphs = ["MR. KIRBY: Good morning.",
+                  "Q: Are you okay, Admiral? MR. KIRBY: Yes. Thanks, Mr. Smith. Q: Good.",
+                  "MODERATOR: Next question. MR. KIRBY: One more. WASHINGTON: a city."]
+    found = extract_quotes(paragraphs, lexicon=LX, date="2023-10-10")
+    assert [[(q.text, q.speaker, q.speaker_type) for q in qs] for qs in found] == [
+        [("Good morning.", "John Kirby", "person")],
+        [("Yes. Thanks, Mr. Smith.", "John Kirby", "person")],  # the reporter's "Q:" is no quote
+        [("Next question.", "Moderator", "role"),
+         ("One more. WASHINGTON: a city.", "John Kirby", "person")],
+    ]
+    for text, qs in zip(paragraphs, found, strict=True):
+        assert all(text[q.start:q.end] == q.text for q in qs)
+
+
+def test_the_call_s_roles_are_typed_roles_and_left_out_of_speaker_lists(tmp_path):
+    from indexer import ingest
+    from search import list_speakers
+    (tmp_path / "call.txt").write_text(
+        "Press call on the talks\n\nMODERATOR: Welcome, everyone. Our first question.\n\n"
+        "MR. KIRBY: We are working on the deal.\n\nOPERATOR: The next line is open.\n\n"
+        "MR. KIRBY: Thank you. We will see.\n", encoding="utf-8")
+    ingest([tmp_path / "call.txt"], tmp_path / "index")
+    listed = list_speakers(tmp_path / "index")
+    assert "Moderator" not in [r["speaker"] for r in listed] and listed
+    roles = {r["speaker"]: r["type"] for r in list_speakers(tmp_path / "index", roles=True)}
+    assert roles["Moderator"] == roles["Operator"] == "role"
+
+
 def test_one_labelled_dateline_is_not_a_transcript():
     assert extract_quotes(["CAIRO: Talks resumed on Monday."], lexicon=LX) == [()]
 
@@ -1003,3 +1032,81 @@ def test_a_document_by_a_body_speaks_for_that_body():
                       "created a pool of low-paid staff."]) == [
         ("institutions have created a pool of low-paid staff", "University and College Union",
          "claimed")]
+
+
+def test_a_first_name_takes_the_one_full_name_the_article_gives_later():
+    paragraphs = ['"We never saw it coming," her father, Dario, said on Monday.',
+                  "Dario Conti asked parents to watch for the pills.",
+                  '"Nobody warned us," Marta said. Marta Rossi and Marta Bianchi spoke later.']
+    assert _speakers(paragraphs) == ["Dario Conti", "Marta"]  # two Martas: left as written
+
+
+def test_an_acronym_speaker_is_a_body_spelled_out_where_the_article_names_it():
+    paragraphs = ["Figures came from the National Weather Service and the state police.",
+                  'The NWS says the storm "will reach the coast by Tuesday night."',
+                  'The ABC network said "the storm will be over soon enough."']
+    found = [(q.speaker, q.speaker_type) for qs in extract_quotes(paragraphs, lexicon=LX)
+             for q in qs]
+    assert found[0] == ("National Weather Service", "organisation")
+    assert found[-1][1] == "organisation"  # no spelled-out name: the acronym, still a body
+
+
+def test_he_after_a_company_named_with_its_suffix_is_the_person_quoted_before():
+    paragraphs = ["Acme Corp said on Thursday it would cut its emissions by half.",
+                  '"It will not be cheap," Acme President Dana Whitfield said.',
+                  "Acme has charged its divisions an internal carbon fee since 2012.",
+                  '"The money goes back into the work," he said.']
+    assert _speakers(paragraphs)[-2:] == ["Dana Whitfield", "Dana Whitfield"]
+
+
+def test_an_attribution_set_in_commas_reports_both_sides():
+    assert _reported(["Before the vote, union officials said, members will meet in Leeds."]) == [
+        ("Before the vote", "Union officials (unnamed)", "said"),
+        ("members will meet in Leeds", "Union officials (unnamed)", "said")]
+    # What follows "and" / a participle is the writer's clause again.
+    assert _reported(["The strike began in July, organisers said, and pickets spread north.",
+                      "The posters named three managers, the affidavit stated, listing pay."]) == [
+        ("The strike began in July", "Organisers (unnamed)", "said"),
+        ("The posters named three managers", "Affidavit (unnamed)", "stated")]
+    # "..., says Jane Doe, a fund manager": the words after the name describe her.
+    assert _reported(["Shares could rise further this year, says Jane Doe, a fund manager."]) == [
+        ("Shares could rise further this year", "Jane Doe", "said")]
+
+
+def test_a_sentence_ending_in_a_quote_before_its_attribution_is_reported_speech():
+    found = extract_all(['The effort “will need tools that do not exist yet,” Jane Doe said.'],
+                        lexicon=LX)[0]
+    assert [(q.kind, q.text) for q in found] == [
+        ("reported", "The effort “will need tools that do not exist yet,”"),
+        ("partial", "will need tools that do not exist yet,")]
+
+
+def test_a_second_verb_of_the_same_subject_reports_what_follows_it():
+    assert _reported(["Jane Doe called the plan costly and said she saw no end to the strike."]
+                     ) == [("she saw no end to the strike", "Jane Doe", "said")]
+
+
+def test_phrasal_verbs_and_noun_like_forms_before_that():
+    assert _reported(["Jane Doe pointed out that the union had never lost a vote.",
+                      "Reuters reports that the port reopened on Monday.",
+                      "The reports that the port reopened were wrong."]) == [
+        ("the union had never lost a vote", "Jane Doe", "pointed out"),
+        ("the port reopened on Monday", "Reuters", "reported")]
+
+
+def test_a_spokesperson_for_a_named_body_is_typed_by_its_short_name_and_is_the_next_he():
+    paragraphs = ["Jo Grady, the union's general secretary, said staff were shocked.",
+                  '"We will appeal," a spokesperson for the Universities and Colleges '
+                  "Employers’ Association (UCEA) said.",
+                  '"We have no choice," he said.']
+    assert _speakers(paragraphs) == ["UCEA spokesperson (unnamed)"] * 2
+    assert _speakers(['"It is a shame," one Weibo commenter said. "Face it together."']) == [
+        "Weibo commenter (unnamed)"] * 2
+
+
+def test_a_job_title_in_a_turn_label_is_kept_apart_from_the_name():
+    paragraphs = ["Briefing by FEMA Administrator Deanne Criswell on the storm",
+                  "ADMINISTRATOR CRISWELL: We are on the ground.", "Q: How many teams?",
+                  "INTERNATIONAL CORRESPONDENT KEIR SIMMONS: The talks resumed.",
+                  "DEPUTY MAYOR NOLAN: Not yet.", "MS. REPOSA: Next question."]
+    assert _speakers(paragraphs) == ["Deanne Criswell", "Keir Simmons", "Nolan", "Ms. Reposa"]

@@ -246,12 +246,15 @@ def _size(path: Path) -> int:
 @click.argument("query", required=False, default="")
 @filter_options
 @click.option("--quotes-only", is_flag=True, help="Only paragraphs that contain quotations.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
+              help="Only paragraphs holding a quotation of this kind; quote: words are then "
+                   "looked for in it too (quote: alone means words inside quotation marks).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True)
 @index_dir_option
 @fail_nicely
 def search_cmd(query, actor, outlet, topic, speaker, month, since, until, sort, limit, page,
-               quotes_only, fmt, index_dir):
+               quotes_only, kinds, fmt, index_dir):
     """Search indexed paragraphs; all words must match unless you write OR.
 
     Syntax: "exact phrase", "two words"~5 (within 5 words), OR, NOT or -word,
@@ -260,9 +263,10 @@ def search_cmd(query, actor, outlet, topic, speaker, month, since, until, sort, 
     Example:
 
         parley search "ceasefire" --actor Hamas --since 2024-01-01 --format json
+        parley search "quote:talks" --kind reported
     """
-    req = build_request(query, actor, outlet, topic, speaker, month, since, until, sort, limit,
-                        page, quotes_only)
+    req = replace(build_request(query, actor, outlet, topic, speaker, month, since, until, sort,
+                                limit, page, quotes_only), kinds=tuple(kinds))
     if limit == 0 and fmt == "csv":
         _echo_lines(csv_lines(HIT_COLUMNS, (hit_row(h) for h in core.iter_search_hits(index_dir, req))))
         return
@@ -347,16 +351,18 @@ def articles(fmt, index_dir):
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="0 = all.")
+@click.option("--roles", is_flag=True,
+              help="Also list a transcript's roles (moderator, operator), left out by default.")
 @index_dir_option
 @fail_nicely
-def speakers(fmt, limit, index_dir):
+def speakers(fmt, limit, roles, index_dir):
     """List speakers with their number of quotations and first and last dates.
 
     Example:
 
         parley speakers --limit 10
     """
-    rows = core.list_speakers(index_dir)
+    rows = core.list_speakers(index_dir, roles=roles)
     rows = rows if limit == 0 else rows[:limit]
     if fmt == "json":
         click.echo(json.dumps({"total": len(rows), "speakers": rows}, ensure_ascii=False, indent=1))

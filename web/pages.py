@@ -46,7 +46,7 @@ def href(endpoint: str, pairs: list[tuple[str, str]] | None = None, **values) ->
 
 def cleared(req: SearchRequest) -> SearchRequest:
     """The same query and order with no filters, dates or quotations switch."""
-    return replace(req, filters={}, since=None, until=None, quotes_only=False, page=1)
+    return replace(req, filters={}, since=None, until=None, quotes_only=False, kinds=(), page=1)
 
 
 # -- view models ----------------------------------------------------------------------------

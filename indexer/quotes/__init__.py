@@ -47,8 +47,15 @@ from indexer.quotes.marks import (
     _word_count,
 )
 from indexer.quotes.reported import reported_quotes
+from indexer.quotes.speakers import later_full_name
 from indexer.quotes.state import _State
-from indexer.quotes.transcripts import _LABEL_RE, _Q_RE, _is_transcript, _title_speaker, _turn_quote
+from indexer.quotes.transcripts import (
+    _LABEL_RE,
+    _Q_RE,
+    _is_transcript,
+    _title_speaker,
+    _turn_quotes,
+)
 
 STRAY_WORDS = 6  # a line this short without a sentence ending is a caption or a crosshead
 
@@ -78,11 +85,24 @@ def extract_quotes(
         if run_on and state.first_attributed:
             _give_speaker(results, quotes)
         results.append(quotes)
-    return results
+    return _named_in_full(results, paragraphs)
+
+
+def _named_in_full(results: list[tuple[Quote, ...]],
+                   paragraphs: Sequence[str]) -> list[tuple[Quote, ...]]:
+    """A person quoted by first name before the article gives the full name ("her mother,
+    Fiona, said" ... "Fiona Parry issued a plea"): the one full name it begins, anywhere."""
+    short = {q.speaker for qs in results for q in qs
+             if q.speaker and q.speaker_type == "person" and " " not in q.speaker}
+    full = {name: found for name in short if (found := later_full_name(name, paragraphs))}
+    if not full:
+        return results
+    return [tuple(replace(q, speaker=full[q.speaker]) if q.speaker in full else q for q in qs)
+            for qs in results]
 
 
 def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
-    turn = _turn_quote(text, state) if state.transcript else None
+    turns = _turn_quotes(text, state) if state.transcript else ()
     spans = _find_spans(text)
     masked = _mask(text, spans)
     if state.transcript:  # "Q You said ...": the label is no part of the sentence
@@ -102,7 +122,7 @@ def _paragraph_quotes(text: str, state: _State) -> tuple[Quote, ...]:
                                                           state)
     found = sorted([*direct, *reported, *_quoted_in_reported(text, spans, direct, reported)],
                    key=lambda q: q.start)
-    return (turn, *found) if turn else tuple(found)
+    return (*turns, *found)
 
 
 def _quoted_in_reported(text: str, spans, direct: list[Quote],
@@ -139,6 +159,14 @@ def _give_speaker(results: list[tuple[Quote, ...]], quotes: tuple[Quote, ...]) -
 
 
 MARKED_KINDS = ("direct", "partial")  # words inside quotation marks
+# What `quote:` searches: the quoted person's own words. Reported speech is the writer's
+# paraphrase, so its words stay in the paragraph text only.
+QUOTE_FIELD_KINDS = ("direct", "partial", "turn")
+
+
+def quote_words(quotes: Sequence[Quote]) -> str:
+    """The text of a paragraph's `quote` field: its quotations in marks and transcript turns."""
+    return " … ".join(q.text for q in quotes if q.kind in QUOTE_FIELD_KINDS)
 
 
 def _is_stray_line(text: str) -> bool:

@@ -17,10 +17,12 @@ from indexer.quotes.vocab import (
     NP_STOP,
     OBJECT_LEADS,
     ORG_WORDS,
+    PHRASAL_VERBS,
     PLATFORMS,
     POSSESSIVE_DETERMINERS,
     QUESTION_WORDS,
     SUBJECT_PRONOUNS,
+    THAT_ONLY_VERBS,
     TITLES,
     TRAILING_SKIP,
     VERBS,
@@ -29,7 +31,11 @@ from indexer.quotes.vocab import (
 
 # Quotative "like" ("the President is like, “Okay, ...”") only right before a mark: elsewhere
 # it compares ("the situation is like a powder keg").
+# Verbs of two words ("pointed out") are tried before the one-word forms; a form that is mostly
+# a noun ("reports") is a verb only before "that".
 _VERB_RE = re.compile(r"\b(?:[Aa]ccording to|(?:is|was) like(?=,?\s*[\"“‘'])|"
+                      + "|".join(re.escape(v) for v in PHRASAL_VERBS) + "|"
+                      + "(?:" + "|".join(THAT_ONLY_VERBS) + r")(?=\s+that\b)|"
                       + trie_pattern(v for v in VERBS if " " not in v) + r")\b")
 
 
@@ -328,7 +334,9 @@ _TIME_TAIL_RE = re.compile(
 _GOES_ON_RE = re.compile(r"\s+(?:went|goes|go|going|continued|continues)\s+on\s+to\s*$")
 
 
-_POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=\w)")  # "Iran’s", "I’ll": no cut
+# "Iran’s", "I’ll", "the Employers’ Association": no cut (quoted words are blanked by now, so a
+# mark after a plain "s" and before a capital is a plural possessive).
+_POSSESSIVE_RE = re.compile(r"(?<=\w)[’'](?=\w)|(?<=[a-z]s)[’'](?=\s+[A-Z])")
 
 
 def _is_abbreviation(word: str) -> bool:

@@ -146,13 +146,16 @@ def _by_attribution(text: str, masked: str, bounds: list[int],
         starts = [e.verb_span[0] if e.verb_span[0] > e.left else e.left for e in events[k + 1 :]]
         later = [at for at in starts
                  if event.right < at < sent_end and _JOINED_RE.search(masked, 0, at)]
-        span = _content(masked, event, sent_start, sent_end, later[0] if later else sent_end)
-        if span is None or any(q.start < span[1] and span[0] < q.end for q in found):
-            continue
-        start, end = span
-        sp = event.speaker
-        found.append(Quote(text[start:end], sp.name, start, end, event.verb, event.via,
-                           sp.type, "reported"))
+        stop = later[0] if later else sent_end
+        spans: list[tuple[int, int] | None] = [*_parenthetical(masked, event, sent_start, stop)]
+        spans = spans or [_content(masked, event, sent_start, sent_end, stop)]
+        for span in spans:
+            if span is None or any(q.start < span[1] and span[0] < q.end for q in found):
+                continue
+            start, end = span
+            sp = event.speaker
+            found.append(Quote(text[start:end], sp.name, start, end, event.verb, event.via,
+                               sp.type, "reported"))
     return found
 
 
@@ -167,10 +170,47 @@ def _content(masked: str, event: _Event, sent_start: int, sent_end: int,
     if verb_start < 0:
         return None
     if verb_start <= event.left:  # "..., said the official." / "said X" in mid-sentence
+        if _COORDINATED_RE.search(masked, sent_start, event.left):
+            return _after(masked, event, verb_end, min(sent_end, stop))  # "... and said he saw"
         return _before(masked, event, sent_start)
     if _ends_sentence(masked, event, sent_end):
         return _before(masked, event, sent_start)  # "CONTENT, X said on Monday."
     return _after(masked, event, verb_end, min(sent_end, stop))
+
+
+# A verb sharing the sentence's subject: "Lyng called it nonsense and said ...", "X, speaking
+# at a reception, also said ...".
+_COORDINATED_RE = re.compile(
+    r"(?:\b(?:and|but)(?:\s+(?:also|then|later))?|,\s+(?:also|then|later))\s*$")
+
+
+def _parenthetical(masked: str, event: _Event, sent_start: int,
+                   sent_end: int) -> list[tuple[int, int]]:
+    """ "CONTENT, officials said, CONTENT.": the attribution set in commas inside the report;
+    both sides are its content (each kept when it is long enough to say something)."""
+    verb_start, verb_end = event.verb_span
+    if event.verb == "according to" or verb_start <= event.left:
+        return []  # "..., says John Roe, a fund manager": what follows describes the speaker
+    head = masked[sent_start : event.left].rstrip()
+    tail_at = _past_adjuncts(masked, max(verb_end, event.right), sent_end)
+    tail = masked[tail_at:sent_end]
+    if not head.endswith(",") or not tail.lstrip().startswith(",") or "_" in head[-3:]:
+        return []
+    if not head[:-1].strip() or _VERB_IN_HEAD_RE.search(head):
+        return []
+    after = tail.lstrip(" ,").split(maxsplit=1)[:1]
+    if not after or after[0][:1] in "_“\"‘'":
+        return []  # '..., X said, "..."': the verb introduces a quotation
+    spans = [_trimmed(masked, sent_start, sent_start + len(head) - 1)]
+    if after[0].lower() not in _WRITER_GOES_ON and not after[0].endswith("ing"):
+        spans.append(_trimmed(masked, tail_at + tail.index(",") + 1, sent_end))
+    return [span for span in spans if span is not None]
+
+
+# After "CONTENT, authorities said," these start the writer's own clause ("and meetings were
+# set up ...", "listing measurements ..."), not more of the report.
+_WRITER_GOES_ON = {"and", "but", "or", "while", "although", "though", "as", "which", "who",
+                   "whereas", "because", "so"}
 
 
 def _after(masked: str, event: _Event, at: int, end: int) -> tuple[int, int] | None:
@@ -198,7 +238,7 @@ def _after(masked: str, event: _Event, at: int, end: int) -> tuple[int, int] | N
 def _before(masked: str, event: _Event, sent_start: int) -> tuple[int, int] | None:
     """The content before a closing attribution: "CONTENT, X said." / "CONTENT, said X."."""
     head = masked[sent_start : event.left].rstrip()
-    if head.endswith((',"', ",”", ",’")):
+    if head.endswith((',"', ",”", ",’", '_"', "_”", "_’")):
         end = sent_start + len(head)  # 'CONTENT "ending in a quote," he said': mark kept
     elif head.endswith(","):
         end = sent_start + len(head) - 1

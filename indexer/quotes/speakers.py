@@ -190,9 +190,13 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
     if lowered[h] in DOCUMENT_HEADS | {"statement"} and tail[:1] == ["by"] and len(tail) > 1:
         # "a hand-written statement by Islamic Jihad", "the report by the ... Union": its issuer
         return _issuer_named(tail[2:] if tail[1].lower() == "the" else tail[1:], state)
+    det = lowered[0] in DETERMINERS
+    body = _body_after(tail, state) if lowered[h] not in DOCUMENT_HEADS else None
+    if body and (det or h == 0):  # "a spokesperson for the Employers’ Association (UCEA)"
+        return _Speaker(f"{body} {lowered[h]} (unnamed)", "anonymous",
+                        frozenset({lowered[h], lowered[h].rstrip("s")}), lowered[h] in PLURAL_HEADS)
     if any(w[:1].isupper() for w in tail) or len(tail) > 6:
         return None  # "Hamas spokesman Hazem Qassem" is a name, "... close to the talks" is not
-    det = lowered[0] in DETERMINERS
     mods = words[1:h] if det else words[:h]
     if any(m.lower() in GENERIC | {"number"} for m in mods):
         return None  # "a lot of people", "a number of people": nobody in particular
@@ -216,6 +220,25 @@ def _description(words: list[str], lowered: list[str], state: _State) -> _Speake
         return _Speaker(body, state.lexicon.actor_type(body), roles)
     return _Speaker(f"{label[0].upper()}{label[1:]} (unnamed)", "anonymous", roles,
                     lowered[h] in PLURAL_HEADS)  # fmt: skip
+
+
+def _body_after(tail: list[str], state: _State) -> str | None:
+    """The body in "for/of/at the Universities and Colleges Employers’ Association", by the
+    short name the article gave it in brackets ("(UCEA)") if it did; None if not a name."""
+    if len(tail) < 2 or tail[0] not in {"for", "of", "at", "from", "with"}:
+        return None
+    name = tail[2:] if tail[1] == "the" else tail[1:]
+    if not name or not name[0][:1].isupper() or not name[-1][:1].isupper() or any(
+            not (w[:1].isupper() or w in {"of", "for", "and", "the", "&"}) for w in name):
+        return None
+    full = " ".join(name)
+    for text in state.read:
+        at = text.find(full + " (")
+        after = text[at + len(full) + 1 :] if at >= 0 else ""
+        short = re.match(r"\(([A-Z][\w.&-]{1,9})\)", after)
+        if short:
+            return short.group(1)
+    return full
 
 
 # Words that end what came before a description: "comes after health officials" is about
@@ -536,6 +559,8 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     if any(w.lower() in ORG_WORDS for w in name_words or run):
         name = " ".join(run[1:] if run[0].lower() == "the" else run)
         return _Speaker(name, "organisation")
+    if len(name_words) == 2 and name_words[0] == "The" and _is_acronym(name_words[1]):
+        name_words = name_words[1:]  # "The NWS says" opens a sentence as "the NWS" would not
     if not name_words or name_words[0].lower() in {"the", *PRONOUNS}:  # "because I said"
         return None
     if all(w in NOT_NAMES for w in name_words):
@@ -544,7 +569,21 @@ def _named(words: list[str], state: _State) -> _Speaker | None:
     known = _exact_actor(name.split(), state) or _same_person(name, state)
     if known and (state.lexicon.actor_type(known) == "person" or _exact_actor(name.split(), state)):
         return _Speaker(known, state.lexicon.actor_type(known), _roles(words, name_words))
+    if _body_name(name) or _is_acronym(" ".join(name_words)):
+        return _Speaker(name, "organisation")
     return _Speaker(name, "person", _roles(words, name_words))
+
+
+def _body_name(name: str) -> bool:
+    """ "DEA", "Microsoft Corp", "Drug Enforcement Administration" (an acronym's expansion):
+    names that are no person's, whatever verb follows them."""
+    words = name.split()
+    return (_is_acronym(name) or words[-1].rstrip(".") in CORPORATE_SUFFIXES
+            or (len(words) > 1 and words[-1].lower() in ORG_WORDS))
+
+
+def _is_acronym(name: str) -> bool:
+    return name.isupper() and 2 <= len(name) <= 6 and name.isalpha()
 
 
 _REGNAL_RE = re.compile(r"[IVX]+")
@@ -599,7 +638,9 @@ def _plain_name(name: str) -> str:
 
 
 def _acronym(name: str, state: _State) -> str:
-    """ "DEA" after "the Drug Enforcement Administration (DEA)": the name it stands for."""
+    """ "DEA" after "the Drug Enforcement Administration (DEA)": the name it stands for; else
+    the one name the article wrote whose capitals spell it ("... by the Drug Enforcement
+    Administration. ... the DEA says")."""
     marker = f"({name})"
     for text in (*state.read, state.title or ""):
         at = text.find(marker)
@@ -608,7 +649,28 @@ def _acronym(name: str, state: _State) -> str:
             words = m.group(1).split()
             if sum(w[:1].isupper() for w in words) >= len(name) - 1:
                 return " ".join(words).removeprefix("The ")
-    return name
+    spelled = {found for text in (*state.read, state.title or "")
+               for found in _spelled_out(name, text)}
+    return spelled.pop() if len(spelled) == 1 else name
+
+
+def _spelled_out(acronym: str, text: str):
+    """Runs of capitalised words (joined by of/for/and/the) whose initials are `acronym`."""
+    if len(acronym) < 3:  # two letters spell too many things
+        return
+    for m in _CAPITALS_RUN_RE.finditer(text):
+        words = m.group(0).split()
+        caps = [i for i, w in enumerate(words) if w[:1].isupper()]
+        initials = "".join(words[i][0] for i in caps)
+        at = initials.find(acronym)
+        if at != -1 and initials.count(acronym) == 1:
+            first, last = caps[at], caps[at + len(acronym) - 1]
+            if words[first] not in OPENERS and words[first] != "The":
+                yield " ".join(words[first : last + 1])
+
+
+_CAPITALS_RUN_RE = re.compile(
+    r"[A-Z][a-z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on)\s+)*[A-Z][a-z][\w’'-]*)+")
 
 
 _ACRONYM_RE = re.compile(rf"((?:{_NAME_WORD}\s+(?:(?:of|for|and|the)\s+)*){{1,7}})$")
@@ -691,6 +753,20 @@ def _name_first(name: str, state: _State) -> str:
                 return full
     state.introduced[f"^{name}"] = (max(0, len(state.read) - 1), None)
     return name
+
+
+def later_full_name(name: str, paragraphs) -> str | None:
+    """The one full name ("Fiona Parry") that a first name ("Fiona") begins in the whole
+    article, or None when there is none or more than one (two Fionas stay ambiguous)."""
+    found = set()
+    for text in paragraphs:
+        for at in _occurrences(name, text):
+            m = _FIRST_REST_RE.match(text, at + len(name))
+            rest = m.group(1).split() if m else []
+            if rest and all(w not in LEAD_STOP and w not in NOT_NAMES and w.lower() not in
+                            ORG_WORDS | TITLES | HEADS | NOT_NAME_WORDS for w in rest):
+                found.add(f"{name} {' '.join(rest)}")
+    return found.pop() if len(found) == 1 else None
 
 
 def _account_name(name: str, state: _State) -> str:

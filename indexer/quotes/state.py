@@ -66,6 +66,7 @@ class _State:
     last: Quote | None = None  # last direct quote of the previous paragraph
     said: _Event | None = None  # last named attribution of the previous paragraph
     turn: _Speaker | None = None  # the current transcript turn (None: no turn / reporter)
+    turn_labels: set[str] = field(default_factory=set)  # transcript labels seen so far
     run_on: bool = False  # the previous paragraph ended inside an open quote
     first_attributed: bool = False  # this paragraph's first quote has its own attribution
     next_opens: bool = False  # the next paragraph opens with a quote mark

@@ -9,12 +9,23 @@ from collections.abc import Sequence
 from indexer.models import Quote
 from indexer.quotes.speakers import _full_name
 from indexer.quotes.state import _Speaker, _State
-from indexer.quotes.vocab import ANON_LABEL_HEADS, NON_SPEECH_LABELS, SECTION_LABELS, TITLES
+from indexer.quotes.vocab import (
+    ANON_LABEL_HEADS,
+    NON_SPEECH_LABELS,
+    ROLE_LABELS,
+    SECTION_LABELS,
+    TITLES,
+)
 
 _LABEL_RE = re.compile(r"(?P<label>[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,4}):\s+(?=\S)")
 
 
 _Q_RE = re.compile(r"Q(?::\s*|\s+)(?=\S)")
+
+# A second turn inside one paragraph ("MR. KIRBY: You all right there? MR. KIRBY: Yep."): a
+# label right after a sentence end. Only labels that name speakers count (see _inner_label).
+_INNER_LABEL_RE = re.compile(
+    r"(?<=[.?!…\"”'’])\s+(?P<label>[A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,4}):\s+(?=\S)")
 
 
 _TURN_END_RE = re.compile(r"(?:END\b.*|#(?:\s*#)*|\d{1,2}:\d{2}\s*[AP]\.?M\.?.*)$")
@@ -59,20 +70,38 @@ def _speaker_label(label: str) -> bool:
     # "MR. KIRBY", "SECRETARY BLINKEN", "SENIOR ADMINISTRATION OFFICIAL", "MODERATOR"
     words = label.split()
     return (words[0].rstrip(".").lower() in TITLES or label.endswith(ANON_LABEL_HEADS)
-            or label in ("MODERATOR", "OPERATOR"))
+            or label in ROLE_LABELS)
 
 
-def _turn_quote(text: str, state: _State) -> Quote | None:
-    """The spoken text of a transcript paragraph as a "turn" Quote, if it is an answer."""
-    label = _Q_RE.match(text) or _LABEL_RE.match(text)
-    if _TURN_END_RE.match(text.strip()):
+def _turn_quotes(text: str, state: _State) -> tuple[Quote, ...]:
+    """The spoken text of a transcript paragraph as "turn" Quotes, one per turn label."""
+    cuts = [0, *(m.start("label") for m in _INNER_LABEL_RE.finditer(text)
+                 if _inner_label(m.group("label"), state)), len(text)]
+    found = (_turn_quote(text, state, a, b) for a, b in zip(cuts, cuts[1:], strict=False))
+    return tuple(q for q in found if q is not None)
+
+
+def _inner_label(label: str, state: _State) -> bool:
+    # Inside a paragraph a capitalised word and a colon is a turn only when it names a speaker
+    # the way labels do here: seen before as a label, a "Q", a titled name or a role.
+    return label not in SECTION_LABELS and (
+        label == "Q" or label in state.turn_labels or _speaker_label(label))
+
+
+def _turn_quote(text: str, state: _State, begin: int = 0, stop: int | None = None
+                ) -> Quote | None:
+    """The spoken words of text[begin:stop], one turn, as a "turn" Quote, if an answer."""
+    piece = text[begin:stop]
+    label = _Q_RE.match(piece) or _LABEL_RE.match(piece)
+    if _TURN_END_RE.match(piece.strip()):
         state.turn = None
         return None
     if label is not None:
         name = "Q" if label.re is _Q_RE else label.group("label")
+        state.turn_labels.add(name)
         state.turn = None if name in NON_SPEECH_LABELS else _label_speaker(name, state)
-    start = label.end() if label else len(text) - len(text.lstrip())
-    end = len(text.rstrip())
+    start = begin + (label.end() if label else len(piece) - len(piece.lstrip()))
+    end = begin + len(piece.rstrip())
     if state.turn is None or end <= start:
         return None
     sp = state.turn
@@ -83,12 +112,22 @@ def _label_speaker(label: str, state: _State) -> _Speaker:
     known = state.lexicon.resolve(label, state.date)
     if known:
         return _Speaker(known, state.lexicon.actor_type(known))
-    if label in ("MODERATOR", "OPERATOR"):
-        return _Speaker(label.capitalize(), "anonymous")  # a role of the call, not a source
+    if label in ROLE_LABELS:  # who chairs or connects the call: a role, not a source
+        return _Speaker(label.removeprefix("THE ").capitalize(), "role")
     if label.endswith(ANON_LABEL_HEADS):
         return _Speaker(f"{label.capitalize()} (unnamed)", "anonymous")
     words = label.title().split()
     bare = " ".join(words[1:])
     if len(words) > 1 and words[0].lower() in TITLES and _full_name(bare, state) != bare:
         return _Speaker(_full_name(bare, state), "person")  # "MR. BATES": Andrew Bates, if named
-    return _Speaker(label.title(), "person")
+    titled = [i for i, w in enumerate(words[:-1]) if w.lower().rstrip(".") in TITLES]
+    if titled and words[titled[-1]].lower().rstrip(".") not in HONORIFICS:
+        # "ADMINISTRATOR CRISWELL", "INTERNATIONAL CORRESPONDENT KEIR SIMMONS": the job title
+        # is kept apart as a role; the name is the speaker, in full if the text gave it.
+        name = " ".join(words[titled[-1] + 1 :])
+        roles = frozenset(w.lower() for w in words[: titled[-1] + 1])
+        return _Speaker(_full_name(name, state), "person", roles)
+    return _Speaker(label.title(), "person")  # "MS. REPOSA": as the transcript names her
+
+
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})

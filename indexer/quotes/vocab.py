@@ -84,10 +84,14 @@ def _verbs() -> dict[str, str]:
     for lemma, entry in data["verbs"].items():
         out.update(verb_forms(lemma, entry))
     out.update(data["phrases"])
+    out.update(data["phrasal"])
+    out.update(data["that_only"])
     return out
 
 
 VERBS = _verbs()
+PHRASAL_VERBS = tuple(load("verbs")["phrasal"])
+THAT_ONLY_VERBS = tuple(load("verbs")["that_only"])
 REPLY_VERBS = _words("verbs", "reply")
 NAMING_VERBS = _words("verbs", "naming")
 REPORTING_VERBS = _words("verbs", "reporting")
@@ -142,3 +146,4 @@ NOT_NAME_WORDS = CLAUSE_WORDS | LEADING_SKIP | DETERMINERS | set(PRONOUNS) | {"i
 NON_SPEECH_LABELS = _words("transcripts", "non_speech_labels")
 ANON_LABEL_HEADS = tuple(load("transcripts")["anonymous_label_heads"])
 SECTION_LABELS = _words("transcripts", "section_labels")
+ROLE_LABELS = _words("transcripts", "role_labels")

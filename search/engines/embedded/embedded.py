@@ -24,6 +24,7 @@ from search.engines.embedded import quotetable
 from search.engines.embedded.engine import Engine as _Reader
 from search.engines.embedded.engine import article_row, hit_from_fields
 from search.engines.embedded.whoosh_query import positive_terms
+from search.querytree import with_reported_speech
 from search.request import SearchRequest
 from search.results import ArticleSummary, CheckReport, FacetValue, Hit
 
@@ -109,7 +110,7 @@ class EmbeddedEngine:
     def search(self, req: SearchRequest, *, facets: bool = True) -> HitPage:
         session = self._reader.session()
         parsed = session.understand(req.text)
-        q = session.translate(parsed)
+        q = session.translate(with_reported_speech(parsed, req.kinds))
         docs = session.matched(q, req)
         page = HitPage(total=len(docs), hits=iter(()), words=frozenset(), parsed=parsed)
         if facets:
@@ -127,7 +128,8 @@ class EmbeddedEngine:
 
     def quotes(self, req: SearchRequest, *, facets: bool = True) -> QuotePage:
         session = self._reader.session()
-        q = session.parse(req.text, default_field="quote")
+        parsed = session.understand(req.text, default_field="quote")
+        q = session.translate(with_reported_speech(parsed, req.kinds))
         docs = session.matched(q, replace(req, quotes_only=True))
         order = ([docnum for _, docnum in session.ranked(q, docs, req, limit=None).top_n]
                  if docs else [])

@@ -42,7 +42,7 @@ from indexer.errors import (
 from indexer.lexicon import Lexicon, default_lexicon
 from search import budget
 from search import cache as filter_cache
-from search.engines.embedded import postings, termdocs
+from search.engines.embedded import postings, quotetable, termdocs
 from search.engines.embedded.schema import (
     FACET_FIELDS,
     SEP,
@@ -398,7 +398,7 @@ class Session:
 
     def filter_docs(self, req: SearchRequest) -> set[int] | None:
         key = (tuple(sorted((k, v) for k, v in req.filters.items())), req.since, req.until,
-               req.quotes_only)
+               req.quotes_only, req.kinds)
         # One byte-bounded cache for all threads (search/cache.py), keyed by this generation.
         return filter_cache.FILTERS.get_or_compute((self.index_dir, self.toc, key),
                                                    lambda: self._compute_filter(req))
@@ -413,6 +413,10 @@ class Session:
             sets.append(self.table.docs_between(lo, hi))
         if req.quotes_only:
             sets.append(set(self.searcher.docs_for_query(wq.Term("has_quotes", "1"))))
+        if req.kinds:  # paragraphs holding a quotation of an asked kind (the c_quotes column)
+            kinds = set(req.kinds)
+            sets.append({docnum for docnum, refs in enumerate(quotetable.quote_refs(self.table))
+                         if any(ref.kind in kinds for ref in refs)})
         if not sets:
             return None
         sets.sort(key=len)

@@ -27,6 +27,7 @@ from whoosh.writing import LockError, SegmentWriter
 from indexer import forked_workers, registry
 from indexer.errors import IndexBusy, IndexWriteError
 from indexer.models import TaggedParagraph
+from indexer.quotes import quote_words
 from search.engines.embedded import postwriter, termdocs
 from search.engines.embedded.schema import (
     SEP,
@@ -91,7 +92,7 @@ def document_for(tp: TaggedParagraph) -> dict:
         _boost=QUESTION_BOOST if _QUESTION.match(p.text) else 1.0,
         pid=tp.paragraph_id, article_id=a.article_id, position=p.position, text=p.text,
         text_pairs=p.text,  # the same string: schema.PairsText reuses the text's analysis
-        title=a.title or "", quote=" … ".join(q.text for q in tp.quotes),  # transcript answers too
+        title=a.title or "", quote=quote_words(tp.quotes),
         heading=p.heading, url=a.url, precision=a.date_precision,
         quotes_json=json.dumps(quotes, ensure_ascii=False),
         outlet=tp.outlet or "", actors=_keyword(tp.actors), topics=_keyword(tp.topics),

@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterator
 
 from indexer.models import TaggedParagraph
+from indexer.quotes import quote_words
 from indexer.registry import ArticleRow
 from search import analyzer
 
@@ -79,6 +80,7 @@ def settings(shards: int, replicas: int) -> dict:
         "date_num": {"type": "integer"},  # YYYYMMDD, 0 undated: sorts like the embedded engine
         "month": {"type": "keyword"},
         "has_quotes": {"type": "boolean"},
+        "quote_kinds": {"type": "keyword"},  # the kinds of the paragraph's quotations
         "boost": {"type": "float"},
         # quote documents
         "qindex": {"type": "integer"},
@@ -141,7 +143,8 @@ def paragraph_doc(tp: TaggedParagraph, question: bool,
         "month": (tp.date or "")[:7] or None, "has_quotes": bool(tp.quotes),
         "boost": QUESTION_BOOST if question else 1.0,
         **_layered("text", p.text, tokens), **_layered("title", a.title or ""),
-        **_layered("quote", " … ".join(q.text for q in tp.quotes)),
+        **_layered("quote", quote_words(tp.quotes)),
+        "quote_kinds": sorted({q.kind for q in tp.quotes}),
     }
 
 
@@ -186,6 +189,6 @@ def words_of(tp: TaggedParagraph, tokens: list[tuple[int, str]]) -> set[str]:
     dictionary for it."""
     out = {"text:" + form for _, form in tokens}
     for field, text in (("title", tp.article.title or ""),
-                        ("quote", " … ".join(q.text for q in tp.quotes))):
+                        ("quote", quote_words(tp.quotes))):
         out.update(f"{field}:{form}" for _, form in analyzer.analyse(text))
     return out

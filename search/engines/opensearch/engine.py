@@ -48,6 +48,7 @@ from search.engines.opensearch import documents as D
 from search.engines.opensearch.location import Location, parse_location
 from search.engines.opensearch.translate import MAX_PREFIX_EXPANSION, prefix_forms, to_dsl
 from search.query import parse_query, positive_forms, unknown_value_message
+from search.querytree import with_reported_speech
 from search.request import SearchRequest
 from search.resolve import resolve_value
 from search.results import (
@@ -281,12 +282,16 @@ class OpenSearchEngine:
             out.append({"range": {"date_num": {"gte": lo, "lte": hi}}})
         if req.quotes_only:
             out.append({"term": {"has_quotes": True}})
+        if req.kinds:
+            out.append({"terms": {"quote_kinds": sorted(req.kinds)}})
         return out
 
     def _query(self, req: SearchRequest, doc: str, default_field: str = "text"):
         parsed = parse_query(req.text, default_field=default_field, resolve=self.resolve,
                              vocabulary=self.vocabulary)
-        text_query = to_dsl(parsed.tree, self._expand)
+        # Quote documents hold their own words, reported speech too; paragraphs do not.
+        tree = parsed.tree if doc == "quote" else with_reported_speech(parsed, req.kinds).tree
+        text_query = to_dsl(tree, self._expand)
         scored = {"function_score": {"query": text_query, "boost_mode": "multiply",
                                      "functions": [{"field_value_factor": {
                                          "field": "boost", "missing": 1.0}}]}}
