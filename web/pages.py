@@ -13,7 +13,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 import search as core
 from indexer.errors import BadFilter, ParleyError, UnknownFilterValue
