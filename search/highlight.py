@@ -253,11 +253,13 @@ def _marked(text: str, start: int, end: int, marks: Sequence[tuple[int, int]],
     # At one offset the longer element opens first, so that it is the outer one.
     spans.sort(key=lambda s: (s[0], -s[1], s[2] == formatter.open))
     points = sorted({p for s in spans for p in s[:2]})
-    out, pos, stack, nxt = [], start, [], 0
+    out: list[str] = []
+    stack: list[tuple[int, int, str, str]] = []
+    pos, nxt = start, 0
     for point in points:
         out.append(formatter._text(text[pos:point]))
         pos = point
-        reopen = []
+        reopen: list[tuple[int, int, str, str]] = []
         while any(s[1] <= point for s in stack):
             top = stack.pop()
             out.append(top[3])
