@@ -1,6 +1,6 @@
 """How long the quotations page (/quotes) takes on an index: p50/p95 per typical request.
 
-    python bench/quotes_page.py --index /work/big/index --runs 7
+    PYTHONPATH=. python bench/quotes_page.py --index /work/big/index --runs 7
 
 Requests go through the Flask app in this process (the page as a reader gets it, templates
 included), each --runs times after one warm-up; the first request of all (opening the index,
@@ -17,8 +17,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 REQUESTS = {
     "start": "/quotes",
