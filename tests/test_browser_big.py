@@ -3,8 +3,9 @@
 The index is built here, once per module, from seeds/, samples/ and ../shared/corpora (about
 266k paragraphs), through `parley index`'s own run (web.cli.run_index); without the corpora
 the module is skipped. Building it took 9.5 minutes of CPU (24 minutes on a two-core machine
-under a load of ~20); each run prints its own figure. For development, PARLEY_BIG_INDEX=/path/to/an/index of the same material is
-copied instead of built (the copy is written to: saved searches, a new article).
+under a load of ~20); each run prints its own figure. For development,
+PARLEY_BIG_INDEX=/path/to/an/index of the same material is copied instead of built (the
+copy is written to: saved searches, a new article).
 """
 
 from __future__ import annotations
