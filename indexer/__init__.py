@@ -9,6 +9,7 @@ The one link to the search package is `_open_target`, for callers that pass a lo
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -261,7 +262,10 @@ def _ingest_chunk(chunk: list[Article], run: _Run, lexicon: Lexicon) -> None:
     in_pool = {id(a) for a in todo} if pool is not None else set()
     for article in chunk:
         try:
-            tagged = next(prepared) if prepared is not None and id(article) in in_pool else None
+            tagged = None
+            if prepared is not None and id(article) in in_pool:
+                tagged, heard = next(prepared)
+                replay(heard)
             _ingest_article(article, run, lexicon, tagged)
         except Exception as exc:  # noqa: BLE001 - a stage's bug on one article costs that
             # article alone (reported with its place), never the rest of the run.
@@ -276,15 +280,72 @@ def _batch_limit(written: int) -> int:
 
 
 _WORKER_LEXICON: Lexicon | None = None
+# What a worker heard while preparing one article: ("warning", message, category, filename,
+# lineno) and ("log", LogRecord) entries, sent back with the article.
+Heard = list[tuple]
 
 
 def _init_worker(lexicon: Lexicon) -> None:
     global _WORKER_LEXICON
     _WORKER_LEXICON = lexicon
+    # The parent's handlers were copied by fork and would write to copies nobody reads.
+    logging.getLogger().addHandler(_WORKER_LOG)
 
 
-def _prepare_in_worker(article: Article) -> list[TaggedParagraph]:
-    return prepare_article(article, _WORKER_LEXICON or default_lexicon())
+def _prepare_in_worker(article: Article) -> tuple[list[TaggedParagraph], Heard]:
+    """Prepare one article; what it warned or logged goes back to the parent with it.
+
+    A forked worker's warnings and log records otherwise end in the worker: the parent's
+    handlers (the run's log file, parley-index.log) were copied, not shared.
+    """
+    import warnings
+
+    _WORKER_LOG.heard = []
+    with warnings.catch_warnings(record=True) as caught:
+        tagged = prepare_article(article, _WORKER_LEXICON or default_lexicon())
+    heard: Heard = [("warning", str(w.message), _picklable(w.category), w.filename, w.lineno)
+                    for w in caught]
+    return tagged, heard + _WORKER_LOG.heard
+
+
+def _picklable(category: type[Warning]) -> type[Warning]:
+    import pickle
+
+    try:
+        pickle.dumps(category)
+        return category
+    except Exception:  # noqa: BLE001 - a class defined in a function: keep its kind only
+        return RuntimeWarning if issubclass(category, RuntimeWarning) else UserWarning
+
+
+def replay(heard: Heard) -> None:
+    """Raise again in this process what a worker heard, so this process's warning and
+    logging set-up (the run log of `parley index`) receives it as if said here."""
+    import warnings
+
+    for entry in heard:
+        if entry[0] == "warning":
+            _, message, category, filename, lineno = entry
+            warnings.warn_explicit(message, category, filename, lineno)
+        else:
+            record = entry[1]
+            logging.getLogger(record.name).handle(record)
+
+
+class _WorkerLog(logging.Handler):
+    """Log records of a worker process, made picklable and kept for the parent."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.heard: Heard = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None
+        record.exc_info, record.exc_text = None, None
+        self.heard.append(("log", record))
+
+
+_WORKER_LOG = _WorkerLog()
 
 
 def _ingest_article(article: Article, run: _Run, lexicon: Lexicon,

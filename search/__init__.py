@@ -79,7 +79,7 @@ def iter_search_hits(index_dir: str | Path, req: SearchRequest) -> Iterator[Hit]
 
 def _snippets(hits: Iterable[Hit], words: frozenset[str]) -> Iterator[Hit]:
     for hit in hits:
-        yield replace(hit, snippet=highlight.snippet(hit.text, words))
+        yield replace(hit, snippet=highlight.snippet(hit.text, words, links=hit.links))
 
 
 def search_quotes(index_dir: str | Path, req: SearchRequest) -> QuoteResults:
@@ -107,7 +107,7 @@ def list_articles(index_dir: str | Path) -> list[ArticleSummary]:
 def get_article(index_dir: str | Path, article_id: str) -> ArticleView:
     summary, paragraphs = open_engine(index_dir).article(article_id)
     return ArticleView(summary=summary, paragraphs=tuple(
-        replace(p, snippet=highlight.lead(p.text)) for p in paragraphs))
+        replace(p, snippet=highlight.lead(p.text, links=p.links)) for p in paragraphs))
 
 
 def index_stats(index_dir: str | Path) -> dict:

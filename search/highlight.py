@@ -3,6 +3,11 @@
 This is the one place that produces HTML from indexed text; pages may mark its output safe
 and nothing else. The formatter is swappable (tests use brackets for readability).
 
+A paragraph's links ((start, end, url) spans kept by indexer/markup.py) come out as <a>
+elements around their words, in snippets as on the article page: only http and https URLs,
+escaped as attribute values; any other URL leaves its words as plain text. A link splits
+the marks and quotations it cuts through, so elements always nest.
+
 Snippets are cut the way Whoosh's highlighter cuts them (ContextFragmenter, BasicFragmentScorer),
 but the words are found in one loop over regex matches: Whoosh's chain of generators built a
 Token object per word and took 5-10 ms for a page of 20 paragraphs.
@@ -17,6 +22,8 @@ from heapq import nsmallest
 from html import escape
 
 from search.analyzer import spans
+
+Link = tuple[int, int, str]  # start, end (offsets in the text), url
 
 SNIPPET_CHARS = 320
 SURROUND = 90  # characters of context before the first and after the last matched word
@@ -54,21 +61,22 @@ class MarkFormatter:
     def _text(self, text: str) -> str:
         return escape(text, quote=False)
 
-    def format_fragment(self, fragment: Fragment) -> str:
-        out, index, text = [], fragment.startchar, fragment.text
-        for m in fragment.matches:
-            if m.startchar < index:
-                continue
-            out.append(self._text(text[index:m.startchar]))
-            out.append(f"{self.open}{self._text(text[m.startchar:m.endchar])}{self.close}")
-            index = m.endchar
-        out.append(self._text(text[index:fragment.endchar]))
-        return "".join(out)
+    def link(self, inner: str, url: str) -> str:
+        """`inner` (already formatted) as a link to `url`, when the URL may be one."""
+        if not is_web_url(url):
+            return inner
+        return (f'<a class="text-link" href="{escape(url, quote=True)}" '
+                f'rel="nofollow noopener noreferrer">{inner}</a>')
 
-    def format(self, fragments: Sequence[Fragment]) -> str:
+    def format_fragment(self, fragment: Fragment, links: Sequence[Link] = ()) -> str:
+        marks = [(m.startchar, m.endchar) for m in fragment.matches]
+        return render(fragment.text, fragment.startchar, fragment.endchar, marks, (), links,
+                      self)
+
+    def format(self, fragments: Sequence[Fragment], links: Sequence[Link] = ()) -> str:
         # Say where the paragraph was cut, so a snippet is never mistaken for the whole;
         # one ellipsis between two fragments, none where only punctuation was cut.
-        parts = [self.format_fragment(f).strip() for f in fragments]
+        parts = [self.format_fragment(f, links).strip() for f in fragments]
         if not parts:
             return ""
         first, last = fragments[0], fragments[-1]
@@ -76,6 +84,11 @@ class MarkFormatter:
         rest = last.text[last.endchar:]
         tail = " …" if _has_word(rest) else self._text(rest.rstrip())
         return head + " … ".join(parts) + tail
+
+
+def is_web_url(url: object) -> bool:
+    """Whether a URL may be an href: http(s) only (no javascript:, data:, relative paths)."""
+    return isinstance(url, str) and url[:8].lower().startswith(("http://", "https://"))
 
 
 def _has_word(text: str) -> bool:
@@ -87,17 +100,21 @@ class BracketFormatter(MarkFormatter):
 
     open, close = "[", "]"
 
+    def link(self, inner: str, url: str) -> str:
+        return inner
+
 
 MARK = MarkFormatter()
 
 
-def snippet(text: str, words: frozenset[str], formatter: MarkFormatter = MARK) -> str:
+def snippet(text: str, words: frozenset[str], formatter: MarkFormatter = MARK,
+            links: Sequence[Link] = ()) -> str:
     """A short paragraph whole, else up to two fragments around the matched words, else its
     opening. `words` are indexed forms, as an engine gives them (HitPage.words)."""
     if len(text) <= SNIPPET_CHARS:
-        return mark_text(text, words, formatter=formatter)
+        return mark_text(text, words, formatter=formatter, links=links)
     found = best_fragments(text, words)
-    return formatter.format(found) if found else lead(text, formatter)
+    return formatter.format(found, links) if found else lead(text, formatter, links)
 
 
 def _words(text: str, words: Iterable[str] | None = None) -> list[tuple[int, int, str]]:
@@ -166,11 +183,11 @@ def best_fragments(text: str, words: frozenset[str], top: int = 2) -> list[Fragm
     return [found[i] for i in sorted(nsmallest(top, range(len(found)), key=rank))]
 
 
-def lead(text: str, formatter: MarkFormatter = MARK) -> str:
+def lead(text: str, formatter: MarkFormatter = MARK, links: Sequence[Link] = ()) -> str:
     if len(text) <= SNIPPET_CHARS:
-        return formatter._text(text)
+        return render(text, 0, len(text), (), (), links, formatter)
     cut = text.rfind(" ", 0, SNIPPET_CHARS)
-    return formatter._text(text[: cut if cut > 0 else SNIPPET_CHARS]) + " …"
+    return render(text, 0, cut if cut > 0 else SNIPPET_CHARS, (), (), links, formatter) + " …"
 
 
 def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
@@ -188,20 +205,74 @@ def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
 
 
 def mark_text(text: str, terms: Iterable[str] = (), quotes: Sequence[tuple[int, int]] = (),
-              formatter: MarkFormatter = MARK) -> str:
-    """The whole text escaped, matched words marked, quotation spans wrapped in <q>.
+              formatter: MarkFormatter = MARK, links: Sequence[Link] = ()) -> str:
+    """The whole text escaped, matched words marked, quotation spans wrapped in <q>, links
+    as links.
 
     `quotes` are (start, end) offsets of quotation text; the marks around them stay outside.
     """
-    events: list[tuple[int, int, str]] = []  # (offset, order, html)
-    for start, end in term_spans(text, terms):
-        events += [(start, 1, formatter.open), (end, 0, formatter.close)]
-    for start, end in quotes:
-        events += [(start, 2, '<q class="quote">'), (end, -1, "</q>")]
-    out, pos = [], 0
-    for offset, _order, tag in sorted(events):
-        out.append(formatter._text(text[pos:offset]))
-        out.append(tag)
-        pos = offset
-    out.append(formatter._text(text[pos:]))
+    return render(text, 0, len(text), term_spans(text, terms), quotes, links, formatter)
+
+
+def render(text: str, start: int, end: int, marks: Sequence[tuple[int, int]],
+           quotes: Sequence[tuple[int, int]], links: Sequence[Link],
+           formatter: MarkFormatter = MARK) -> str:
+    """text[start:end] escaped, with marks, quotations and links as elements that nest.
+
+    The stretch is cut at link boundaries and each piece is marked on its own (marks and
+    quotations clipped to it): an <a> never cuts through a <mark> or <q>. Of two links that
+    overlap, the first wins.
+    """
+    out, pos = [], start
+    for a, b, url in sorted(links):
+        a, b = max(a, start), min(b, end)
+        if a < pos or a >= b:
+            continue
+        out.append(_marked(text, pos, a, marks, quotes, formatter))
+        out.append(formatter.link(_marked(text, a, b, marks, quotes, formatter), url))
+        pos = b
+    out.append(_marked(text, pos, end, marks, quotes, formatter))
+    return "".join(out)
+
+
+def _marked(text: str, start: int, end: int, marks: Sequence[tuple[int, int]],
+            quotes: Sequence[tuple[int, int]], formatter: MarkFormatter) -> str:
+    """text[start:end] with marks and quotations clipped to it, always properly nested.
+
+    Where elements overlap without nesting (a quotation ending inside a marked word), the
+    inner one is closed and reopened around the other's end.
+    """
+    if start >= end:
+        return ""
+    spans = [(max(a, start), min(b, end), formatter.open, formatter.close)
+             for a, b in marks if a < end and b > start]
+    spans += [(max(a, start), min(b, end), '<q class="quote">', "</q>")
+              for a, b in quotes if a < end and b > start]
+    if not spans:
+        return formatter._text(text[start:end])
+    # At one offset the longer element opens first, so that it is the outer one.
+    spans.sort(key=lambda s: (s[0], -s[1], s[2] == formatter.open))
+    points = sorted({p for s in spans for p in s[:2]})
+    out: list[str] = []
+    stack: list[tuple[int, int, str, str]] = []
+    pos, nxt = start, 0
+    for point in points:
+        out.append(formatter._text(text[pos:point]))
+        pos = point
+        reopen: list[tuple[int, int, str, str]] = []
+        while any(s[1] <= point for s in stack):
+            top = stack.pop()
+            out.append(top[3])
+            if top[1] > point:
+                reopen.append(top)
+        for s in reversed(reopen):
+            out.append(s[2])
+            stack.append(s)
+        while nxt < len(spans) and spans[nxt][0] == point:
+            if spans[nxt][1] > point:
+                out.append(spans[nxt][2])
+                stack.append(spans[nxt])
+            nxt += 1
+    out.append(formatter._text(text[pos:end]))
+    out.extend(s[3] for s in reversed(stack))
     return "".join(out)

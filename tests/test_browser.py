@@ -34,7 +34,8 @@ XSS_TEXT = (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed at /usr/bin/chromium"),
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="Debian chromium not installed at /usr/bin/chromium"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -46,7 +47,8 @@ def index_dir(tmp_path_factory) -> Path:
     (folder / "xss.txt").write_text(XSS_TEXT, encoding="utf-8")
     (folder / "manifest.json").write_text(json.dumps({"articles": [
         {"file": "xss.txt", "title": "<img src=x onerror=alert('t')> Truce talks",
-         "outlet": "Evil <b>Outlet</b>", "url": "https://example.org/xss", "published": "2025-03-20"}]}))
+         "outlet": "Evil <b>Outlet</b>", "url": "https://example.org/xss",
+         "published": "2025-03-20"}]}))
     index_dir = tmp_path_factory.mktemp("browser-index")
     report = indexer.ingest([SEEDS, folder], index_dir)
     assert report.articles == 5 and not report.skipped
@@ -222,7 +224,8 @@ def test_no_dialog_on_pages_with_hostile_article(page, index_dir):
 def test_error_and_empty_states_render(page):
     response = page.goto('/?q="unbalanced')
     assert response.status == 400
-    assert page.console_errors == ["Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"]
+    assert page.console_errors == [
+        "Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"]
     page.console_errors.clear()
     assert page.get_by_role("alert").is_visible()
     shot(page, "error-400")
@@ -231,45 +234,9 @@ def test_error_and_empty_states_render(page):
     shot(page, "empty-state")
 
 
-# -- a big index, a narrow screen, the quotations page, saved searches ----------------------
-# The issue asks for the start page on 266k paragraphs; building that takes minutes on the
-# shared machines, so the big index here is the bundled samples (about 47k paragraphs), and
-# a page size of 2 gives it more pages (23k) than a request may open, as 266k at 20 does.
-
-
-@pytest.fixture(scope="module")
-def big_index(tmp_path_factory) -> Path:
-    index_dir = tmp_path_factory.mktemp("big-index")
-    report = indexer.ingest([SEEDS, SEEDS.parent / "samples"], index_dir)
-    assert report.paragraphs > 40_000
-    return index_dir
-
-
-@pytest.fixture(scope="module")
-def big_url(big_index):
-    with serving(big_index) as url:
-        yield url
-
-
-def test_start_page_and_everything_newest_on_a_big_index(browser, big_url, big_index):
-    context = browser.new_context(base_url=big_url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    total = core.search(big_index, SearchRequest()).total
-    for url in ("/", "/?q=&sort=newest", "/?sort=oldest&limit=2"):
-        response = page.goto(url)
-        assert response.status == 200, url
-        assert status_total(page) == total
-        assert page.locator(".hit").count() > 0
-    last = page.locator(".pagination a").last
-    assert last.inner_text() == "10000"
-    assert page.locator(".paging-note").is_visible()
-    assert "Sort oldest first" in page.locator(".paging-note").inner_text()
-    shot(page, "big-index-deep-paging")
-    last.click()
-    page.wait_for_url(re.compile(r"page=10000"))
-    assert page.locator(".hit").count() == 2
-    assert page.locator(".pagination a[aria-current=page]").inner_text() == "10000"
-    context.close()
+# -- a narrow screen, the quotations page, saved searches ---------------------------------
+# On the seeds; tests/test_browser_big.py repeats them, with the start page and deep paging,
+# on an index of all the bundled material (about 266k paragraphs).
 
 
 def test_filters_sit_behind_a_button_above_the_results_at_400px(browser, base_url):

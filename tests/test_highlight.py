@@ -107,3 +107,75 @@ def test_names_compounds_and_folded_words_are_marked_as_typed():
     assert [text[a:b] for a, b in term_spans(text, {"=waite"})] == ["Waite"]
     assert [text[a:b] for a, b in term_spans(text, {"ben", "gvir"})] == ["Ben-Gvir", "Ben", "Gvir"]
     assert [text[a:b] for a, b in term_spans(text, {"sanchez", "us"})] == ["Sánchez", "U.S."]
+
+
+# -- links in snippets ------------------------------------------------------------------
+
+
+def _linked(text: str, words: str, url: str) -> tuple[int, int, str]:
+    start = text.index(words)
+    return start, start + len(words), url
+
+
+def test_a_snippet_keeps_a_link_around_its_words_and_marks_inside_it():
+    filler = "The envoys met again in the afternoon and spoke to reporters outside. " * 6
+    text = (f"{filler}The full ceasefire statement was published by the mediators on Tuesday, "
+            f"officials said. {filler}")
+    assert len(text) > SNIPPET_CHARS
+    link = _linked(text, "ceasefire statement", "https://example.org/a?x=1&y=\"2\"")
+    from search.highlight import snippet
+
+    html = snippet(text, frozenset({"ceasefir"}), links=[link])
+    assert ('<a class="text-link" href="https://example.org/a?x=1&amp;y=&quot;2&quot;" '
+            'rel="nofollow noopener noreferrer"><mark>ceasefire</mark> statement</a>') in html
+    # A link outside the passages shown is simply not there; the words around are unchanged.
+    far = _linked(text, "envoys", "https://example.org/far")
+    assert snippet(text, frozenset({"ceasefir"}), links=[far]) == snippet(
+        text, frozenset({"ceasefir"}))
+
+
+def test_only_web_urls_become_hrefs_and_the_words_stay_escaped():
+    from search.highlight import mark_text
+
+    text = "Read <the> statement and the annex here."
+    for url in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>",
+                "mailto:press@example.org", "/relative/path", "  https://example.org"):
+        html = mark_text(text, {"statement"}, links=[_linked(text, "<the> statement", url)])
+        assert "<a " not in html and "href" not in html
+        assert html == "Read &lt;the&gt; <mark>statement</mark> and the annex here."
+    html = mark_text(text, (), links=[_linked(text, "annex", "HTTPS://Example.org/Annex")])
+    assert '<a class="text-link" href="HTTPS://Example.org/Annex"' in html
+
+
+def test_a_link_cut_by_the_snippet_keeps_its_shown_words_linked():
+    from search.highlight import snippet
+
+    words = "word " * 70
+    text = f"Opening {words} the delegation said the hostages deal was near {words}"
+    start = text.index("delegation") - 200  # the link opens before the passage shown
+    html = snippet(text, frozenset({"hostag"}), links=[(start, text.index(" said"),
+                                                         "https://example.org/d")])
+    assert html.startswith('… <a class="text-link" href="https://example.org/d"')
+    assert html.count("<a ") == 1 and "delegation</a>" in html
+    assert html.index("</a>") < html.index("<mark>hostages</mark>")
+
+
+def test_marks_quotations_and_links_always_nest():
+    """Elements that overlap without nesting are split, never crossed."""
+    import re
+
+    from search.highlight import mark_text
+
+    text = "Hamas accepted the ceasefire proposal, officials said on Monday in Cairo."
+    cases = [((0, 28), (15, 37)), ((20, 40), (0, 25)), ((19, 28), (19, 28)), ((0, 73), (5, 6))]
+    for quote, (a, b) in cases:
+        html = mark_text(text, {"ceasefir", "hama", "cairo"}, quotes=[quote],
+                         links=[(a, b, "https://example.org/")])
+        stack = []
+        for m in re.finditer(r"<(/?)(mark|q|a)\b[^>]*>", html):
+            if m.group(1):
+                assert stack and stack.pop() == m.group(2), html
+            else:
+                stack.append(m.group(2))
+        assert not stack, html
+        assert re.sub(r"<[^>]+>", "", html) == text

@@ -125,7 +125,7 @@ def test_article_page_renders_links_escaped(markdown_index):
     hit = next(h for h in core.iter_search_hits(markdown_index, SearchRequest()) if h.links)
     start, end, url = hit.links[0]
     html = client.get(f"/articles/{hit.article_id}").get_data(as_text=True)
-    from markupsafe import escape
+    from html import escape
 
     assert f'<a class="text-link" href="{escape(url)}" rel="nofollow noopener noreferrer">' in html
     assert client.get(f"/api/articles/{hit.article_id}").get_json()["paragraph_list"][hit.position][
@@ -138,7 +138,7 @@ def test_links_do_not_cut_through_marks():
     text = "Hamas accepted the ceasefire proposal, officials said."
     html = linked_text(text, core.query_terms("ceasefire"), [(0, 28)],
                        [(15, 37, 'https://a.example/"x')])
-    assert html.count("<a ") == 1 and "&#34;x" in html and "<mark>ceasefire" in html
+    assert html.count("<a ") == 1 and "&quot;x" in html and "<mark>ceasefire" in html
     assert html.index("<a ") < html.index("<mark>") < html.index("</mark>") < html.index("</a>")
 
 
@@ -168,3 +168,29 @@ def test_an_index_made_before_links_were_kept_still_takes_new_articles(tmp_path,
     hits = [h for h in core.iter_search_hits(index_dir, SearchRequest())
             if h.outlet and "White House" in h.outlet]
     assert hits and not any("](" in h.text for h in hits) and not any(h.links for h in hits)
+
+
+def test_search_snippets_keep_links_on_the_page_and_words_in_the_terminal(markdown_index):
+    """The briefings' Markdown links come out as links in search results, not just words."""
+    from html import escape
+
+    from click.testing import CliRunner
+
+    from search.highlight import is_web_url
+    from web import create_app
+    from web.cli import cli
+
+    hit = next(h for h in core.iter_search_hits(markdown_index, SearchRequest())
+               if any(is_web_url(u) for _, _, u in h.links) and len(h.text) < 320)
+    start, end, url = next(link for link in hit.links if is_web_url(link[2]))
+    words = hit.text[start:end]
+    query = f'"{words}"'
+    client = create_app({"TESTING": True, "INDEX_DIR": str(markdown_index)}).test_client()
+    page = client.get("/", query_string={"q": query}).get_data(as_text=True)
+    assert f'<a class="text-link" href="{escape(url)}" rel="nofollow noopener noreferrer">' in page
+    found = core.search(markdown_index, SearchRequest(text=query))
+    linked = next(h for h in found.hits if h.paragraph_id == hit.paragraph_id)
+    assert f'href="{escape(url)}"' in linked.snippet and "<mark>" in linked.snippet
+    out = CliRunner().invoke(cli, ["search", query, "--index-dir", str(markdown_index)],
+                             catch_exceptions=False).output
+    assert "<a " not in out and "</a>" not in out and "href" not in out

@@ -531,14 +531,22 @@ def _echo_lines(lines) -> None:
     out.flush()
 
 
-_TAG = re.compile(r"</?mark>")
+_TAG = re.compile(r"</?mark>|</?a\b[^>]*>")
 
 
 def _terminal(snippet_html: str) -> str:
     """Snippet HTML for a terminal: matches in bold (or [brackets] without colour)."""
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    marked = _TAG.sub(lambda m: ("\x1b[1m" if m.group(0) == "<mark>" else "\x1b[0m") if color
-                      else ("[" if m.group(0) == "<mark>" else "]"), snippet_html)
+
+    def plain(m: re.Match) -> str:
+        tag = m.group(0)
+        if tag.startswith(("<a", "</a")):  # a link's words, without the link
+            return ""
+        if color:
+            return "\x1b[1m" if tag == "<mark>" else "\x1b[0m"
+        return "[" if tag == "<mark>" else "]"
+
+    marked = _TAG.sub(plain, snippet_html)
     return html.unescape(marked)
 
 

@@ -13,13 +13,12 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 import search as core
 from indexer.errors import BadFilter, ParleyError, UnknownFilterValue
 from search.request import KINDS, MAX_FILTER_CHARS, MAX_PAGE, SearchRequest
 from search.results import FACET_NAMES, SearchResults
-from web import is_web_link
 
 bp = Blueprint("pages", __name__)
 
@@ -176,34 +175,8 @@ def hit_citations(hit) -> list[str]:
 
 
 def linked_text(text: str, terms, quotes, links) -> str:
-    """The paragraph as highlight.mark_text makes it, its links' words inside <a> elements.
-
-    Each stretch between links is marked on its own (quotation spans clipped to it), so
-    the <a> elements never cut through a <mark> or <q>. Only web and mail URLs are linked;
-    the URL is escaped as an attribute.
-    """
-    if not links:
-        return core.highlight.mark_text(text, terms, quotes=quotes)
-    out, pos = [], 0
-    cuts = [(s, e, u) for s, e, u in sorted(links) if 0 <= s < e <= len(text)]
-    for start, end, url in [*cuts, (len(text), len(text), None)]:
-        if start < pos:
-            continue
-        out.append(_marked_slice(text, pos, start, terms, quotes))
-        if url is not None:
-            inner = _marked_slice(text, start, end, terms, quotes)
-            if is_web_link(url) or url.lower().startswith("mailto:"):
-                inner = (f'<a class="text-link" href="{escape(url)}" '
-                         f'rel="nofollow noopener noreferrer">{inner}</a>')
-            out.append(inner)
-        pos = end
-    return "".join(out)
-
-
-def _marked_slice(text: str, start: int, end: int, terms, quotes) -> str:
-    clipped = [(max(s, start) - start, min(e, end) - start) for s, e in quotes
-               if s < end and e > start]
-    return core.highlight.mark_text(text[start:end], terms, quotes=clipped)
+    """The paragraph as search.highlight marks it, its links' words inside <a> elements."""
+    return core.highlight.mark_text(text, terms, quotes=quotes, links=links)
 
 
 def query_terms(text: str) -> set[str]:

@@ -21,8 +21,15 @@ from search.highlight import term_spans
 from search.results import QuoteRecord
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class QuoteRef:
+    """One quotation of one paragraph, as its `c_quotes` entry gives it.
+
+    Not frozen: a frozen dataclass sets each field through object.__setattr__, and making
+    the refs of every quotation in the index was the largest part of a cold quotations
+    request (the first after any change to the index).
+    """
+
     docnum: int
     index: int  # position among the paragraph's quotations (quotes_json order)
     speaker: str
@@ -31,12 +38,16 @@ class QuoteRef:
     head: str = ""  # first eight words (long quotations only)
     tail: str = ""  # last eight words
     kind: str = "direct"  # direct | partial | reported | turn (indexer.models.Quote.kind)
-    keys: tuple = ()  # what groups it with others (see _group_keys), made once per index
-    family: int = -1  # its group among all the index's quotations (see _families)
-    own_family: int = -1  # its group among its speaker's quotations
+    # Its group among all the index's quotations (see _families), and among its speaker's;
+    # the same two among the quotations listed by default (DEFAULT_KINDS; -1: not one).
+    family: int = -1
+    own_family: int = -1
+    family_listed: int = -1
+    own_family_listed: int = -1
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "keys", _group_keys(self))
+    @property
+    def keys(self) -> tuple:
+        return _group_keys(self)
 
 
 def _group_keys(ref: QuoteRef) -> tuple:
@@ -51,43 +62,98 @@ def _group_keys(ref: QuoteRef) -> tuple:
 
 def quote_refs(table) -> list[tuple[QuoteRef, ...]]:
     """Per document, its quotations' refs; cached on the (shared) DocTable."""
-    return _refs_and_families(table)[0]
 
-
-def _refs_and_families(table) -> tuple[list[tuple[QuoteRef, ...]], list[int], list[int]]:
     def compute():
-        rows = []
+        rows: list[tuple[QuoteRef, ...]] = []
         for docnum, cell in enumerate(table.reader.column_reader("c_quotes")):
-            entries = cell.decode("utf-8").split(SEP) if cell else ()
+            if not cell:
+                rows.append(())
+                continue
+            entries = cell.decode("utf-8").split(SEP)
             rows.append(tuple(QuoteRef(docnum, i, *_parts(e)) for i, e in enumerate(entries)))
-        every = list(itertools.chain.from_iterable(rows))
-        by_speaker: dict[str, list[QuoteRef]] = {}
-        for ref in every:
-            by_speaker.setdefault(ref.speaker, []).append(ref)
-        return rows, _families([every], "family"), _families(by_speaker.values(), "own_family")
+        return rows
 
     return table.cached("quote_refs", compute)
 
 
-def _families(lists: Iterable[list[QuoteRef]], attribute: str) -> list[int]:
-    """Number the families of each list of refs (the groups they form when all of the list is
-    grouped) into `attribute`; return each family's size.
+Families = dict[str, list[int]]  # QuoteRef attribute -> the size of each of its families
+
+
+def family_sizes(table, listed_only: bool) -> Families:
+    """The refs' families numbered (see _families), among the quotations listed by default or
+    among all; each set made on first need, once per index generation."""
+
+    def compute():
+        every = itertools.chain.from_iterable(quote_refs(table))
+        if listed_only:
+            return _families([r for r in every if r.kind in DEFAULT_KINDS], "family_listed",
+                             "own_family_listed")
+        return _families(list(every), "family", "own_family")
+
+    return table.cached("quote_families_listed" if listed_only else "quote_families", compute)
+
+
+def _families(refs: list[QuoteRef], attribute: str, own_attribute: str) -> Families:
+    """Number the families of `refs` (the groups they form when all of them are grouped)
+    into `attribute`, and the families of each speaker's refs into `own_attribute`; return
+    each family's size.
 
     A request lists some quotations: its groups are their families, except where a family is
     only partly listed and the quotation that linked its parts is left out. Only such
     families are grouped afresh (group_quotes). A request for one speaker uses the families
-    of that speaker's quotations ("own_family"): the same words said by another speaker,
-    which link families across speakers, are never listed with them.
+    of that speaker's quotations: the same words said by another speaker, which link
+    families across speakers, are never listed with them.
+
+    Families are the connected parts of "shares a key" (what _Grouper merges), found by
+    union-find over ref numbers: a speaker's own families first (the words key taken per
+    speaker), then those joined across speakers by the same words.
     """
+    parent = list(range(len(refs)))
+
+    def find(i: int) -> int:
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def join(keyed: Iterable[tuple[tuple, int]]) -> None:
+        owner: dict[tuple, int] = {}
+        for k, i in keyed:
+            j = owner.setdefault(k, i)
+            if j != i:
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+
+    def own_keys() -> Iterator[tuple[tuple, int]]:
+        for i, ref in enumerate(refs):
+            yield ("w", ref.speaker, ref.key), i
+            if ref.speaker and ref.head:
+                yield ("h", ref.speaker, ref.head), i
+            if ref.speaker and ref.tail:
+                yield ("t", ref.speaker, ref.tail), i
+
+    out: Families = {}
+    join(own_keys())
+    out[own_attribute] = _number(refs, own_attribute, find)
+    join((("w", ref.key), i) for i, ref in enumerate(refs))
+    out[attribute] = _number(refs, attribute, find)
+    return out
+
+
+def _number(refs: list[QuoteRef], attribute: str, find) -> list[int]:
+    ids: dict[int, int] = {}
     sizes: list[int] = []
-    for refs in lists:
-        grouper = _Grouper()
-        for ref in refs:
-            grouper.add(ref)
-        for members in grouper.groups.values():
-            for ref in members:
-                object.__setattr__(ref, attribute, len(sizes))
-            sizes.append(len(members))
+    for i, ref in enumerate(refs):
+        root = find(i)
+        family = ids.get(root)
+        if family is None:
+            family = ids[root] = len(sizes)
+            sizes.append(0)
+        sizes[family] += 1
+        setattr(ref, attribute, family)
     return sizes
 
 
@@ -113,10 +179,14 @@ def group_quotes(session, order: Iterable[int], speakers: set[str] | None,
     quotation. Only paragraphs with several quotations are read to see which one matched.
     """
     order = list(order)
-    refs, sizes, own_sizes = _refs_and_families(session.table)
+    refs = quote_refs(session.table)
     one_speaker = speakers is not None and len(speakers) == 1
-    family_of = attrgetter("own_family" if one_speaker else "family")
-    sizes = own_sizes if one_speaker else sizes
+    # Families among the quotations listed by default when the request lists no others: a
+    # family that a reported quotation joins is then whole, not grouped afresh each time.
+    listed_only = not (kinds or DEFAULT_KINDS) - DEFAULT_KINDS
+    attribute = ("own_family" if one_speaker else "family") + ("_listed" if listed_only else "")
+    family_of = attrgetter(attribute)
+    sizes = family_sizes(session.table, listed_only)[attribute]
     listed: dict[int, list[QuoteRef]] = {}  # family -> its listed quotations, in order
     for seen, docnum in enumerate(order):
         if seen % 256 == 0:  # each check reads stored fields: the server's time budget holds
