@@ -91,7 +91,9 @@ class Words:
         titles = frozenset(data["titles"]) | {r.title() for r in data["roles"] if " " not in r}
         nouns = "|".join(sorted((re.escape(n) for n in data["org_nouns"]), key=len, reverse=True))
         org_after = re.compile(
-            rf"\s*,\s+(?:(?:the|a|an|its|which\s+is)\s+)?(?:[\w'’&-]+\s+){{0,4}}?(?:{nouns})\b")
+            rf"\s*,\s+(?:(?:the|a|an|its|which\s+is)\s+)?(?:[\w'’&-]+\s+){{0,4}}?(?:{nouns})\b"
+            # "Jane Roe, the union's chairman": a possessive noun names her employer, not her.
+            r"(?!['’])")
         return cls(titles, apposition, frozenset(data["org_last"]),
                    frozenset(data["org_first"]),
                    frozenset(data["not_names"]) | frozenset(data["openers"]),

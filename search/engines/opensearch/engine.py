@@ -14,7 +14,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,7 +33,7 @@ from indexer.lexicon import Lexicon
 from indexer.models import TaggedParagraph
 from indexer.registry import ArticleRow
 from search import analyzer
-from search.engine_api import HitPage, Known, QuotePage
+from search.engine_api import HitPage, Known, QuotePage, add_types
 from search.engines.opensearch import documents as D
 from search.engines.opensearch.location import Location, parse_location
 from search.engines.opensearch.translate import MAX_PREFIX_EXPANSION, prefix_forms, to_dsl
@@ -371,6 +371,16 @@ class OpenSearchEngine:
                          "last": _iso(b["dated"]["last"]["value"])})
         return sorted(rows, key=lambda r: (-r["quotes"], r["speaker"]))
 
+    def actor_types(self) -> dict[str, str]:
+        with self._vocab_lock:
+            cached = self._vocab.get("\0types")
+            if cached and time.monotonic() - cached[0] < 30:
+                return cached[1]  # type: ignore[return-value]
+        table = fold_actor_types(s["record"] for s in self._scan({"term": {"doc": "actor_types"}}))
+        with self._vocab_lock:
+            self._vocab["\0types"] = (time.monotonic(), table)  # type: ignore[assignment]
+        return table
+
     def articles(self) -> list[ArticleSummary]:
         self._require()
         rows = [D.row_from_doc(s) for s in self._scan({"term": {"doc": "article"}})]
@@ -540,20 +550,26 @@ class OpenSearchWriter:
         self._files: list[dict] = []
         self._existing: set[str] = set()
         self._sent_words: set[str] = set()
+        self._types: dict[str, str] = {}  # actor -> type: the stored table plus this session's
+        self._new_types: dict[str, str] = {}  # what this session adds to it
 
     def known(self) -> Known:
         known, lexicon = Known(), None
-        for s in self.engine._scan({"terms": {"doc": ["file", "article", "lexicon"]}},
-                                   index=self.target):
+        stored: list[dict] = []
+        for s in self.engine._scan({"terms": {"doc": ["file", "article", "lexicon",
+                                                      "actor_types"]}}, index=self.target):
             r = s["record"]
             if s["doc"] == "lexicon":
                 lexicon = r
+            elif s["doc"] == "actor_types":
+                stored.append(r)
             elif s["doc"] == "file":
                 known.file_hashes[r["path"]] = r["sha1"]
                 known.file_articles[r["path"]] = list(r["article_ids"])
             else:
                 known.article_hashes[r["article_id"]] = r["content_hash"]
         self._existing = set(known.article_hashes)
+        self._types = fold_actor_types(stored)
         return Known(known.file_hashes, known.article_hashes, known.file_articles, lexicon)
 
     def add(self, article: ArticleRow, paragraphs: Sequence[TaggedParagraph]) -> None:
@@ -568,6 +584,9 @@ class OpenSearchWriter:
                 new_ids.add(f"q:{qid}")
                 self._queue(f"q:{qid}", aid, doc)
             self._words |= D.words_of(tp, tokens)
+            for actor, kind in zip(tp.actors, tp.actor_types, strict=False):
+                if add_types(self._types, [(actor, kind)]):
+                    self._new_types[actor] = kind
         self._queue(f"a:{aid}", aid, D.article_doc(article))
         if aid in self._existing:
             # What the old version had and the new one lacks goes in the same batch, so the
@@ -653,7 +672,10 @@ class OpenSearchWriter:
     def commit(self) -> None:
         self._flush()
         self.engine._call(self.client.indices.refresh, index=self.target)
-        self._send(self._files)
+        types, self._new_types = self._new_types, {}
+        self._send(self._files + [{"_op_type": "index", "_index": self.target, "_id": i,
+                                   "_source": doc}
+                                  for i, doc in D.actor_type_docs(types, time.time())])
         self._files = []
         self.engine._call(self.client.indices.refresh, index=self.target)
         if self.switch_alias:
@@ -676,7 +698,18 @@ class OpenSearchWriter:
         """Drop what was not committed. Sent batches stay until the next commit or run
         replaces them (same ids): readers never saw them, as nothing refreshed."""
         self._actions, self._files, self._words = [], [], set()
+        for actor in self._new_types:
+            self._types.pop(actor, None)
+        self._new_types = {}
         self._pending = 0
+
+
+def fold_actor_types(records: Iterable[dict]) -> dict[str, str]:
+    """The actor -> type table from its stored chunks, oldest first (engine_api.add_types)."""
+    table: dict[str, str] = {}
+    for r in sorted(records, key=lambda r: r.get("written", 0)):
+        add_types(table, (r.get("types") or {}).items())
+    return table
 
 
 def _raise(exc: Exception):
