@@ -125,4 +125,5 @@ def test_cli_api_and_pages_show_the_type(tmp_path):
     listing = client.get("/actors").get_data(as_text=True)
     assert '<td class="actor-type">organisation</td>' in listing
     search_page = client.get("/?q=strike").get_data(as_text=True)
-    assert 'Finnish Dockworkers Union <span class="actor-type">organisation</span>' in search_page
+    assert ('<span class="fv">Finnish Dockworkers Union</span> '
+            '<span class="actor-type">organisation</span>') in search_page
