@@ -36,6 +36,10 @@ FILES = {
         CORPORA / "whitehouse_gaza" / "whitehouse_2023-10_2025-01_other.jsonl.gz",
     "fignews2024": CORPORA / "fignews2024" / "fignews2024_iaa.jsonl",
     "aeb_scrapinghub": CORPORA / "aeb_scrapinghub" / "ground-truth.json",
+    # The whole 1987 wire (commodity pacts, strikes, sanctions, the Gulf war), without the
+    # negotiation subset's stories: each paragraph sits in one dataset, so in one half.
+    "reuters21578": CORPORA / "reuters21578" / "reuters21578.jsonl.gz",
+    "whitehouse_gaza": CORPORA / "whitehouse_gaza" / "whitehouse_gaza.jsonl",
 }
 
 
@@ -50,7 +54,13 @@ def _texts(dataset: str) -> dict[str, str]:
         return {k: v["articleBody"] for k, v in json.loads(path.read_text("utf-8")).items()}
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
-        return {r["id"]: r["text"] for r in map(json.loads, fh)}
+        # FigNews: the English posts only (the taxonomy's words are English).
+        texts = {r["id"]: r["text"] for r in map(json.loads, fh)
+                 if r.get("lang", "English") == "English"}
+    if dataset == "reuters21578":
+        for doc_id in _texts("reuters21578_negotiations"):
+            texts.pop(doc_id, None)
+    return texts
 
 
 def gold_paragraphs() -> list[tuple[dict, str]]:
@@ -107,6 +117,36 @@ def score(lexicon: Lexicon | None = None) -> dict[str, dict[str, Counts]]:
     return halves
 
 
+def sample(dataset: str, n: int, *, topics: frozenset[str] = frozenset(), words: str = "",
+           untagged: bool = False, seed: int = 20) -> None:
+    """Print n paragraphs of 80-600 characters not yet in the gold, for judging by hand: among
+    those the tagger gives one of `topics`, or whose text matches the regex `words`, or (with
+    `untagged`) those it gives none. Seeded: the same call prints the same paragraphs."""
+    import random
+    import re
+
+    lexicon = default_lexicon()
+    with open(GOLD, encoding="utf-8") as fh:
+        done = {json.loads(line)["id"] for line in fh if line.strip()}
+    pattern = re.compile(words, re.I) if words else None
+    pool = []
+    for doc_id, text in sorted(_texts(dataset).items()):
+        for i, para in enumerate(text.split("\n\n")):
+            para = para.strip()
+            if not 80 <= len(para) <= 600 or f"{doc_id}#{i}" in done:
+                continue
+            if pattern is not None and not pattern.search(para):
+                continue
+            predicted = set(lexicon.find_topics(para))
+            if topics and not predicted & topics or untagged and predicted:
+                continue
+            pool.append({"dataset": dataset, "doc_id": doc_id, "paragraph": i,
+                         "id": f"{doc_id}#{i}", "tagged": sorted(predicted), "starts": para[:40],
+                         "text": para})
+    for rec in random.Random(seed).sample(pool, min(n, len(pool))):
+        print(json.dumps(rec, ensure_ascii=False))
+
+
 def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
@@ -114,7 +154,17 @@ def _fmt(x: float | None) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--errors", type=int, default=0, help="print this many dev false positives")
+    ap.add_argument("--sample", metavar="DATASET", help="print paragraphs to judge (see sample())")
+    ap.add_argument("-n", type=int, default=20, help="with --sample: how many")
+    ap.add_argument("--topics", default="", help="with --sample: comma-separated tagged topics")
+    ap.add_argument("--words", default="", help="with --sample: a regex the paragraph matches")
+    ap.add_argument("--untagged", action="store_true", help="with --sample: no topic tagged")
+    ap.add_argument("--seed", type=int, default=20)
     opts = ap.parse_args()
+    if opts.sample:
+        sample(opts.sample, opts.n, topics=frozenset(filter(None, opts.topics.split(","))),
+               words=opts.words, untagged=opts.untagged, seed=opts.seed)
+        return 0
     if not FILES["reuters21578_negotiations"].exists():
         print(f"corpora not found under {CORPORA}", file=sys.stderr)
         return 1

@@ -77,6 +77,7 @@ class Words:
     org_before: re.Pattern[str]  # "... the research firm " right before a name
     org_after: re.Pattern[str]  # ", the Chinese tech company" right after one
     first_names: frozenset[str] = frozenset()  # first_names.json
+    generic: frozenset[str] = frozenset()  # "Task Force", "Oval Office": a kind, not one body
 
     @classmethod
     def load(cls, path: Path = DATA_DIR / "names.json") -> Words:
@@ -91,14 +92,17 @@ class Words:
         titles = frozenset(data["titles"]) | {r.title() for r in data["roles"] if " " not in r}
         nouns = "|".join(sorted((re.escape(n) for n in data["org_nouns"]), key=len, reverse=True))
         org_after = re.compile(
-            rf"\s*,\s+(?:(?:the|a|an|its|which\s+is)\s+)?(?:[\w'’&-]+\s+){{0,4}}?(?:{nouns})\b")
+            rf"\s*,\s+(?:(?:the|a|an|its|which\s+is)\s+)?(?:[\w'’&-]+\s+){{0,4}}?(?:{nouns})\b"
+            # "Jane Roe, the union's chairman": a possessive noun names her employer, not her.
+            r"(?!['’])")
         return cls(titles, apposition, frozenset(data["org_last"]),
                    frozenset(data["org_first"]),
                    frozenset(data["not_names"]) | frozenset(data["openers"]),
                    frozenset(data["openers"]), frozenset(data["surname_titles"]),
                    re.compile(rf"\b(?:{roles})\s+$"),
                    re.compile(rf"\b(?:{nouns})\s+$"), org_after,
-                   frozenset(_read(DATA_DIR / "first_names.json")["first_names"]))
+                   frozenset(_read(DATA_DIR / "first_names.json")["first_names"]),
+                   frozenset(data.get("generic_bodies", ())))
 
 
 def _read(path: Path) -> dict:
@@ -179,6 +183,8 @@ class _Found:
 
     def add(self, name: str, kind: str, why: str, aliases: Iterable[str] = ()) -> str:
         known = self.lexicon.canonical_or_none(name)
+        if known is None and name in self.words.generic:
+            return name  # names no one body: not an actor, no alias
         if known is not None and self.lexicon.actors.get(known) is not None:
             # A seed alias ("Tony Blinken") folds to the seed's name; its type wins.
             name, kind = known, self.lexicon.actor_type(known)

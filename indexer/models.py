@@ -70,6 +70,9 @@ class TaggedParagraph:
     actors: tuple[str, ...]
     topics: tuple[str, ...]
     quotes: tuple[Quote, ...]
+    # Each actor's type, in the order of `actors` (person, organisation, state, group, unknown):
+    # the writers keep a per-index table of them for facets, actor pages and `parley actors`.
+    actor_types: tuple[str, ...] = ()
 
     @property
     def paragraph_id(self) -> str:

@@ -156,9 +156,16 @@ def tag_article(article: Article, paragraphs: list[Paragraph],
         tagged.append(TaggedParagraph(
             paragraph=paragraph, article=article, date=article.published, outlet=article.outlet,
             credits=tuple(credits), actors=tuple(actors), topics=lexicon.find_topics(text),
-            quotes=found,
+            quotes=found, actor_types=tuple(_actor_type(a, lexicon, discovered) for a in actors),
         ))
     return tagged
+
+
+def _actor_type(name: str, lexicon: Lexicon, discovered: ArticleActors) -> str:
+    """A seed's type wins (it was written by hand); else what discovery read in the text."""
+    if name in lexicon.actors:
+        return lexicon.actor_type(name)
+    return discovered.types.get(name, "unknown")
 
 
 def _speaker_actor(speaker: str, lexicon: Lexicon, discovered: ArticleActors) -> str | None:

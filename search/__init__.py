@@ -44,6 +44,7 @@ from search.results import (
 
 __all__ = [
     "search", "iter_search_hits", "search_quotes", "iter_quotes", "list_speakers", "list_articles",
+    "list_actors", "actor_type",
     "query_terms", "get_article", "index_stats", "index_exists", "check_index", "open_engine",
     "Engine", "REBUILD_HINT", "CheckReport",
     "SearchRequest", "SearchResults", "QuoteResults", "QuoteRecord", "Hit", "FacetValue",
@@ -64,8 +65,9 @@ def search(index_dir: str | Path, req: SearchRequest) -> SearchResults:
     parsed = page.parsed
     # Few or no results: offer the query with misspelt words replaced by what the index holds.
     suggestions = did_you_mean(parsed, engine.spelled_like) if page.total < FEW_RESULTS else []
-    return SearchResults(request=req, total=page.total, hits=hits, facets=page.facets,
-                         timeline=page.timeline, reading=reading(parsed),
+    return SearchResults(request=req, total=page.total, hits=hits,
+                         facets=_typed(page.facets, engine), timeline=page.timeline,
+                         reading=reading(parsed),
                          suggestions=tuple(suggestions),
                          expansions=tuple({"typed": e.typed, "actor": e.actor,
                                            "names": list(e.names)} for e in parsed.expansions))
@@ -85,9 +87,33 @@ def _snippets(hits: Iterable[Hit], words: frozenset[str]) -> Iterator[Hit]:
 def search_quotes(index_dir: str | Path, req: SearchRequest) -> QuoteResults:
     """Quotations whose words match the query, by speaker; the same quotation carried by
     several outlets is one entry led by its earliest publication."""
-    page = open_engine(index_dir).quotes(req)
+    engine = open_engine(index_dir)
+    page = engine.quotes(req)
     return QuoteResults(request=req, total=page.total, quotes=tuple(page.quotes),
-                        facets=page.facets)
+                        facets=_typed(page.facets, engine))
+
+
+def _typed(facets: dict[str, tuple[FacetValue, ...]], engine: Engine
+           ) -> dict[str, tuple[FacetValue, ...]]:
+    """The actor facet's values with their types, from the index's actor -> type table."""
+    if not facets.get("actor"):
+        return facets
+    types = engine.actor_types()
+    return {**facets, "actor": tuple(replace(fv, type=types.get(fv.value, "unknown"))
+                                     for fv in facets["actor"])}
+
+
+def list_actors(index_dir: str | Path, req: SearchRequest | None = None) -> list[dict]:
+    """The most named actors (the actor facet of req, every paragraph by default): {actor,
+    type, paragraphs}, most named first."""
+    facets = search(index_dir, replace(req or SearchRequest(), size=1)).facets
+    return [{"actor": fv.value, "type": fv.type or "unknown", "paragraphs": fv.count}
+            for fv in facets.get("actor", ()) if fv.count]
+
+
+def actor_type(index_dir: str | Path, name: str) -> str:
+    """An actor's type as the index recorded it ("unknown" when it recorded none)."""
+    return open_engine(index_dir).actor_types().get(name, "unknown")
 
 
 def iter_quotes(index_dir: str | Path, req: SearchRequest) -> Iterator[QuoteRecord]:

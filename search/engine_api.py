@@ -29,7 +29,7 @@ highlights them (search/highlight.py) with the words the engine says it matched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -52,6 +52,19 @@ class Known:
     file_articles: dict[str, list[str]] = field(default_factory=dict)  # path -> its article ids
     # The user's own actors, media and topics saved with the index (indexer.lexicon_with).
     lexicon: dict | None = None
+
+
+def add_types(table: dict[str, str], pairs: Iterable[tuple[str, str]]) -> bool:
+    """Fold (actor, type) pairs into an index's actor -> type table; whether it changed.
+
+    The first known type of an actor stays (a seed's type, or what discovery read first);
+    "unknown" only fills a gap."""
+    changed = False
+    for actor, kind in pairs:
+        if table.get(actor, "unknown") == "unknown" and table.get(actor) != kind:
+            table[actor] = kind
+            changed = True
+    return changed
 
 
 @dataclass
@@ -131,6 +144,10 @@ class Engine(Protocol):
 
     def speakers(self) -> list[dict]:
         """{speaker, type, quotes, first, last} for every speaker, most quoted first."""
+
+    def actor_types(self) -> dict[str, str]:
+        """Actor -> type (person, organisation, state, group, unknown) as tagged when written;
+        empty for an index written before types were kept."""
 
     def articles(self) -> list[ArticleSummary]:
         """Every article, newest first."""

@@ -80,9 +80,13 @@ class FacetValue:
     value: str
     count: int
     selected: bool = False
+    type: str | None = None  # actor facet: person, organisation, state, group or unknown
 
     def to_dict(self) -> dict:
-        return {"value": self.value, "count": self.count, "selected": self.selected}
+        out: dict = {"value": self.value, "count": self.count, "selected": self.selected}
+        if self.type is not None:
+            out["type"] = self.type
+        return out
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,13 @@ def client(tmp_path_factory):
 def test_actors_page_lists_the_most_named_actors(client):
     html = client.get("/actors").get_data(as_text=True)
     assert 'href="/actors/Hamas"' in html and 'href="/actors/Steve%20Witkoff"' in html
+    assert '<td class="actor-type">group</td>' in html  # Hamas, typed by the seed lexicon
 
 
 def test_actor_page_lists_paragraphs_and_quotations_over_time(client):
     page = client.get("/actors/Steve%20Witkoff").get_data(as_text=True)
-    assert "<h1>Steve Witkoff</h1>" in page and "<svg" in page
+    assert '<h1>Steve Witkoff <span class="actor-type">person</span></h1>' in page
+    assert "<svg" in page
     assert "Latest quotations" in page and "totally unacceptable" in page
     assert 'href="/speakers/Steve%20Witkoff"' in page
     assert client.get("/actors/Nobody%20Atall").status_code == 404

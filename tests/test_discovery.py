@@ -158,3 +158,18 @@ def test_a_common_given_name_is_evidence_of_a_person(lx):
     found = discover(texts, lx)
     assert found.paragraphs == [["Zoe Saldana", "Karl Urban"]]
     assert found.evidence["Zoe Saldana"] == "first name"
+
+
+def test_a_possessive_apposition_names_the_employer_not_the_person(lx):
+    found = discover(["\"We will ballot our members,\" said Pekka Lindqvist, the union's "
+                      "chairman, after the talks ended without a deal on Monday."], lx)
+    assert found.types["Pekka Lindqvist"] == "person"
+
+
+def test_phrases_naming_a_kind_of_body_are_not_actors(lx):
+    texts = ["The Task Force met in the Oval Office on Monday, and the Central Bank said rates "
+             "would hold, while the Federal Reserve Board said nothing.",
+             "Officials of the Task Force said the Central Bank had been consulted."]
+    named = {a for p in discover(texts, lx).paragraphs for a in p}
+    assert not named & {"Task Force", "Oval Office", "Central Bank"}
+    assert "Federal Reserve Board" in named

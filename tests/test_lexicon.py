@@ -320,7 +320,7 @@ def test_media_domains_are_bare_lowercase_hosts(lx):
             "However, a Palestinian official close to mediation efforts told Reuters that deadlock continued over "
             "Israel's refusal to end the war, withdraw its forces from Gaza, allow all civilians to return to their "
             "homes and lift a 17-year-old blockade to allow speedy reconstruction of the coastal enclave.",
-            ("reconstruction", "troop-withdrawal", "mediation"),
+            ("troop-withdrawal", "mediation", "reconstruction"),
         ),
         (
             "The Cairo talks stirred unease among Netanyahu's ultra-nationalist partners who want no let-up in the "

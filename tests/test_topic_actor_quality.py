@@ -34,10 +34,10 @@ def actors():
 
 # Held-out precision per topic that occurs there (rounded down), and the micro-average.
 TOPIC_PRECISION_FLOORS = {
-    "all": 0.950, "casualties": 0.875, "ceasefire": 0.888, "climate": 1.0, "debt": 1.0,
-    "domestic-politics": 1.0, "hostages": 1.0, "humanitarian-aid": 0.875, "labour": 1.0,
-    "mediation": 1.0, "military-operations": 1.0, "nuclear": 1.0, "reconstruction": 0.5,
-    "regional-escalation": 1.0, "sanctions": 0.8, "territory": 1.0, "trade": 1.0,
+    "all": 0.954, "casualties": 0.87, "ceasefire": 0.956, "climate": 1.0, "debt": 1.0,
+    "domestic-politics": 1.0, "hostages": 1.0, "humanitarian-aid": 0.928, "labour": 1.0,
+    "mediation": 0.95, "military-operations": 1.0, "nuclear": 1.0, "reconstruction": 1.0,
+    "regional-escalation": 1.0, "sanctions": 0.909, "territory": 1.0, "trade": 1.0,
     "troop-withdrawal": 1.0, "west-bank": 1.0,
 }
 
@@ -48,10 +48,16 @@ def test_topic_precision_holds_on_held_out_paragraphs(topics, topic):
 
 
 def test_topic_recall_holds_on_held_out_paragraphs(topics):
-    assert topics["all"].recall >= 0.621
+    assert topics["all"].recall >= 0.686
+
+
+def test_trade_and_mediation_recall_hold_on_held_out_paragraphs(topics):
+    # Commodity agreements (coffee, cocoa, rubber pacts) are trade; "the talks" is mediation.
+    assert topics["trade"].recall >= 0.577
+    assert topics["mediation"].recall >= 0.422
 
 
 def test_actor_recall_and_precision_hold_on_held_out_articles(actors):
     assert actors.recall >= 0.753
-    assert actors.precision >= 0.877
+    assert actors.precision >= 0.892
     assert actors.unjudged == 0  # a found actor nobody judged: extend judged.jsonl

@@ -56,6 +56,13 @@ def article(article_id: str):
     return jsonify(core.get_article(index_dir(), article_id).to_dict())
 
 
+@bp.get("/actors")
+def actors():
+    """As `parley actors --format json`: the most named actors with type and paragraphs."""
+    rows = core.list_actors(index_dir())
+    return jsonify({"total": len(rows), "actors": rows})
+
+
 @bp.get("/speakers")
 def speakers():
     """As `parley speakers --format json`: most quoted first; limit defaults to 50, at most 100."""

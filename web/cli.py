@@ -372,6 +372,26 @@ def speakers(fmt, limit, roles, index_dir):
 
 
 @cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@index_dir_option
+@fail_nicely
+def actors(fmt, index_dir):
+    """List the most named actors with their type (person, organisation, state, group) and
+    the number of paragraphs naming them.
+
+    Example:
+
+        parley actors --format json
+    """
+    rows = core.list_actors(index_dir)
+    if fmt == "json":
+        click.echo(json.dumps({"total": len(rows), "actors": rows}, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        click.echo(f"{r['paragraphs']:6d}  {r['type']:12}  {r['actor']}")
+
+
+@cli.command()
 @index_dir_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @fail_nicely

@@ -57,6 +57,7 @@ class FacetLink:
     count: int
     selected: bool
     href: str
+    type: str | None = None  # actors: person, organisation, state, group, unknown
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def facet_groups(facets, req: SearchRequest, endpoint: str) -> list[FacetGroup]:
         values = sorted((fv for fv in facets.get(name, ()) if len(fv.value) <= MAX_FILTER_CHARS),
                         key=lambda fv: not fv.selected)
         links = tuple(FacetLink(fv.value, fv.count, fv.selected,
-                                href(endpoint, req.toggled(name, fv.value).to_args()))
+                                href(endpoint, req.toggled(name, fv.value).to_args()),
+                                fv.type)
                       for fv in values)
         groups.append(FacetGroup(name, FACET_LABELS[name], links))
     return groups
@@ -400,11 +402,16 @@ def speaker_page(name: str):
         search_href=href("pages.search_page", [("speaker", name), ("quotes", "1")]))
 
 
+# What a reader sees for an actor's type ("unknown": nothing).
+ACTOR_TYPE_LABELS = {"person": "person", "organisation": "organisation", "state": "state",
+                     "group": "group"}
+
+
 @bp.get("/actors")
 def actors_page():
     """The most named actors (the actor facet over every paragraph)."""
-    results = core.search(index_dir(), SearchRequest(size=1))
-    return render_template("actors.html", rows=results.facets.get("actor", ()))
+    return render_template("actors.html", rows=core.list_actors(index_dir()),
+                           type_label=ACTOR_TYPE_LABELS)
 
 
 @bp.get("/actors/<path:name>")
@@ -428,6 +435,7 @@ def actor_page(name: str):
         quotes = None
     return render_template(
         "actor.html", name=name, results=results, quotes=quotes,
+        kind=ACTOR_TYPE_LABELS.get(core.actor_type(index_dir(), name), ""),
         bars=timeline_bars(results.timeline, link),
         pages=pagination(page, results.pages,
                          lambda n: href("pages.actor_page", [("page", str(n))], name=name)),

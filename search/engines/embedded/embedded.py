@@ -19,7 +19,7 @@ from indexer import lexicon_with, registry
 from indexer.errors import IndexCorrupt
 from indexer.lexicon import Lexicon
 from indexer.models import TaggedParagraph
-from search.engine_api import HitPage, Known, QuotePage
+from search.engine_api import HitPage, Known, QuotePage, add_types
 from search.engines.embedded import quotetable
 from search.engines.embedded.engine import Engine as _Reader
 from search.engines.embedded.engine import article_row, hit_from_fields
@@ -39,6 +39,18 @@ class EmbeddedEngine:
         # freeze_tables: see engine.Engine.freeze (a server wants it; a short script need not).
         self._reader = _Reader(self.index_dir, lexicon=self.lexicon, freeze_tables=freeze_tables)
         self._lexicon: tuple[tuple, Lexicon] | None = None  # (file identity, lexicon)
+        self._types: tuple[tuple, dict[str, str]] | None = None  # (file identity, table)
+
+    def actor_types(self) -> dict[str, str]:
+        path = self.index_dir / ACTOR_TYPES_FILE
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return {}
+        identity = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._types is None or self._types[0] != identity:
+            self._types = (identity, read_actor_types(path))
+        return self._types[1]
 
     def lexicon(self) -> Lexicon:
         """The shipped lexicon plus the user's entries saved with this index (if any)."""
@@ -74,6 +86,7 @@ class EmbeddedEngine:
                 return
             if rebuild:  # a fresh index: the user's saved vocabulary goes too
                 (self.index_dir / LEXICON_FILE).unlink(missing_ok=True)
+                (self.index_dir / ACTOR_TYPES_FILE).unlink(missing_ok=True)
             writer = _Writer(self.index_dir, IndexWriter(self.index_dir, rebuild=rebuild,
                                                          lock_timeout=lock_timeout))
             try:
@@ -187,6 +200,7 @@ class _Writer:
         self._writer = writer
         self._new_batch = Batch
         self._batch = Batch()
+        self._types: dict[str, str] = {}  # actor -> type, of the paragraphs since the commit
 
     def known(self) -> Known:
         path = self._index_dir / LEXICON_FILE
@@ -204,6 +218,8 @@ class _Writer:
         # writer.IndexWriter.commit deletes every batched article's old paragraphs first.
         self._batch.articles.append(article)
         self._batch.docs.extend(document_for(t) for t in paragraphs)
+        for t in paragraphs:
+            add_types(self._types, zip(t.actors, t.actor_types, strict=False))  # () when untyped
 
     def delete(self, article_ids: Sequence[str]) -> None:
         self._batch.removed.extend(article_ids)
@@ -216,10 +232,17 @@ class _Writer:
 
     def commit(self) -> None:
         batch, self._batch = self._batch, self._new_batch()
+        types, self._types = self._types, {}
         self._writer.commit(batch)
+        if types:  # after the paragraphs: a table naming more actors than the index is harmless
+            path = self._index_dir / ACTOR_TYPES_FILE
+            table = read_actor_types(path)
+            if add_types(table, types.items()):
+                write_actor_types(path, table)
 
     def abort(self) -> None:
         self._batch = self._new_batch()
+        self._types = {}
 
 
 LEXICON_FILE = "parley-lexicon.json"
@@ -246,6 +269,27 @@ def read_saved_lexicon(path: Path) -> dict:
         raise IndexCorrupt(f"Index at {path.parent} is damaged: its saved lexicon {path.name} "
                            f"cannot be read ({exc}); run `parley index --rebuild` with the same "
                            "--actors-file.") from exc
+
+
+ACTOR_TYPES_FILE = "parley-actor-types.json"
+
+
+def write_actor_types(path: Path, table: dict[str, str]) -> None:
+    """The index's actor -> type table (person, organisation, state, ...), written atomically."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(table, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_actor_types(path: Path) -> dict[str, str]:
+    """The table write_actor_types wrote; empty when there is none (an index written before
+    types were kept) or it cannot be read: types are shown, never needed to search."""
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in table.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(table, dict) else {}
 
 
 def _marked_words(results) -> frozenset[str]:

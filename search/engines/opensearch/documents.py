@@ -5,7 +5,9 @@ One concrete index holds everything of one build, told apart by `doc`:
 - "quote": one quotation, with its paragraph's tags (quotation search, speakers);
 - "article" and "file": the record of what was ingested (what the embedded engine keeps in
   its SQLite registry), so re-runs skip unchanged input and `check` can compare;
-- "word": each distinct indexed word with its indexed form (prefix queries expand over it).
+- "word": each distinct indexed word with its indexed form (prefix queries expand over it);
+- "actor_types": the actor -> type table (person, organisation, state, ...) in chunks, each
+  write session adding what it met first (readers fold them oldest first);
 - "meta": the committed-generation record (id META_ID), read by id, never searched.
 Readers search an alias; a rebuild writes a new concrete index and moves the alias at the end.
 
@@ -20,6 +22,7 @@ with field_masking_span.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 
@@ -109,6 +112,18 @@ def settings(shards: int, replicas: int) -> dict:
         "mappings": {"dynamic": "strict", "properties": props,
                      "_source": {"excludes": [f"{f}_*" for f in TEXT_FIELDS]}},
     }
+
+
+TYPES_PER_DOC = 5000
+
+
+def actor_type_docs(types: dict[str, str], written: float) -> Iterator[tuple[str, dict]]:
+    """(id, source) of the documents holding an actor -> type table; `written` orders them."""
+    items = sorted(types.items())
+    for i in range(0, len(items), TYPES_PER_DOC):
+        chunk = dict(items[i:i + TYPES_PER_DOC])
+        key = hashlib.sha1(json.dumps(chunk, sort_keys=True).encode("utf-8")).hexdigest()
+        yield "t:" + key, {"doc": "actor_types", "record": {"written": written, "types": chunk}}
 
 
 def date_num(iso: str | None) -> int:

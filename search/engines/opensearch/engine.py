@@ -24,7 +24,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -43,7 +43,7 @@ from indexer.lexicon import Lexicon
 from indexer.models import TaggedParagraph
 from indexer.registry import ArticleRow
 from search import analyzer
-from search.engine_api import HitPage, Known, QuotePage
+from search.engine_api import HitPage, Known, QuotePage, add_types
 from search.engines.opensearch import documents as D
 from search.engines.opensearch.location import Location, parse_location
 from search.engines.opensearch.translate import MAX_PREFIX_EXPANSION, prefix_forms, to_dsl
@@ -416,6 +416,16 @@ class OpenSearchEngine:
                          "last": _iso(b["dated"]["last"]["value"])})
         return sorted(rows, key=lambda r: (-r["quotes"], r["speaker"]))
 
+    def actor_types(self) -> dict[str, str]:
+        with self._vocab_lock:
+            cached = self._vocab.get("\0types")
+            if cached and time.monotonic() - cached[0] < 30:
+                return cached[1]  # type: ignore[return-value]
+        table = fold_actor_types(s["record"] for s in self._scan({"term": {"doc": "actor_types"}}))
+        with self._vocab_lock:
+            self._vocab["\0types"] = (time.monotonic(), table)  # type: ignore[assignment]
+        return table
+
     def articles(self) -> list[ArticleSummary]:
         self._require()
         rows = [D.row_from_doc(s) for s in self._scan({"term": {"doc": "article"}})]
@@ -610,6 +620,8 @@ class OpenSearchWriter:
         self._sent_words: set[str] = set()
         # Documents of the last committed generation (id -> routing) replaced by this one.
         self._records: dict[str, tuple[str, str | None]] = {}
+        self._types: dict[str, str] = {}  # actor -> type: the stored table plus this session's
+        self._new_types: dict[str, str] = {}  # what this session adds to it
         self._superseded: list[tuple[str, str | None]] = []
         # An index made before generations gets their fields (a no-op on a new index).
         engine._call(self.client.indices.put_mapping, index=target, body={"properties": {
@@ -643,13 +655,17 @@ class OpenSearchWriter:
 
     def known(self) -> Known:
         known, lexicon = Known(), None
+        stored: list[dict] = []
         for h in self.engine._scan_hits(
-                self.engine._visible({"terms": {"doc": ["file", "article", "lexicon"]}},
+                self.engine._visible({"terms": {"doc": ["file", "article", "lexicon",
+                                                        "actor_types"]}},
                                      committed=self.committed), True, self.target):
             s, r = h["_source"], h["_source"]["record"]
             if s["doc"] == "lexicon":
                 lexicon = r
                 self._records["\0lexicon"] = (h["_id"], None)
+            elif s["doc"] == "actor_types":
+                stored.append(r)
             elif s["doc"] == "file":
                 known.file_hashes[r["path"]] = r["sha1"]
                 known.file_articles[r["path"]] = list(r["article_ids"])
@@ -657,6 +673,7 @@ class OpenSearchWriter:
             else:
                 known.article_hashes[r["article_id"]] = r["content_hash"]
         self._existing = set(known.article_hashes)
+        self._types = fold_actor_types(stored)
         return Known(known.file_hashes, known.article_hashes, known.file_articles, lexicon)
 
     def add(self, article: ArticleRow, paragraphs: Sequence[TaggedParagraph]) -> None:
@@ -673,6 +690,9 @@ class OpenSearchWriter:
             for qid, doc in D.quote_docs(tp, _quote_key):
                 self._queue(f"q:{qid}@{g}", aid, doc)
             self._words |= D.words_of(tp, tokens)
+            for actor, kind in zip(tp.actors, tp.actor_types, strict=False):
+                if add_types(self._types, [(actor, kind)]):
+                    self._new_types[actor] = kind
         self._queue(f"a:{aid}@{g}", aid, D.article_doc(article))
         self._pending += len(paragraphs)
         if len(self._actions) >= BATCH_ACTIONS or self._bytes >= BATCH_BYTES:
@@ -794,7 +814,11 @@ class OpenSearchWriter:
 
     def commit(self) -> None:
         self._flush()
-        self._send(self._files)
+        types, self._new_types = self._new_types, {}
+        # The table grows by chunks that are never replaced, shown from this commit on.
+        self._send(self._files + [{"_op_type": "index", "_index": self.target, "_id": i,
+                                   "_source": dict(doc, gen=self.gen)}
+                                  for i, doc in D.actor_type_docs(types, time.time())])
         self._files = []
         # Everything of this generation, and every mark on what it replaces, searchable...
         self.engine._call(self.client.indices.refresh, index=self.target)
@@ -836,7 +860,18 @@ class OpenSearchWriter:
         never committed), until the next session undoes them."""
         self._actions, self._files, self._words = [], [], set()
         self._superseded = []
+        for actor in self._new_types:
+            self._types.pop(actor, None)
+        self._new_types = {}
         self._pending = 0
+
+
+def fold_actor_types(records: Iterable[dict]) -> dict[str, str]:
+    """The actor -> type table from its stored chunks, oldest first (engine_api.add_types)."""
+    table: dict[str, str] = {}
+    for r in sorted(records, key=lambda r: r.get("written", 0)):
+        add_types(table, (r.get("types") or {}).items())
+    return table
 
 
 def _raise(exc: Exception):
