@@ -73,7 +73,7 @@ def facet_groups(facets, req: SearchRequest, endpoint: str) -> list[FacetGroup]:
     for name in FACET_NAMES:
         values = sorted(facets.get(name, ()), key=lambda fv: not fv.selected)
         links = tuple(FacetLink(fv.value, fv.count, fv.selected,
-                                href(endpoint, req.toggled(name, fv.value).to_args()))
+                                href(endpoint, req.toggled(name, fv.typed or fv.value).to_args()))
                       for fv in values)
         groups.append(FacetGroup(name, FACET_LABELS[name], links))
     return groups

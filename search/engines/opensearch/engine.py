@@ -14,8 +14,9 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from opensearchpy import OpenSearch, helpers
@@ -281,7 +282,7 @@ class OpenSearchEngine:
         total = res["hits"]["total"]["value"]
         page = HitPage(total=total, hits=hits, words=words, parsed=parsed)
         if facets:
-            page.facets, page.timeline = _facets(res["aggregations"], req)
+            page.facets, page.timeline = _facets(res["aggregations"], req, self.resolve)
         return page
 
     def _every(self, body: dict) -> Iterator[Hit]:
@@ -320,7 +321,7 @@ class OpenSearchEngine:
         total = res["aggregations"]["groups"]["value"]
         page = QuotePage(total=total, quotes=iter(self._quote_records(res["hits"]["hits"])))
         if facets:
-            page.facets, _ = _facets(res["aggregations"], req)
+            page.facets, _ = _facets(res["aggregations"], req, self.resolve)
         return page
 
     def _quote_records(self, groups: list[dict]) -> list[QuoteRecord]:
@@ -710,14 +711,15 @@ def _facet_aggs(req: SearchRequest) -> dict:
     return aggs
 
 
-def _facets(aggs: dict, req: SearchRequest):
+def _facets(aggs: dict, req: SearchRequest, resolve: Callable[[str, str], list[str]]):
     out: dict[str, tuple[FacetValue, ...]] = {}
     months: list[tuple[str, int]] = []
     for facet in FACET_NAMES:
         counts = {b["key"]: b["doc_count"] for b in aggs[facet]["buckets"]}
         if facet == "month":
             months = sorted(counts.items())
-        out[facet] = top_values(facet, counts, req.filters.get(facet, ()))
+        out[facet] = top_values(facet, counts, req.filters.get(facet, ()),
+                                partial(resolve, D.FACET_FIELD[facet]))
     return out, tuple(FacetValue(m, c) for m, c in months)
 
 
