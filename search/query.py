@@ -122,6 +122,48 @@ def _lex(text: str) -> list[_Tok]:
     return out
 
 
+_FIGURE = re.compile(r"(?:[A-Za-z]{0,2}[$€£¥₪])?\d[\d,.]*%?")
+
+
+@lru_cache(maxsize=1)
+def _figure_words() -> tuple[tuple[str, ...], ...]:
+    """The scale, share and currency words that make one quantity with a figure before them,
+    each as its folded words, longest first (data: indexer/data/figure_words.json)."""
+    data = json.loads((DATA_DIR / "figure_words.json").read_text(encoding="utf-8"))
+    return tuple(sorted({tuple(analyzer.fold(w).split()) for w in data["words"]}, key=len,
+                        reverse=True))
+
+
+def _figures(toks: list[_Tok]) -> list[_Tok]:
+    """A figure followed by its scale or unit words ($6 billion, 50 percent, 3 mln dlrs) is
+    one quantity: a phrase, not the figure AND the word, which would match a 6 anywhere
+    beside a billion anywhere."""
+    out: list[_Tok] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        j = i + 1
+        if tok.kind == "word" and _FIGURE.fullmatch(tok.text):
+            while True:
+                for words in _figure_words():
+                    ahead = toks[j:j + len(words)]
+                    if len(ahead) == len(words) and all(
+                            t.kind == "word" and analyzer.fold(t.text.rstrip(".,;:")) == w
+                            for t, w in zip(ahead, words, strict=True)):
+                        j += len(words)
+                        break
+                else:
+                    break
+        if j > i + 1:
+            # "US$2.5" is written beside the figure: the figure alone is what the text has.
+            first = re.sub(r"^[A-Za-z]{0,2}[$€£¥₪]", "", tok.text)
+            out.append(_Tok("phrase", " ".join([first, *(t.text for t in toks[i + 1:j])])))
+        else:
+            out.append(tok)
+        i = j
+    return out
+
+
 def _check_brackets(toks: list[_Tok]) -> None:
     depth = 0
     for t in toks:
@@ -400,7 +442,7 @@ def parse_query(text: str, *, default_field: str = "text", resolve: Resolver | N
     text = text.strip()
     if not text:
         return ParsedQuery(text, Every())
-    toks = _lex(text)
+    toks = _figures(_lex(text))
     _check_brackets(toks)
     parser = _Parser(toks, default_field, resolve, vocabulary)
     tree = parser.parse()

@@ -129,8 +129,8 @@ def test_a_selected_alias_shows_the_actor_it_resolved_to_with_its_real_count(cli
     assert res.total > 0
     html = client.get("/?q=hostages&actor=Netanyahu").get_data(as_text=True)
     selected = re.findall(r'<a href="([^"]+)" class="facet-link" data-facet="actor" '
-                          r'aria-current="true"\s*aria-label="Remove filter actor ([^"]+) \((\d+)\)"',
-                          html)
+                          r'aria-current="true"\s*'
+                          r'aria-label="Remove filter actor ([^"]+) \((\d+)\)"', html)
     assert [(name, int(n)) for _, name, n in selected] == [("Benjamin Netanyahu", res.total)]
     assert selected[0][0].replace("&amp;", "&") == "/?q=hostages"
     assert "Remove filter actor Netanyahu (0)" not in html
