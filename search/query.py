@@ -41,7 +41,6 @@ from search.querytree import (
 )
 
 MAX_TERMS = 30
-NEAR = 0.75  # difflib ratio from which a known value is offered as what was meant
 MAX_LISTED = 30  # tag values listed in full when none is near what was typed
 MAX_DEPTH = 20  # brackets inside brackets; each level is a few frames of the parser's stack
 MIN_PREFIX = 4
@@ -120,6 +119,48 @@ def _lex(text: str) -> list[_Tok]:
                 out.append(_Tok("word", m.group(2)))
         else:
             out.append(_Tok("word", word))
+    return out
+
+
+_FIGURE = re.compile(r"(?:[A-Za-z]{0,2}[$€£¥₪])?\d[\d,.]*%?")
+
+
+@lru_cache(maxsize=1)
+def _figure_words() -> tuple[tuple[str, ...], ...]:
+    """The scale, share and currency words that make one quantity with a figure before them,
+    each as its folded words, longest first (data: indexer/data/figure_words.json)."""
+    data = json.loads((DATA_DIR / "figure_words.json").read_text(encoding="utf-8"))
+    return tuple(sorted({tuple(analyzer.fold(w).split()) for w in data["words"]}, key=len,
+                        reverse=True))
+
+
+def _figures(toks: list[_Tok]) -> list[_Tok]:
+    """A figure followed by its scale or unit words ($6 billion, 50 percent, 3 mln dlrs) is
+    one quantity: a phrase, not the figure AND the word, which would match a 6 anywhere
+    beside a billion anywhere."""
+    out: list[_Tok] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        j = i + 1
+        if tok.kind == "word" and _FIGURE.fullmatch(tok.text):
+            while True:
+                for words in _figure_words():
+                    ahead = toks[j:j + len(words)]
+                    if len(ahead) == len(words) and all(
+                            t.kind == "word" and analyzer.fold(t.text.rstrip(".,;:")) == w
+                            for t, w in zip(ahead, words, strict=True)):
+                        j += len(words)
+                        break
+                else:
+                    break
+        if j > i + 1:
+            # "US$2.5" is written beside the figure: the figure alone is what the text has.
+            first = re.sub(r"^[A-Za-z]{0,2}[$€£¥₪]", "", tok.text)
+            out.append(_Tok("phrase", " ".join([first, *(t.text for t in toks[i + 1:j])])))
+        else:
+            out.append(tok)
+        i = j
     return out
 
 
@@ -338,32 +379,57 @@ def _names() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 def unknown_value_message(fieldname: str, typed: str, vocab: list[str]) -> str:
-    """`No actor called 'Gandalf'. Nearest known: ...` with the closest values of the index."""
+    """`No actor 'Hamass' in this index ... Nearest known: Hamas`, offering only values a
+    slip of the keyboard away; when none is, saying so and where the values are listed."""
     label = {"actors": "actor", "topics": "topic", "speakers": "speaker", "credits": "credit"}.get(
         fieldname, fieldname)
     near = nearest(typed, vocab)
     if near:
         hint = f" Nearest known: {', '.join(near)}."
     elif 0 < len(vocab) <= MAX_LISTED:  # nothing close, but few enough to list them all
-        hint = f" Known: {', '.join(sorted(vocab))}."
+        hint = f" None is close; known: {', '.join(sorted(vocab))}."
     else:
-        hint = ""
+        where = "`parley speakers`" if fieldname == "speakers" else "`parley stats`"
+        hint = (f" No known {label} is spelled close to it; {where} and the Filters list of "
+                "the search page show the known ones.")
     return f"No {label} {typed!r} in this index, so nothing can match it.{hint}"
 
 
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of a and b, or limit + 1 as soon as it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
+
+
+def slips(word: str) -> int:
+    """How many typing slips (letters wrong, missing or extra) still leave `word` recognisable:
+    one in four letters, at least one (Hamass, Kirbi, Netanyahoo). A value that shares only
+    letters in order (Gandalf / Uganda) is further than that."""
+    return max(1, len(word) // 4)
+
+
 def nearest(typed: str, vocab: list[str], n: int = 5) -> list[str]:
-    """The known values closest to what was typed, as a whole or by one of their words
-    ("Kirbi" -> "John Kirby"), best first."""
-    from difflib import SequenceMatcher
-
+    """The known values a slip away from what was typed, as a whole or by one of their words
+    ("Kirbi" -> "John Kirby"), closest first."""
     key = analyzer.fold(typed)
+    limit, width = slips(key), len(key.split())
 
-    def closeness(value: str) -> float:
-        folded = analyzer.fold(value)
-        return max(SequenceMatcher(None, key, part).ratio() for part in (folded, *folded.split()))
+    def distance(value: str) -> int:
+        # The value whole, or any run of as many of its words as were typed.
+        words = analyzer.fold(value).split()
+        runs = {" ".join(words[i:i + width]) for i in range(max(1, len(words) - width + 1))}
+        return min(edit_distance(key, run, limit) for run in runs | {" ".join(words)})
 
-    scored = sorted(((closeness(v), v) for v in vocab), key=lambda sv: (-sv[0], sv[1]))
-    return [v for score, v in scored[:n] if score >= NEAR]
+    scored = sorted(((distance(v), v) for v in vocab), key=lambda dv: dv)
+    return [v for d, v in scored[:n] if d <= limit]
 
 
 def parse_query(text: str, *, default_field: str = "text", resolve: Resolver | None = None,
@@ -376,7 +442,7 @@ def parse_query(text: str, *, default_field: str = "text", resolve: Resolver | N
     text = text.strip()
     if not text:
         return ParsedQuery(text, Every())
-    toks = _lex(text)
+    toks = _figures(_lex(text))
     _check_brackets(toks)
     parser = _Parser(toks, default_field, resolve, vocabulary)
     tree = parser.parse()

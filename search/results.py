@@ -5,7 +5,7 @@ The web page, the JSON API, CSV export and the CLI all render these same objects
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from heapq import nsmallest
 
@@ -15,15 +15,23 @@ FACET_NAMES = ("outlet", "actor", "topic", "speaker", "month")
 FACET_LIMIT = 30  # values shown per facet
 
 
-def top_values(facet: str, counts: Mapping[str, int],
-               selected: tuple[str, ...]) -> tuple[FacetValue, ...]:
+def top_values(facet: str, counts: Mapping[str, int], selected: tuple[str, ...],
+               resolve: Callable[[str], list[str]] | None = None) -> tuple[FacetValue, ...]:
     """The values a facet shows, the same for every engine: the FACET_LIMIT most counted, ties
     by value (so a request lists them the same way every time), every selected value even when
-    nothing matches it any more, and months newest first."""
+    nothing matches it any more, and months newest first.
+
+    A selected value is shown as the index value it was resolved to ("Kirby" as John Kirby,
+    with John Kirby's count), remembering what was typed so that its link removes it."""
+    typed_of: dict[str, str] = {}
+    for typed in selected:
+        for value in (resolve(typed) if resolve else None) or [typed]:
+            typed_of.setdefault(value, typed)
     best = nsmallest(FACET_LIMIT, counts.items(), key=lambda vc: (-vc[1], vc[0]))
-    top = [FacetValue(v, c, v in selected) for v, c in best]
+    top = [FacetValue(v, c, v in typed_of, typed=typed_of.get(v, v)) for v, c in best]
     shown = {fv.value for fv in top}
-    top += [FacetValue(v, counts.get(v, 0), True) for v in selected if v not in shown]
+    top += [FacetValue(v, counts.get(v, 0), True, typed=t) for v, t in typed_of.items()
+            if v not in shown]
     if facet == "month":
         top.sort(key=lambda fv: fv.value, reverse=True)
     return tuple(top)
@@ -81,6 +89,7 @@ class FacetValue:
     count: int
     selected: bool = False
     type: str | None = None  # actor facet: person, organisation, state, group or unknown
+    typed: str = ""  # the request's filter value this stands for (what a toggle removes)
 
     def to_dict(self) -> dict:
         out: dict = {"value": self.value, "count": self.count, "selected": self.selected}

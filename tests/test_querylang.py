@@ -93,3 +93,39 @@ def test_random_text_never_gives_a_500(client, text):
     for route in ("/", "/api/search"):
         status = client.get(route, query_string={"q": text}).status_code
         assert status in (200, 400), (route, text, status)
+
+
+@pytest.fixture(scope="module")
+def figures_index(tmp_path_factory):
+    """Reuters stories that give sums and shares: the first 150 that mention billions."""
+    import gzip
+
+    import indexer
+    from tests.conftest import corpus
+
+    src = corpus("reuters21578", "reuters21578.jsonl.gz")
+    folder = tmp_path_factory.mktemp("figures")
+    with gzip.open(src, "rt", encoding="utf-8") as fh:
+        rows = [line for line in fh if " billion" in line][:150]
+    (folder / "reuters.jsonl").write_text("".join(rows), encoding="utf-8")
+    index_dir = folder / "index"
+    indexer.ingest([folder / "reuters.jsonl"], index_dir)
+    return index_dir
+
+
+def test_a_figure_and_its_scale_word_are_one_quantity(figures_index):
+    import re
+
+    def hits(q):
+        res = search(figures_index, SearchRequest(text=q, size=0))
+        return res.total, [h.text for h in res.hits], res.reading
+
+    total, texts, read = hits("$1.5 billion")
+    assert read.startswith('"1.5 billion" as a phrase')
+    assert total >= 1 and all(re.search(r"\b1\.5 billion", t) for t in texts)
+    # The words apart (scale word first, so not a quantity) match a 1 anywhere beside a
+    # billion anywhere: none of these stories says "1 billion".
+    assert hits("$1 billion")[0] == 0 and hits("billion 1")[0] > 0
+    total, texts, _ = hits("10 pct")
+    assert total >= 1 and all(re.search(r"\b10 pct", t) for t in texts)
+    assert hits("pct 10")[0] > total

@@ -122,6 +122,20 @@ def test_an_unknown_filter_value_is_explained_not_a_silent_zero(client):
     assert re.search(r'aria-label="Remove filter actor Hamas \(\d+\)"', html)
 
 
+def test_a_selected_alias_shows_the_actor_it_resolved_to_with_its_real_count(client, web_index):
+    # issue 17: "✓ Kirby 0" beside "John Kirby 200". A filter typed as an alias is shown as
+    # the actor it was resolved to, with that actor's count, and its link removes what was typed.
+    res = core.search(web_index, SearchRequest(text="hostages", filters={"actor": ("Netanyahu",)}))
+    assert res.total > 0
+    html = client.get("/?q=hostages&actor=Netanyahu").get_data(as_text=True)
+    selected = re.findall(r'<a href="([^"]+)" class="facet-link" data-facet="actor" '
+                          r'aria-current="true"\s*'
+                          r'aria-label="Remove filter actor ([^"]+) \((\d+)\)"', html)
+    assert [(name, int(n)) for _, name, n in selected] == [("Benjamin Netanyahu", res.total)]
+    assert selected[0][0].replace("&amp;", "&") == "/?q=hostages"
+    assert "Remove filter actor Netanyahu (0)" not in html
+
+
 def test_empty_result_says_which_filters_to_drop(client, web_index):
     html = client.get("/?q=hostages&outlet=NDTV&month=2025-03").get_data(as_text=True)
     assert "<strong>0</strong>" in html

@@ -76,8 +76,8 @@ def facet_groups(facets, req: SearchRequest, endpoint: str) -> list[FacetGroup]:
         values = sorted((fv for fv in facets.get(name, ()) if len(fv.value) <= MAX_FILTER_CHARS),
                         key=lambda fv: not fv.selected)
         links = tuple(FacetLink(fv.value, fv.count, fv.selected,
-                                href(endpoint, req.toggled(name, fv.value).to_args()),
-                                fv.type)
+                               href(endpoint, req.toggled(name, fv.typed or fv.value).to_args()),
+                               fv.type)
                       for fv in values)
         groups.append(FacetGroup(name, FACET_LABELS[name], links))
     return groups

@@ -20,6 +20,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from heapq import nsmallest
 from pathlib import Path
 from typing import Any
@@ -594,7 +595,8 @@ class Session:
         out = {}
         for facet in FACET_NAMES:
             counts = (counted or {}).get(facet) or self.count(facet, docs)
-            out[facet] = top_values(facet, counts, req.filters.get(facet, ()))
+            out[facet] = top_values(facet, counts, req.filters.get(facet, ()),
+                                    partial(self.resolve, FACET_FIELDS[facet][0]))
         return out
 
     def count(self, facet: str, docs: set[int]) -> Counter:

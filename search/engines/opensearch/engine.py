@@ -24,8 +24,9 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from opensearchpy import OpenSearch, helpers
@@ -326,7 +327,7 @@ class OpenSearchEngine:
         total = res["hits"]["total"]["value"]
         page = HitPage(total=total, hits=hits, words=words, parsed=parsed)
         if facets:
-            page.facets, page.timeline = _facets(res["aggregations"], req)
+            page.facets, page.timeline = _facets(res["aggregations"], req, self.resolve)
         return page
 
     def _every(self, body: dict) -> Iterator[Hit]:
@@ -365,7 +366,7 @@ class OpenSearchEngine:
         total = res["aggregations"]["groups"]["value"]
         page = QuotePage(total=total, quotes=iter(self._quote_records(res["hits"]["hits"])))
         if facets:
-            page.facets, _ = _facets(res["aggregations"], req)
+            page.facets, _ = _facets(res["aggregations"], req, self.resolve)
         return page
 
     def _quote_records(self, groups: list[dict]) -> list[QuoteRecord]:
@@ -905,14 +906,15 @@ def _facet_aggs(req: SearchRequest) -> dict:
     return aggs
 
 
-def _facets(aggs: dict, req: SearchRequest):
+def _facets(aggs: dict, req: SearchRequest, resolve: Callable[[str, str], list[str]]):
     out: dict[str, tuple[FacetValue, ...]] = {}
     months: list[tuple[str, int]] = []
     for facet in FACET_NAMES:
         counts = {b["key"]: b["doc_count"] for b in aggs[facet]["buckets"]}
         if facet == "month":
             months = sorted(counts.items())
-        out[facet] = top_values(facet, counts, req.filters.get(facet, ()))
+        out[facet] = top_values(facet, counts, req.filters.get(facet, ()),
+                                partial(resolve, D.FACET_FIELD[facet]))
     return out, tuple(FacetValue(m, c) for m, c in months)
 
 
