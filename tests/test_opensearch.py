@@ -168,12 +168,21 @@ def test_readers_see_an_article_old_or_new_whole_whatever_refreshes(cluster, tmp
     monkeypatch.setattr(indexer, "BATCH_PARAGRAPHS", 10_000)  # one commit, at the end
     reader = OpenSearchEngine(engine.loc.display)  # its own cache, as another process
     seen: list[tuple[tuple[str, ...], int]] = []
+    texts_seen: set[tuple[str, ...]] = set()
     stop = threading.Event()
 
     def read() -> None:
+        # The article and the total are two requests: the commit may land between them. The
+        # version only moves forward, so the same article text before and after the total
+        # means the total was read at that version too.
         while not stop.is_set():
             engine.client.indices.refresh(index=engine.alias)
-            seen.append((_paragraph_texts(reader, aid), reader.search(SearchRequest()).total))
+            before = _paragraph_texts(reader, aid)
+            total = reader.search(SearchRequest()).total
+            after_total = _paragraph_texts(reader, aid)
+            texts_seen.update((before, after_total))
+            if before == after_total:
+                seen.append((before, total))
 
     def forced(_path) -> None:  # after each file is read: sent, not committed
         engine.client.indices.refresh(index=engine.alias)
@@ -192,6 +201,7 @@ def test_readers_see_an_article_old_or_new_whole_whatever_refreshes(cluster, tmp
     after = reader.search(SearchRequest()).total
     assert new != old and new[-1] == "A sentence added to the story."
     assert after == 51 - len(old) + len(new)
+    assert texts_seen <= {old, new}
     assert seen and set(seen) <= {(old, 51), (new, after)}, set(seen) - {(old, 51), (new, after)}
     assert engine.check().healthy
     reader.close()
