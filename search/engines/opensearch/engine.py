@@ -136,7 +136,9 @@ class OpenSearchEngine:
         if cached and not fresh and now - cached[0] < GEN_CACHE_SECONDS:
             return cached[1], cached[2]
         try:
-            found = self._call(self.client.get, index=key, id=D.META_ID)
+            # A read by id goes to one shard: while a node is going down it answers 503 until
+            # a replica takes over, so it waits for failover as a search does.
+            found = self._failing_over(self.client.get, index=key, id=D.META_ID)
             concrete, value = found["_index"], int(found["_source"]["record"]["committed"])
         except osx.NotFoundError:  # the index exists, nothing committed yet
             concrete, value = key, 0
@@ -166,11 +168,17 @@ class OpenSearchEngine:
         """
         index, c = self.view(params.pop("index", None))
         body = dict(body, query=self._visible(body.get("query"), committed=c))
+        return self._failing_over(self.client.search, index=index, body=body,
+                                  allow_partial_search_results=False, **params)
+
+    def _failing_over(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        """`fn(**kwargs)`, tried again for FAILOVER_SECONDS while shards are in trouble (a
+        node going down before its replicas are promoted: 5xx; back-pressure: 429); any
+        other error as _call says it (a missing document stays a NotFoundError)."""
         deadline = time.monotonic() + FAILOVER_SECONDS
         while True:
             try:
-                return self.client.search(index=index, body=body,
-                                          allow_partial_search_results=False, **params)
+                return fn(**kwargs)
             except osx.TransportError as exc:
                 status = exc.status_code if isinstance(exc.status_code, int) else 0
                 shard_trouble = status == 429 or status >= 500
