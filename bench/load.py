@@ -133,6 +133,22 @@ def run_clients(port: int, clients: int, seconds: float, seed: int, exports: boo
                 by_request.items(), key=lambda kv: -sorted(kv[1])[len(kv[1]) // 2])[:4]}}
 
 
+def get(conn: http.client.HTTPConnection, port: int, url: str
+        ) -> tuple[http.client.HTTPConnection, str, bool]:
+    """One GET read to the end on a keep-alive connection: (the connection to use next,
+    an error line or "", whether the answer came from the response cache). A broken
+    connection is replaced, as a browser would."""
+    try:
+        conn.request("GET", url)
+        resp = conn.getresponse()
+        resp.read()
+        hit = resp.getheader("X-Parley-Cache") == "hit"
+        return conn, "" if resp.status == 200 else f"{resp.status} {url}", hit
+    except (OSError, http.client.HTTPException) as exc:
+        conn.close()
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=60), f"{exc!r} {url}", False
+
+
 def run_mix(port: int, make_url, pool: list[dict], clients: int, seconds: float,
             seed: int) -> dict:
     """`clients` threads with keep-alive connections, each sending requests drawn from the
@@ -154,17 +170,10 @@ def run_mix(port: int, make_url, pool: list[dict], clients: int, seconds: float,
             url = make_url(stream.next())
             urls.add(url)
             t0 = time.monotonic()
-            try:
-                conn.request("GET", url)
-                resp = conn.getresponse()
-                resp.read()
-                cached += resp.getheader("X-Parley-Cache") == "hit"
-                if resp.status != 200:
-                    bad.append(f"{resp.status} {url}")
-            except (OSError, http.client.HTTPException) as exc:
-                bad.append(f"{exc!r} {url}")
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn, error, hit = get(conn, port, url)
+            cached += hit
+            if error:
+                bad.append(error)
             mine.append(time.monotonic() - t0)
         conn.close()
         with lock:
@@ -333,16 +342,9 @@ def run_soak(port: int, pid: int, n: int, clients: int, seed: int) -> dict:
         mine, bad = [], []
         for url in urls[k::clients]:
             t0 = time.monotonic()
-            try:
-                conn.request("GET", url)
-                resp = conn.getresponse()
-                resp.read()
-                if resp.status != 200:
-                    bad.append(f"{resp.status} {url}")
-            except (OSError, http.client.HTTPException) as exc:
-                bad.append(f"{exc!r} {url}")
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn, error, _ = get(conn, port, url)
+            if error:
+                bad.append(error)
             mine.append(time.monotonic() - t0)
         conn.close()
         with lock:
